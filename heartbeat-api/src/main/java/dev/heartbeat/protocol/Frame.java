@@ -1,0 +1,242 @@
+package dev.heartbeat.protocol;
+
+import java.util.Objects;
+
+/**
+ * One protocol frame, as a <b>mutable, reusable</b> holder: the codec decodes into it and encodes
+ * from it, so a connection (or a thread) keeps one {@code Frame} and allocates nothing per
+ * heartbeat. Not thread-safe; a decoded frame is valid until the holder is reused — copy what
+ * you keep (its {@link LoadReport} and node id are immutable and may be kept).
+ *
+ * <p>Fields common to every frame: {@link #type()}, {@link #epoch()}, {@link #sequence()},
+ * {@link #sendTimeNanos()}, {@link #nodeId()}. Type-specific fields are meaningful only for their
+ * type (see each accessor).
+ */
+public final class Frame {
+
+    private FrameType type;
+    private int flags;
+    private long epoch;
+    private int sequence;
+    private long sendTimeNanos;
+    private String nodeId;
+
+    // PING
+    private int intervalMillis;
+    // PONG
+    private int echoSequence;
+    private long echoSendTimeNanos;
+    private ServingStatus status;
+    private int minIntervalMillis;
+    private LoadReport load;
+    // GOODBYE
+    private int comeBackAfterMillis;
+    // Authentication trailer (decode only; filled by the UDP issue's authenticator)
+    private int authKeyId = -1;
+    private int authTagOffset = -1;
+    private int authTagLength;
+    // Total length of the last encoded or decoded frame
+    private int length;
+
+    // Decoder scratch: reused across frames so steady-state decoding allocates nothing.
+    final FrameCodec.Utf8Cache nodeIdCache = new FrameCodec.Utf8Cache(FrameCodec.MAX_NODE_ID_BYTES);
+    final FrameCodec.Utf8Cache[] nameCaches = new FrameCodec.Utf8Cache[LoadReport.MAX_CUSTOM_METRICS];
+    final String[] scratchNames = new String[LoadReport.MAX_CUSTOM_METRICS];
+    final double[] scratchValues = new double[LoadReport.MAX_CUSTOM_METRICS];
+    LoadReport scratchLoad;
+
+    /** An empty holder; fill it with {@link #ping}, {@link #pong} or {@link #goodbye}, or decode into it. */
+    public Frame() {
+        for (int i = 0; i < nameCaches.length; i++) {
+            nameCaches[i] = new FrameCodec.Utf8Cache(LoadReport.MAX_CUSTOM_NAME_BYTES);
+        }
+    }
+
+    /** Makes this a PING. {@code intervalMillis} tells the responder how often to expect pings. */
+    public Frame ping(long epoch, int sequence, long sendTimeNanos, String nodeId, int intervalMillis) {
+        common(FrameType.PING, epoch, sequence, sendTimeNanos, nodeId);
+        this.intervalMillis = intervalMillis;
+        return this;
+    }
+
+    /**
+     * Makes this a PONG answering the PING with {@code echoSequence} / {@code echoSendTimeNanos}.
+     * {@code minIntervalMillis} (0 = no advice) asks monitors not to ping more often than that.
+     */
+    public Frame pong(long epoch, int sequence, long sendTimeNanos, String nodeId, int echoSequence,
+                      long echoSendTimeNanos, ServingStatus status, int minIntervalMillis, LoadReport load) {
+        common(FrameType.PONG, epoch, sequence, sendTimeNanos, nodeId);
+        this.echoSequence = echoSequence;
+        this.echoSendTimeNanos = echoSendTimeNanos;
+        this.status = Objects.requireNonNull(status, "status");
+        this.minIntervalMillis = minIntervalMillis;
+        this.load = Objects.requireNonNull(load, "load");
+        return this;
+    }
+
+    /** Makes this a GOODBYE; {@code comeBackAfterMillis} (0 = no advice) says when to try again. */
+    public Frame goodbye(long epoch, int sequence, long sendTimeNanos, String nodeId, int comeBackAfterMillis) {
+        common(FrameType.GOODBYE, epoch, sequence, sendTimeNanos, nodeId);
+        this.comeBackAfterMillis = comeBackAfterMillis;
+        return this;
+    }
+
+    private void common(FrameType type, long epoch, int sequence, long sendTimeNanos, String nodeId) {
+        this.type = type;
+        this.flags = 0;
+        this.epoch = epoch;
+        this.sequence = sequence;
+        this.sendTimeNanos = sendTimeNanos;
+        this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
+        this.authKeyId = -1;
+        this.authTagOffset = -1;
+        this.authTagLength = 0;
+    }
+
+    /** The frame type, or {@code null} before the holder is first filled. */
+    public FrameType type() {
+        return type;
+    }
+
+    /** Raw flag bits (bit 0: authentication trailer present). */
+    public int flags() {
+        return flags;
+    }
+
+    /** The sender's process epoch: random per start, a new value means the sender restarted. */
+    public long epoch() {
+        return epoch;
+    }
+
+    /** The sender's sequence number (unsigned 32-bit, compared with serial arithmetic). */
+    public int sequence() {
+        return sequence;
+    }
+
+    /** The sender's monotonic clock at sending, in nanoseconds; echoed back in a PONG. */
+    public long sendTimeNanos() {
+        return sendTimeNanos;
+    }
+
+    /** The sender's node id (1..255 UTF-8 bytes). */
+    public String nodeId() {
+        return nodeId;
+    }
+
+    /** PING: the monitor's ping interval in milliseconds (0 = not said). */
+    public int intervalMillis() {
+        return intervalMillis;
+    }
+
+    /** PONG: the sequence of the PING answered. */
+    public int echoSequence() {
+        return echoSequence;
+    }
+
+    /** PONG: the send time of the PING answered, unchanged, so RTT needs no clock sync. */
+    public long echoSendTimeNanos() {
+        return echoSendTimeNanos;
+    }
+
+    /** PONG: the responder's status. */
+    public ServingStatus status() {
+        return status;
+    }
+
+    /** PONG: the shortest ping interval the responder wants, in milliseconds (0 = no advice). */
+    public int minIntervalMillis() {
+        return minIntervalMillis;
+    }
+
+    /** PONG: the responder's load report. */
+    public LoadReport load() {
+        return load;
+    }
+
+    /** GOODBYE: milliseconds until the sender expects to be back (0 = no advice). */
+    public int comeBackAfterMillis() {
+        return comeBackAfterMillis;
+    }
+
+    /** Decoded frames: key id of the authentication trailer, or -1 when there is none. */
+    public int authKeyId() {
+        return authKeyId;
+    }
+
+    /** Decoded frames: offset of the authentication tag from the frame start, or -1. */
+    public int authTagOffset() {
+        return authTagOffset;
+    }
+
+    /** Decoded frames: length of the authentication tag in bytes (0 when there is none). */
+    public int authTagLength() {
+        return authTagLength;
+    }
+
+    /** Total length in bytes of the frame last encoded from or decoded into this holder. */
+    public int length() {
+        return length;
+    }
+
+    // --- codec access -------------------------------------------------------------------------
+
+    void decodedHeader(FrameType type, int flags, long epoch, int sequence, long sendTimeNanos, String nodeId) {
+        this.type = type;
+        this.flags = flags;
+        this.epoch = epoch;
+        this.sequence = sequence;
+        this.sendTimeNanos = sendTimeNanos;
+        this.nodeId = nodeId;
+        this.authKeyId = -1;
+        this.authTagOffset = -1;
+        this.authTagLength = 0;
+    }
+
+    void decodedPing(int intervalMillis) {
+        this.intervalMillis = intervalMillis;
+    }
+
+    void decodedPong(int echoSequence, long echoSendTimeNanos, ServingStatus status, int minIntervalMillis,
+                     LoadReport load) {
+        this.echoSequence = echoSequence;
+        this.echoSendTimeNanos = echoSendTimeNanos;
+        this.status = status;
+        this.minIntervalMillis = minIntervalMillis;
+        this.load = load;
+    }
+
+    void decodedGoodbye(int comeBackAfterMillis) {
+        this.comeBackAfterMillis = comeBackAfterMillis;
+    }
+
+    void decodedAuth(int keyId, int tagOffset, int tagLength) {
+        this.authKeyId = keyId;
+        this.authTagOffset = tagOffset;
+        this.authTagLength = tagLength;
+    }
+
+    void length(int length) {
+        this.length = length;
+    }
+
+    /** The previously decoded load report, offered to the decoder for reuse. */
+    LoadReport previousLoad() {
+        return load;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder().append(type).append("{node=").append(nodeId)
+                .append(", epoch=").append(Long.toHexString(epoch))
+                .append(", seq=").append(Integer.toUnsignedString(sequence));
+        if (type == FrameType.PING) {
+            sb.append(", interval=").append(intervalMillis).append("ms");
+        } else if (type == FrameType.PONG) {
+            sb.append(", echoSeq=").append(Integer.toUnsignedString(echoSequence)).append(", status=").append(status)
+                    .append(", minInterval=").append(minIntervalMillis).append("ms, ").append(load);
+        } else if (type == FrameType.GOODBYE) {
+            sb.append(", comeBackAfter=").append(comeBackAfterMillis).append("ms");
+        }
+        return sb.append('}').toString();
+    }
+}

@@ -1,0 +1,588 @@
+package dev.heartbeat.protocol;
+
+import static dev.heartbeat.protocol.FrameDecodeException.Reason.BAD_ENUM;
+import static dev.heartbeat.protocol.FrameDecodeException.Reason.BAD_MAGIC;
+import static dev.heartbeat.protocol.FrameDecodeException.Reason.BAD_UTF8;
+import static dev.heartbeat.protocol.FrameDecodeException.Reason.FIELD_OUT_OF_RANGE;
+import static dev.heartbeat.protocol.FrameDecodeException.Reason.LENGTH_MISMATCH;
+import static dev.heartbeat.protocol.FrameDecodeException.Reason.TOO_LARGE;
+import static dev.heartbeat.protocol.FrameDecodeException.Reason.TRUNCATED;
+import static dev.heartbeat.protocol.FrameDecodeException.Reason.UNKNOWN_CRITICAL_EXTENSION;
+import static dev.heartbeat.protocol.FrameDecodeException.Reason.UNKNOWN_TYPE;
+import static dev.heartbeat.protocol.FrameDecodeException.Reason.UNSUPPORTED_VERSION;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Encodes and decodes protocol v1 frames on {@link ByteBuffer}s. Stateless and thread-safe; all
+ * scratch state lives in the caller's {@link Frame}. Multi-byte integers are big-endian
+ * (network order) regardless of the buffer's {@link java.nio.ByteOrder}: they are written and read
+ * byte by byte with shifts.
+ *
+ * <pre>
+ * offset size  field
+ *  0      2    magic 0x48 0x42 ("HB")
+ *  2      1    version (1)
+ *  3      1    type: 1 PING, 2 PONG, 3 GOODBYE
+ *  4      2    flags: bit 0 = authentication trailer present; other bits reserved (send 0, ignore)
+ *  6      2    length: the whole frame in bytes, magic to last trailer byte (&le; {@value #MAX_FRAME_LENGTH})
+ *  8      8    epoch (random per process start, never 0)
+ * 16      4    sequence (unsigned, random start)
+ * 20      8    send time, the sender's monotonic clock in ns
+ * 28      1    node id length N (1..255)
+ * 29      N    node id, UTF-8
+ *  …           body of the type (see docs/protocol.md)
+ *  …      2    extension area length E, then E bytes of {u16 type, u16 length, value} entries
+ *  …           if flag bit 0: u8 key id, u8 tag length T (1..64), T tag bytes
+ * </pre>
+ *
+ * <p>Decoding is strict and never trusts a length field: every read is bounds-checked against the
+ * frame, and nothing is allocated in proportion to a length taken from the wire (strings are at
+ * most 255 bytes and are only decoded when they differ from the previous frame's).
+ */
+public final class FrameCodec {
+
+    /** "HB". */
+    public static final int MAGIC = 0x4842;
+    /** The protocol version this codec speaks. */
+    public static final int VERSION = 1;
+    /** Hard maximum frame length in bytes; larger frames are refused by encoder and decoder. */
+    public static final int MAX_FRAME_LENGTH = 1024;
+    /** Bytes before the node id. */
+    public static final int FIXED_HEADER_LENGTH = 29;
+    /** Offset of the u16 length field, for stream framers. */
+    public static final int LENGTH_FIELD_OFFSET = 6;
+    /** Size of the length field, for stream framers. */
+    public static final int LENGTH_FIELD_SIZE = 2;
+    /** Smallest possible frame (a PING with a 1-byte node id and no extensions). */
+    public static final int MIN_FRAME_LENGTH = FIXED_HEADER_LENGTH + 1 + 4 + 2;
+    /** Longest node id in UTF-8 bytes. */
+    public static final int MAX_NODE_ID_BYTES = 255;
+    /** Flag bit: an authentication trailer ends the frame. */
+    public static final int FLAG_AUTH = 0x0001;
+    /** Extension types with this bit set must be understood or the frame is rejected. */
+    public static final int EXTENSION_CRITICAL = 0x8000;
+    /** Longest authentication tag in bytes. */
+    public static final int MAX_AUTH_TAG_LENGTH = 64;
+
+    static final int PING_BODY = 4;
+    static final int PONG_FIXED_BODY = 4 + 8 + 1 + 4;
+    static final int LOAD_FIXED = 2 + 2 + 4 + 4 + 4 + 2 + 4 + 1;
+    static final int GOODBYE_BODY = 4;
+    static final int FRACTION_SCALE = 10_000;
+    static final int U16_UNKNOWN = 0xFFFF;
+    static final long U32_UNKNOWN = 0xFFFF_FFFFL;
+
+    private FrameCodec() {
+    }
+
+    // =========================================================================================
+    // Encoding
+    // =========================================================================================
+
+    /**
+     * Writes {@code frame} at {@code dst}'s position and advances it.
+     *
+     * @return the number of bytes written (the frame length)
+     * @throws IllegalArgumentException when the frame is incomplete, a field is out of range, the
+     *     frame would exceed {@value #MAX_FRAME_LENGTH} bytes, or {@code dst} has too little room;
+     *     {@code dst} is then unchanged
+     */
+    public static int encode(Frame frame, ByteBuffer dst) {
+        FrameType type = frame.type();
+        if (type == null) {
+            throw new IllegalArgumentException("frame : empty (expected: ping(), pong() or goodbye() first)");
+        }
+        String nodeId = frame.nodeId();
+        int nodeBytes = utf8Length(nodeId);
+        if (nodeBytes < 1 || nodeBytes > MAX_NODE_ID_BYTES) {
+            throw new IllegalArgumentException("nodeId : '" + nodeId + "' is " + nodeBytes
+                    + " UTF-8 bytes (expected: 1.." + MAX_NODE_ID_BYTES + ")");
+        }
+        if (frame.epoch() == 0) {
+            throw new IllegalArgumentException("epoch : 0 (expected: non-zero)");
+        }
+        int length = FIXED_HEADER_LENGTH + nodeBytes + 2;
+        switch (type) {
+            case PING:
+                checkMillis("intervalMillis", frame.intervalMillis());
+                length += PING_BODY;
+                break;
+            case PONG:
+                checkMillis("minIntervalMillis", frame.minIntervalMillis());
+                length += PONG_FIXED_BODY + loadLength(frame.load());
+                break;
+            case GOODBYE:
+                checkMillis("comeBackAfterMillis", frame.comeBackAfterMillis());
+                length += GOODBYE_BODY;
+                break;
+            default:
+                throw new AssertionError(type);
+        }
+        if (length > MAX_FRAME_LENGTH) {
+            throw new IllegalArgumentException("frame length : " + length + " bytes (expected: <= "
+                    + MAX_FRAME_LENGTH + "; shorten the node id or the custom metrics)");
+        }
+        if (dst.remaining() < length) {
+            throw new IllegalArgumentException("buffer : " + dst.remaining() + " bytes free (expected: >= "
+                    + length + " for this frame)");
+        }
+        int start = dst.position();
+        int p = start;
+        p = u16(dst, p, MAGIC);
+        p = u8(dst, p, VERSION);
+        p = u8(dst, p, type.code());
+        p = u16(dst, p, 0);
+        p = u16(dst, p, length);
+        p = u64(dst, p, frame.epoch());
+        p = u32(dst, p, frame.sequence());
+        p = u64(dst, p, frame.sendTimeNanos());
+        p = u8(dst, p, nodeBytes);
+        p = utf8(dst, p, nodeId);
+        switch (type) {
+            case PING:
+                p = u32(dst, p, frame.intervalMillis());
+                break;
+            case PONG:
+                p = u32(dst, p, frame.echoSequence());
+                p = u64(dst, p, frame.echoSendTimeNanos());
+                p = u8(dst, p, frame.status().code());
+                p = u32(dst, p, frame.minIntervalMillis());
+                p = writeLoad(dst, p, frame.load());
+                break;
+            case GOODBYE:
+                p = u32(dst, p, frame.comeBackAfterMillis());
+                break;
+            default:
+                throw new AssertionError(type);
+        }
+        p = u16(dst, p, 0); // no extensions in v1 frames we send
+        assert p - start == length : p - start + " != " + length;
+        dst.position(p);
+        frame.length(length);
+        return length;
+    }
+
+    private static void checkMillis(String name, int v) {
+        if (v < 0) {
+            throw new IllegalArgumentException(name + " : " + v + " (expected: >= 0)");
+        }
+    }
+
+    private static int loadLength(LoadReport load) {
+        int n = LOAD_FIXED;
+        for (int i = 0; i < load.customCount(); i++) {
+            n += 1 + utf8Length(load.customName(i)) + 8;
+        }
+        return n;
+    }
+
+    private static int writeLoad(ByteBuffer b, int p, LoadReport load) {
+        p = u16(b, p, fraction(load.cpu()));
+        p = u16(b, p, fraction(load.memory()));
+        p = u32(b, p, (int) count(load.inFlight()));
+        p = u32(b, p, (int) count(load.queueDepth()));
+        p = u32(b, p, Float.floatToIntBits((float) load.requestsPerSecond()));
+        p = u16(b, p, fraction(load.errorRate()));
+        p = u32(b, p, (int) count(load.latencyMicros()));
+        int n = load.customCount();
+        p = u8(b, p, n);
+        for (int i = 0; i < n; i++) {
+            String name = load.customName(i);
+            p = u8(b, p, utf8Length(name));
+            p = utf8(b, p, name);
+            p = u64(b, p, Double.doubleToLongBits(load.customValue(i)));
+        }
+        return p;
+    }
+
+    private static int fraction(double v) {
+        return Double.isNaN(v) ? U16_UNKNOWN : (int) Math.round(v * FRACTION_SCALE);
+    }
+
+    private static long count(long v) {
+        return v < 0 ? U32_UNKNOWN : v;
+    }
+
+    private static int u8(ByteBuffer b, int p, int v) {
+        b.put(p, (byte) v);
+        return p + 1;
+    }
+
+    private static int u16(ByteBuffer b, int p, int v) {
+        b.put(p, (byte) (v >>> 8));
+        b.put(p + 1, (byte) v);
+        return p + 2;
+    }
+
+    private static int u32(ByteBuffer b, int p, int v) {
+        b.put(p, (byte) (v >>> 24));
+        b.put(p + 1, (byte) (v >>> 16));
+        b.put(p + 2, (byte) (v >>> 8));
+        b.put(p + 3, (byte) v);
+        return p + 4;
+    }
+
+    private static int u64(ByteBuffer b, int p, long v) {
+        u32(b, p, (int) (v >>> 32));
+        return u32(b, p + 4, (int) v);
+    }
+
+    /** UTF-8 length of a string, counting unpaired surrogates as '?' (one byte), like the JDK. */
+    static int utf8Length(String s) {
+        int n = 0;
+        for (int i = 0, len = s.length(); i < len; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n += 1;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < len && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                n += 1;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
+    }
+
+    private static int utf8(ByteBuffer b, int p, String s) {
+        for (int i = 0, len = s.length(); i < len; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                b.put(p++, (byte) c);
+            } else if (c < 0x800) {
+                b.put(p++, (byte) (0xC0 | (c >> 6)));
+                b.put(p++, (byte) (0x80 | (c & 0x3F)));
+            } else if (Character.isHighSurrogate(c) && i + 1 < len && Character.isLowSurrogate(s.charAt(i + 1))) {
+                int cp = Character.toCodePoint(c, s.charAt(++i));
+                b.put(p++, (byte) (0xF0 | (cp >> 18)));
+                b.put(p++, (byte) (0x80 | ((cp >> 12) & 0x3F)));
+                b.put(p++, (byte) (0x80 | ((cp >> 6) & 0x3F)));
+                b.put(p++, (byte) (0x80 | (cp & 0x3F)));
+            } else if (Character.isSurrogate(c)) {
+                b.put(p++, (byte) '?');
+            } else {
+                b.put(p++, (byte) (0xE0 | (c >> 12)));
+                b.put(p++, (byte) (0x80 | ((c >> 6) & 0x3F)));
+                b.put(p++, (byte) (0x80 | (c & 0x3F)));
+            }
+        }
+        return p;
+    }
+
+    // =========================================================================================
+    // Decoding
+    // =========================================================================================
+
+    /**
+     * Reads the frame length from a buffer holding at least the first
+     * {@code LENGTH_FIELD_OFFSET + LENGTH_FIELD_SIZE} bytes of a frame, without checking anything
+     * else. For stream framers.
+     */
+    public static int peekLength(ByteBuffer src, int frameStart) {
+        return ((src.get(frameStart + LENGTH_FIELD_OFFSET) & 0xFF) << 8) | (src.get(frameStart + LENGTH_FIELD_OFFSET + 1) & 0xFF);
+    }
+
+    /**
+     * Decodes exactly one frame: the bytes from {@code src}'s position to its limit must be one
+     * whole frame (a TCP frame cut by the framer, or one UDP datagram). On success the position
+     * moves to the limit; on failure {@code src} and {@code into} keep no partial meaning.
+     *
+     * @throws FrameDecodeException with a specific {@link FrameDecodeException.Reason}
+     */
+    public static void decode(ByteBuffer src, Frame into) throws FrameDecodeException {
+        final int start = src.position();
+        final int available = src.remaining();
+        if (available < FIXED_HEADER_LENGTH) {
+            if (available >= 2 && rd16(src, start) != MAGIC) {
+                throw new FrameDecodeException(BAD_MAGIC, String.format("magic 0x%04x (expected 0x%04x \"HB\")",
+                        rd16(src, start), MAGIC));
+            }
+            throw new FrameDecodeException(TRUNCATED, available + " bytes (expected at least "
+                    + FIXED_HEADER_LENGTH + " for a header)");
+        }
+        int magic = rd16(src, start);
+        if (magic != MAGIC) {
+            throw new FrameDecodeException(BAD_MAGIC, String.format("magic 0x%04x (expected 0x%04x \"HB\")", magic, MAGIC));
+        }
+        int version = rd8(src, start + 2);
+        if (version != VERSION) {
+            throw new FrameDecodeException(UNSUPPORTED_VERSION, "version " + version + " (this decoder speaks " + VERSION + ")");
+        }
+        int typeCode = rd8(src, start + 3);
+        FrameType type = FrameType.fromCode(typeCode);
+        if (type == null) {
+            throw new FrameDecodeException(UNKNOWN_TYPE, "type " + typeCode + " (expected 1 PING, 2 PONG or 3 GOODBYE)");
+        }
+        int flags = rd16(src, start + 4);
+        int length = rd16(src, start + 6);
+        if (length > MAX_FRAME_LENGTH) {
+            throw new FrameDecodeException(TOO_LARGE, "length " + length + " (maximum " + MAX_FRAME_LENGTH + ")");
+        }
+        if (length < MIN_FRAME_LENGTH) {
+            throw new FrameDecodeException(LENGTH_MISMATCH, "length " + length + " (minimum " + MIN_FRAME_LENGTH + ")");
+        }
+        if (length > available) {
+            throw new FrameDecodeException(TRUNCATED, "length field says " + length + " bytes, only " + available + " present");
+        }
+        if (length < available) {
+            throw new FrameDecodeException(LENGTH_MISMATCH, "length field says " + length + " bytes, but "
+                    + available + " were given (trailing bytes)");
+        }
+        final int end = start + length;
+        long epoch = rd64(src, start + 8);
+        if (epoch == 0) {
+            throw new FrameDecodeException(FIELD_OUT_OF_RANGE, "epoch 0 (expected non-zero)");
+        }
+        int sequence = rd32(src, start + 16);
+        long sendTime = rd64(src, start + 20);
+        int nodeLen = rd8(src, start + 28);
+        if (nodeLen == 0) {
+            throw new FrameDecodeException(FIELD_OUT_OF_RANGE, "node id length 0 (expected 1.." + MAX_NODE_ID_BYTES + ")");
+        }
+        int p = start + FIXED_HEADER_LENGTH;
+        need(p, nodeLen, end, "node id");
+        String nodeId = into.nodeIdCache.get(src, p, nodeLen);
+        p += nodeLen;
+        into.decodedHeader(type, flags, epoch, sequence, sendTime, nodeId);
+
+        switch (type) {
+            case PING: {
+                need(p, PING_BODY, end, "PING body");
+                into.decodedPing(millis(src, p, "intervalMillis"));
+                p += PING_BODY;
+                break;
+            }
+            case PONG: {
+                need(p, PONG_FIXED_BODY, end, "PONG body");
+                int echoSeq = rd32(src, p);
+                long echoTime = rd64(src, p + 4);
+                int statusCode = rd8(src, p + 12);
+                ServingStatus status = ServingStatus.fromCode(statusCode);
+                if (status == null) {
+                    throw new FrameDecodeException(BAD_ENUM, "status " + statusCode + " (expected 0..3)");
+                }
+                int minInterval = millis(src, p + 13, "minIntervalMillis");
+                p += PONG_FIXED_BODY;
+                p = readLoad(src, p, end, into);
+                into.decodedPong(echoSeq, echoTime, status, minInterval, into.scratchLoad);
+                break;
+            }
+            case GOODBYE: {
+                need(p, GOODBYE_BODY, end, "GOODBYE body");
+                into.decodedGoodbye(millis(src, p, "comeBackAfterMillis"));
+                p += GOODBYE_BODY;
+                break;
+            }
+            default:
+                throw new AssertionError(type);
+        }
+
+        need(p, 2, end, "extension area length");
+        int extLen = rd16(src, p);
+        p += 2;
+        need(p, extLen, end, "extension area");
+        int extEnd = p + extLen;
+        while (p < extEnd) {
+            need(p, 4, extEnd, "extension header");
+            int extType = rd16(src, p);
+            int len = rd16(src, p + 2);
+            p += 4;
+            need(p, len, extEnd, "extension " + extType);
+            if ((extType & EXTENSION_CRITICAL) != 0) {
+                throw new FrameDecodeException(UNKNOWN_CRITICAL_EXTENSION, "extension type 0x"
+                        + Integer.toHexString(extType) + " is critical and not understood");
+            }
+            p += len; // unknown optional extension: skip
+        }
+        if ((flags & FLAG_AUTH) != 0) {
+            need(p, 2, end, "authentication trailer");
+            int keyId = rd8(src, p);
+            int tagLen = rd8(src, p + 1);
+            if (tagLen < 1 || tagLen > MAX_AUTH_TAG_LENGTH) {
+                throw new FrameDecodeException(FIELD_OUT_OF_RANGE, "authentication tag length " + tagLen
+                        + " (expected 1.." + MAX_AUTH_TAG_LENGTH + ")");
+            }
+            p += 2;
+            need(p, tagLen, end, "authentication tag");
+            into.decodedAuth(keyId, p - start, tagLen);
+            p += tagLen;
+        }
+        if (p != end) {
+            throw new FrameDecodeException(LENGTH_MISMATCH, (end - p) + " unparsed bytes before the end of the frame");
+        }
+        into.length(length);
+        src.position(end);
+    }
+
+    private static int readLoad(ByteBuffer b, int p, int end, Frame into) throws FrameDecodeException {
+        need(p, LOAD_FIXED, end, "load report");
+        double cpu = fractionAt(b, p, "cpu");
+        double mem = fractionAt(b, p + 2, "memory");
+        long inFlight = countAt(b, p + 4, "inFlight");
+        long queue = countAt(b, p + 8, "queueDepth");
+        float rpsF = Float.intBitsToFloat(rd32(b, p + 12));
+        if (!Float.isNaN(rpsF) && (rpsF < 0 || Float.isInfinite(rpsF))) {
+            throw new FrameDecodeException(FIELD_OUT_OF_RANGE, "requestsPerSecond " + rpsF + " (expected finite >= 0 or NaN)");
+        }
+        double rps = Float.isNaN(rpsF) ? Double.NaN : rpsF;
+        double err = fractionAt(b, p + 16, "errorRate");
+        long latency = countAt(b, p + 18, "latencyMicros");
+        int n = rd8(b, p + 22);
+        if (n > LoadReport.MAX_CUSTOM_METRICS) {
+            throw new FrameDecodeException(FIELD_OUT_OF_RANGE, "custom metric count " + n
+                    + " (expected 0.." + LoadReport.MAX_CUSTOM_METRICS + ")");
+        }
+        p += LOAD_FIXED;
+        String[] names = into.scratchNames;
+        double[] values = into.scratchValues;
+        for (int i = 0; i < n; i++) {
+            need(p, 1, end, "custom metric " + i + " name length");
+            int len = rd8(b, p);
+            if (len < 1 || len > LoadReport.MAX_CUSTOM_NAME_BYTES) {
+                throw new FrameDecodeException(FIELD_OUT_OF_RANGE, "custom metric " + i + " name length " + len
+                        + " (expected 1.." + LoadReport.MAX_CUSTOM_NAME_BYTES + ")");
+            }
+            p += 1;
+            need(p, len + 8, end, "custom metric " + i);
+            names[i] = into.nameCaches[i].get(b, p, len);
+            p += len;
+            double v = Double.longBitsToDouble(rd64(b, p));
+            if (!Double.isFinite(v)) {
+                throw new FrameDecodeException(FIELD_OUT_OF_RANGE, "custom metric " + names[i] + " value " + v + " (expected finite)");
+            }
+            values[i] = v;
+            p += 8;
+        }
+        LoadReport prev = into.previousLoad();
+        if (prev == null || !prev.sameFigures(cpu, mem, inFlight, queue, rps, err, latency) || !sameCustom(prev, names, values, n)) {
+            String[] nn = new String[n];
+            double[] vv = new double[n];
+            System.arraycopy(names, 0, nn, 0, n);
+            System.arraycopy(values, 0, vv, 0, n);
+            prev = new LoadReport(cpu, mem, inFlight, queue, rps, err, latency, nn, vv);
+        }
+        into.scratchLoad = prev;
+        return p;
+    }
+
+    private static boolean sameCustom(LoadReport prev, String[] names, double[] values, int n) {
+        if (prev.customCount() != n) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            if (!prev.customName(i).equals(names[i])
+                    || Double.doubleToLongBits(prev.customValue(i)) != Double.doubleToLongBits(values[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static double fractionAt(ByteBuffer b, int p, String name) throws FrameDecodeException {
+        int v = rd16(b, p);
+        if (v == U16_UNKNOWN) {
+            return Double.NaN;
+        }
+        if (v > FRACTION_SCALE) {
+            throw new FrameDecodeException(FIELD_OUT_OF_RANGE, name + " " + v + "/10000 (expected 0..10000 or 0xFFFF)");
+        }
+        return v / (double) FRACTION_SCALE;
+    }
+
+    private static long countAt(ByteBuffer b, int p, String name) throws FrameDecodeException {
+        long v = rd32(b, p) & 0xFFFF_FFFFL;
+        if (v == U32_UNKNOWN) {
+            return -1;
+        }
+        if (v > LoadReport.MAX_COUNT) {
+            throw new FrameDecodeException(FIELD_OUT_OF_RANGE, name + " " + v + " (expected 0.." + LoadReport.MAX_COUNT
+                    + " or 0xFFFFFFFF)");
+        }
+        return v;
+    }
+
+    private static int millis(ByteBuffer b, int p, String name) throws FrameDecodeException {
+        int v = rd32(b, p);
+        if (v < 0) {
+            throw new FrameDecodeException(FIELD_OUT_OF_RANGE, name + " " + Integer.toUnsignedString(v)
+                    + " (expected 0.." + Integer.MAX_VALUE + ")");
+        }
+        return v;
+    }
+
+    private static void need(int p, int n, int end, String what) throws FrameDecodeException {
+        if (n > end - p) {
+            throw new FrameDecodeException(TRUNCATED, what + " needs " + n + " bytes, " + (end - p) + " left in the frame");
+        }
+    }
+
+    private static int rd8(ByteBuffer b, int p) {
+        return b.get(p) & 0xFF;
+    }
+
+    private static int rd16(ByteBuffer b, int p) {
+        return ((b.get(p) & 0xFF) << 8) | (b.get(p + 1) & 0xFF);
+    }
+
+    private static int rd32(ByteBuffer b, int p) {
+        return ((b.get(p) & 0xFF) << 24) | ((b.get(p + 1) & 0xFF) << 16) | ((b.get(p + 2) & 0xFF) << 8) | (b.get(p + 3) & 0xFF);
+    }
+
+    private static long rd64(ByteBuffer b, int p) {
+        return ((long) rd32(b, p) << 32) | (rd32(b, p + 4) & 0xFFFF_FFFFL);
+    }
+
+    /**
+     * Remembers the last string decoded at one position of a frame, so an unchanged node id or
+     * metric name costs a byte comparison instead of an allocation.
+     */
+    static final class Utf8Cache {
+        private final byte[] bytes;
+        private int length = -1;
+        private String value;
+
+        Utf8Cache(int capacity) {
+            this.bytes = new byte[capacity];
+        }
+
+        String get(ByteBuffer b, int p, int len) throws FrameDecodeException {
+            if (len == length) {
+                boolean same = true;
+                for (int i = 0; i < len; i++) {
+                    if (bytes[i] != b.get(p + i)) {
+                        same = false;
+                        break;
+                    }
+                }
+                if (same) {
+                    return value;
+                }
+            }
+            byte[] copy = new byte[len];
+            for (int i = 0; i < len; i++) {
+                copy[i] = b.get(p + i);
+            }
+            String s;
+            try {
+                s = StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(copy)).toString();
+            } catch (CharacterCodingException e) {
+                throw new FrameDecodeException(BAD_UTF8, "string of " + len + " bytes at offset " + p + " is not valid UTF-8");
+            }
+            System.arraycopy(copy, 0, bytes, 0, len);
+            length = len;
+            value = s;
+            return s;
+        }
+    }
+}
