@@ -27,11 +27,11 @@ public final class LoadReport {
     /** Largest count the wire can carry (u32 less the "unknown" marker, kept to int range). */
     public static final long MAX_COUNT = Integer.MAX_VALUE;
 
-    /** A report in which every figure is unknown. */
-    public static final LoadReport UNKNOWN = builder().build();
-
     private static final String[] NO_NAMES = new String[0];
     private static final double[] NO_VALUES = new double[0];
+
+    /** A report in which every figure is unknown. */
+    public static final LoadReport UNKNOWN = builder().build();
 
     private final double cpu;
     private final double memory;

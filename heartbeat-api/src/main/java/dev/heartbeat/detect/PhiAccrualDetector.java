@@ -1,0 +1,357 @@
+package dev.heartbeat.detect;
+
+import dev.heartbeat.peer.Liveness;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * The φ accrual failure detector of Hayashibara et al., "The φ Accrual Failure Detector" (2004),
+ * in the form Akka/Pekko and Cassandra use.
+ *
+ * <p>Instead of a yes/no timeout it outputs a suspicion level
+ * <pre>
+ *   φ(t) = −log10(1 − F(t))
+ * </pre>
+ * where {@code t} is the time since the last heartbeat and {@code F} is the cumulative
+ * distribution of a normal distribution fitted to recent inter-arrival intervals: mean
+ * {@code μ + acceptablePause}, standard deviation {@code max(σ, minStdDeviation)}. φ = 1 means a
+ * 10% chance that a heartbeat that late would still come, φ = 8 means 10<sup>−8</sup>.
+ *
+ * <p>F is computed with the logistic approximation of the normal CDF,
+ * {@code F(y) ≈ 1 / (1 + e^{−y(1.5976 + 0.070566 y²)})} with {@code y = (t − mean) / σ}, whose
+ * absolute error is below 1.4·10<sup>−4</sup> (Bowling et al., 2009); for {@code t} above the
+ * mean, φ is taken from the upper tail directly ({@code −log10(e/(1+e))}) so that it stays accurate
+ * where 1 − F underflows.
+ *
+ * <p>Costs: O(1) per heartbeat and per evaluation — the history is a ring of at most
+ * {@link Config#maxSampleSize()} intervals with running sums of x and x². The interval that spans
+ * a failure (arriving when φ was already above the threshold) is not recorded, nor are intervals
+ * distorted by the observer's own pause ({@link #forgive}). Before the first heartbeat φ is 0.
+ * The history is seeded with the expected interval (two samples, μ ± μ/4) so the first
+ * heartbeats are judged against the configured rhythm.
+ *
+ * <p>Not thread-safe; one instance per peer.
+ */
+public final class PhiAccrualDetector implements LivenessDetector {
+
+    private final Config config;
+    private final long expectedIntervalNanos;
+    private final long[] intervals;
+    private int head;
+    private int count;
+    private double sum;
+    private double sumSquares;
+
+    private boolean hasHeartbeat;
+    private long last;
+    private boolean skipNext;
+
+    /** A detector with the given configuration for a peer heartbeating about every {@code expectedInterval}. */
+    public PhiAccrualDetector(Config config, Duration expectedInterval) {
+        this(config, expectedInterval.toNanos());
+    }
+
+    PhiAccrualDetector(Config config, long expectedIntervalNanos) {
+        if (expectedIntervalNanos <= 0) {
+            throw new IllegalArgumentException("expectedInterval : " + expectedIntervalNanos + "ns (expected: > 0)");
+        }
+        this.config = config;
+        this.expectedIntervalNanos = expectedIntervalNanos;
+        this.intervals = new long[config.maxSampleSize];
+        seed();
+    }
+
+    private void seed() {
+        head = 0;
+        count = 0;
+        sum = 0;
+        sumSquares = 0;
+        long sd = expectedIntervalNanos / 4;
+        add(expectedIntervalNanos - sd);
+        add(expectedIntervalNanos + sd);
+    }
+
+    private void add(long interval) {
+        if (count == intervals.length) {
+            long old = intervals[head];
+            sum -= old;
+            sumSquares -= (double) old * old;
+        } else {
+            count++;
+        }
+        intervals[head] = interval;
+        head = (head + 1) % intervals.length;
+        sum += interval;
+        sumSquares += (double) interval * interval;
+    }
+
+    @Override
+    public void heartbeat(long nowNanos, boolean sample) {
+        if (hasHeartbeat) {
+            long interval = nowNanos - last;
+            if (sample && !skipNext && interval > 0 && phi(nowNanos) < config.threshold) {
+                add(interval);
+            }
+        }
+        skipNext = !sample;
+        hasHeartbeat = true;
+        last = nowNanos;
+    }
+
+    @Override
+    public void forgive(long pauseNanos, long nowNanos) {
+        if (hasHeartbeat && pauseNanos > 0) {
+            last = Math.min(nowNanos, last + pauseNanos);
+            skipNext = true;
+        }
+    }
+
+    @Override
+    public void reset() {
+        hasHeartbeat = false;
+        skipNext = false;
+        seed();
+    }
+
+    @Override
+    public boolean hasHeartbeat() {
+        return hasHeartbeat;
+    }
+
+    @Override
+    public long lastHeartbeatNanos() {
+        return last;
+    }
+
+    /** Mean of the recorded intervals, in nanoseconds (without the acceptable pause). */
+    public double meanNanos() {
+        return sum / count;
+    }
+
+    /** Standard deviation of the recorded intervals, in nanoseconds (before the floor). */
+    public double stdDeviationNanos() {
+        double mean = sum / count;
+        double variance = sumSquares / count - mean * mean;
+        return variance > 0 ? Math.sqrt(variance) : 0;
+    }
+
+    @Override
+    public double suspicion(long nowNanos) {
+        return hasHeartbeat ? phi(nowNanos) : 0.0;
+    }
+
+    private double phi(long nowNanos) {
+        double elapsed = nowNanos - last;
+        double mean = meanNanos() + config.acceptablePauseNanos;
+        double sd = Math.max(stdDeviationNanos(), config.minStdDeviationNanos);
+        return phi(elapsed, mean, sd);
+    }
+
+    /**
+     * φ for a time since the last heartbeat, given the distribution's mean and standard deviation
+     * (all in the same unit). The pure function behind the detector; always finite and &ge; 0.
+     */
+    public static double phi(double elapsed, double mean, double stdDeviation) {
+        double y = (elapsed - mean) / stdDeviation;
+        double e = Math.exp(-y * (1.5976 + 0.070566 * y * y));
+        double p;
+        if (elapsed > mean) {
+            p = -Math.log10(e / (1.0 + e));
+        } else {
+            p = -Math.log10(1.0 - 1.0 / (1.0 + e));
+        }
+        if (Double.isNaN(p) || p < 0) {
+            return 0.0;
+        }
+        return Double.isInfinite(p) ? Double.MAX_VALUE : p;
+    }
+
+    @Override
+    public Liveness assess(long nowNanos) {
+        if (!hasHeartbeat) {
+            return Liveness.UNKNOWN;
+        }
+        double phi = phi(nowNanos);
+        if (phi >= config.threshold) {
+            return Liveness.DEAD;
+        }
+        return phi >= config.suspectThreshold ? Liveness.SUSPECT : Liveness.ALIVE;
+    }
+
+    @Override
+    public String explain(long nowNanos) {
+        if (!hasHeartbeat) {
+            return "no heartbeat yet";
+        }
+        double phi = phi(nowNanos);
+        double silentMs = (nowNanos - last) / 1e6;
+        if (phi >= config.threshold) {
+            return String.format(Locale.ROOT, "φ %.1f > %.1f (silent %.0f ms)", Math.min(phi, 999.9), config.threshold, silentMs);
+        }
+        if (phi >= config.suspectThreshold) {
+            return String.format(Locale.ROOT, "φ %.1f > %.1f (silent %.0f ms)", phi, config.suspectThreshold, silentMs);
+        }
+        return String.format(Locale.ROOT, "φ %.1f < %.1f", phi, config.suspectThreshold);
+    }
+
+    /** The configuration. */
+    public Config config() {
+        return config;
+    }
+
+    /**
+     * Immutable configuration of {@link PhiAccrualDetector}; also its {@link LivenessDetector.Factory}.
+     * Build with {@link #custom()}, start from {@link #ofDefaults()}.
+     */
+    public static final class Config implements LivenessDetector.Factory {
+
+        /** φ at which a peer is DEAD: 8 means a 10⁻⁸ chance of a mistake per evaluation, if intervals were normal. */
+        public static final double DEFAULT_THRESHOLD = 8.0;
+        /** φ at which a peer is SUSPECT and gets extra probes. */
+        public static final double DEFAULT_SUSPECT_THRESHOLD = 3.0;
+        /** Intervals kept in the history. */
+        public static final int DEFAULT_MAX_SAMPLE_SIZE = 200;
+        /** Floor of the standard deviation, so a very regular peer is not condemned for one late beat. */
+        public static final Duration DEFAULT_MIN_STD_DEVIATION = Duration.ofMillis(50);
+        /** Extra silence tolerated on top of the mean interval (peer GC pauses, network hiccups). */
+        public static final Duration DEFAULT_ACCEPTABLE_PAUSE = Duration.ofMillis(400);
+
+        private static final Config DEFAULTS = custom().build();
+
+        private final double threshold;
+        private final double suspectThreshold;
+        private final int maxSampleSize;
+        private final long minStdDeviationNanos;
+        private final long acceptablePauseNanos;
+
+        private Config(Builder b) {
+            this.threshold = b.threshold;
+            this.suspectThreshold = b.suspectThreshold;
+            this.maxSampleSize = b.maxSampleSize;
+            this.minStdDeviationNanos = b.minStdDeviation.toNanos();
+            this.acceptablePauseNanos = b.acceptablePause.toNanos();
+        }
+
+        /** The defaults. */
+        public static Config ofDefaults() {
+            return DEFAULTS;
+        }
+
+        /** A builder starting from the defaults. */
+        public static Builder custom() {
+            return new Builder();
+        }
+
+        /** A builder starting from {@code base}. */
+        public static Builder from(Config base) {
+            return new Builder()
+                    .threshold(base.threshold)
+                    .suspectThreshold(base.suspectThreshold)
+                    .maxSampleSize(base.maxSampleSize)
+                    .minStdDeviation(Duration.ofNanos(base.minStdDeviationNanos))
+                    .acceptablePause(Duration.ofNanos(base.acceptablePauseNanos));
+        }
+
+        @Override
+        public LivenessDetector create(long expectedIntervalNanos) {
+            return new PhiAccrualDetector(this, expectedIntervalNanos);
+        }
+
+        public double threshold() {
+            return threshold;
+        }
+
+        public double suspectThreshold() {
+            return suspectThreshold;
+        }
+
+        public int maxSampleSize() {
+            return maxSampleSize;
+        }
+
+        public Duration minStdDeviation() {
+            return Duration.ofNanos(minStdDeviationNanos);
+        }
+
+        public Duration acceptablePause() {
+            return Duration.ofNanos(acceptablePauseNanos);
+        }
+
+        @Override
+        public String toString() {
+            return "PhiAccrual{threshold=" + threshold + ", suspectThreshold=" + suspectThreshold + ", maxSampleSize="
+                    + maxSampleSize + ", minStdDeviation=" + minStdDeviation() + ", acceptablePause=" + acceptablePause() + "}";
+        }
+
+        /** Validating builder; each setter checks its own value, {@link #build()} the cross-field rules. */
+        public static final class Builder {
+            private double threshold = DEFAULT_THRESHOLD;
+            private double suspectThreshold = DEFAULT_SUSPECT_THRESHOLD;
+            private int maxSampleSize = DEFAULT_MAX_SAMPLE_SIZE;
+            private Duration minStdDeviation = DEFAULT_MIN_STD_DEVIATION;
+            private Duration acceptablePause = DEFAULT_ACCEPTABLE_PAUSE;
+
+            private Builder() {
+            }
+
+            /** φ at which a peer is DEAD. Higher: fewer mistakes, slower detection. Must be &gt; 0. */
+            public Builder threshold(double threshold) {
+                if (!(threshold > 0) || Double.isInfinite(threshold)) {
+                    throw new IllegalArgumentException("threshold : " + threshold + " (expected: finite > 0)");
+                }
+                this.threshold = threshold;
+                return this;
+            }
+
+            /** φ at which a peer is SUSPECT. Must be &gt; 0 and &lt; threshold (checked in build). */
+            public Builder suspectThreshold(double suspectThreshold) {
+                if (!(suspectThreshold > 0) || Double.isInfinite(suspectThreshold)) {
+                    throw new IllegalArgumentException("suspectThreshold : " + suspectThreshold + " (expected: finite > 0)");
+                }
+                this.suspectThreshold = suspectThreshold;
+                return this;
+            }
+
+            /** Intervals kept; more adapts slower. 2..100,000. */
+            public Builder maxSampleSize(int maxSampleSize) {
+                if (maxSampleSize < 2 || maxSampleSize > 100_000) {
+                    throw new IllegalArgumentException("maxSampleSize : " + maxSampleSize + " (expected: 2..100000)");
+                }
+                this.maxSampleSize = maxSampleSize;
+                return this;
+            }
+
+            /** Floor of the standard deviation. Larger: fewer mistakes on regular peers that hiccup. Must be &gt; 0. */
+            public Builder minStdDeviation(Duration minStdDeviation) {
+                if (minStdDeviation == null || minStdDeviation.isNegative() || minStdDeviation.isZero()) {
+                    throw new IllegalArgumentException("minStdDeviation : " + minStdDeviation + " (expected: > 0)");
+                }
+                this.minStdDeviation = minStdDeviation;
+                return this;
+            }
+
+            /**
+             * Silence tolerated on top of the mean interval. Detection time grows by about this
+             * much; mistakes on GC-like pauses shorter than it mostly vanish. Must be &ge; 0.
+             */
+            public Builder acceptablePause(Duration acceptablePause) {
+                if (acceptablePause == null || acceptablePause.isNegative()) {
+                    throw new IllegalArgumentException("acceptablePause : " + acceptablePause + " (expected: >= 0)");
+                }
+                this.acceptablePause = acceptablePause;
+                return this;
+            }
+
+            /**
+             * @throws IllegalArgumentException when suspectThreshold is not below threshold
+             */
+            public Config build() {
+                if (suspectThreshold >= threshold) {
+                    throw new IllegalArgumentException("suspectThreshold : " + suspectThreshold
+                            + " (expected: < threshold " + threshold + ")");
+                }
+                return new Config(this);
+            }
+        }
+    }
+}

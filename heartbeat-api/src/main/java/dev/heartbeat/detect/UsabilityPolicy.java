@@ -1,0 +1,24 @@
+package dev.heartbeat.detect;
+
+import dev.heartbeat.protocol.LoadReport;
+import dev.heartbeat.protocol.ServingStatus;
+
+/**
+ * Decides from one PONG whether a peer can serve. A pure function of its inputs: hysteresis is
+ * applied afterwards by {@link UsabilityHysteresis}, so a policy stays easy to test and to replace.
+ * Implementations must be thread-safe (one policy serves every peer) and should not allocate.
+ */
+@FunctionalInterface
+public interface UsabilityPolicy {
+
+    /**
+     * Evaluates one PONG into {@code out}.
+     *
+     * @param status what the peer says about itself
+     * @param load the peer's load report
+     * @param rttNanos the round-trip time of this PONG
+     * @param rttBaselineNanos the peer's own RTT baseline, or -1 when none is established yet
+     * @param out the verdict holder to fill
+     */
+    void evaluate(ServingStatus status, LoadReport load, long rttNanos, long rttBaselineNanos, UsabilityVerdict out);
+}

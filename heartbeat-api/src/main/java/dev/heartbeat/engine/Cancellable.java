@@ -1,0 +1,9 @@
+package dev.heartbeat.engine;
+
+/** A scheduled task that can be cancelled. */
+@FunctionalInterface
+public interface Cancellable {
+
+    /** Cancels the task if it has not run; idempotent. */
+    void cancel();
+}

@@ -1,0 +1,38 @@
+package dev.heartbeat.engine;
+
+import java.nio.ByteBuffer;
+
+/**
+ * A monitor's path to one peer, opened by a {@link ClientTransport}. A link may reconnect on its
+ * own (TCP does, with {@link ReconnectBackoff}) and reports what happens to its
+ * {@link LinkHandler}, always on {@link #scheduler()}.
+ *
+ * <p>Threading: {@link #send} is called only on {@link #scheduler()}, which makes the scheduler's
+ * thread the connection's single writer; {@link #close()} may be called from any thread.
+ */
+public interface Link {
+
+    /** The scheduler on which the handler is called and the peer's state lives. */
+    SerialScheduler scheduler();
+
+    /**
+     * Sends one encoded frame: the bytes from {@code frame}'s position to its limit, copied before
+     * this returns (the caller may reuse the buffer). A successful return means only "queued":
+     * nothing but a reply proves the peer got it.
+     *
+     * @return false when the link is not connected and the frame was dropped
+     */
+    boolean send(ByteBuffer frame);
+
+    /** True while connected (always true for connectionless transports once opened). */
+    boolean isConnected();
+
+    /** False while the transport's outbound buffer is over its high-water mark (the peer is not reading). */
+    boolean isWritable();
+
+    /** Describes the transport, e.g. "tcp/epoll 127.0.0.1:7000". */
+    String describe();
+
+    /** Closes the link for good; idempotent. The handler gets {@link DisconnectCause#CLOSED_LOCALLY} at most once. */
+    void close();
+}

@@ -1,0 +1,251 @@
+package dev.heartbeat.engine;
+
+import dev.heartbeat.detect.LivenessDetector;
+import dev.heartbeat.detect.LocalPauseDetector;
+import dev.heartbeat.detect.PhiAccrualDetector;
+import dev.heartbeat.detect.ThresholdUsabilityPolicy;
+import dev.heartbeat.detect.UsabilityPolicy;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Immutable configuration of a {@link HeartbeatMonitor}. Build with {@link #custom()}; every
+ * setter checks its value and names it in the error; cross-field rules are checked in
+ * {@link Builder#build()}. Defaults are in the {@code DEFAULT_*} constants and in
+ * {@code docs/configuration.md}.
+ */
+public final class MonitorConfig {
+
+    /** Time between PINGs to a healthy peer. */
+    public static final Duration DEFAULT_INTERVAL = Duration.ofMillis(200);
+    /** Time between PINGs to a SUSPECT peer (extra probes before declaring it dead). */
+    public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofMillis(50);
+    /** A peer that has not answered this long after being added is DEAD. */
+    public static final Duration DEFAULT_INITIAL_TIMEOUT = Duration.ofSeconds(2);
+    /** Consecutive heartbeats an inferred (load, RTT) verdict needs to make usability worse. */
+    public static final int DEFAULT_DEGRADE_AFTER = 3;
+    /** Consecutive heartbeats a better verdict needs to make usability better. */
+    public static final int DEFAULT_RECOVER_AFTER = 3;
+    /** Random spread of each interval, as a fraction of it, so peers are not pinged in lockstep. */
+    public static final double DEFAULT_JITTER = 0.1;
+    /** Time after a detected local pause during which no peer is condemned. */
+    public static final Duration DEFAULT_PAUSE_GRACE = Duration.ofMillis(250);
+
+    private static final MonitorConfig DEFAULTS = custom().build();
+
+    private final Duration interval;
+    private final Duration probeInterval;
+    private final Duration initialTimeout;
+    private final LivenessDetector.Factory detector;
+    private final UsabilityPolicy usabilityPolicy;
+    private final int degradeAfter;
+    private final int recoverAfter;
+    private final double jitter;
+    private final Duration pauseThreshold;
+    private final Duration pauseGrace;
+    private final boolean honorPeerMinInterval;
+
+    private MonitorConfig(Builder b) {
+        interval = b.interval;
+        probeInterval = b.probeInterval;
+        initialTimeout = b.initialTimeout;
+        detector = b.detector;
+        usabilityPolicy = b.usabilityPolicy;
+        degradeAfter = b.degradeAfter;
+        recoverAfter = b.recoverAfter;
+        jitter = b.jitter;
+        pauseThreshold = b.pauseThreshold;
+        pauseGrace = b.pauseGrace;
+        honorPeerMinInterval = b.honorPeerMinInterval;
+    }
+
+    /** The defaults. */
+    public static MonitorConfig ofDefaults() {
+        return DEFAULTS;
+    }
+
+    /** A builder starting from the defaults. */
+    public static Builder custom() {
+        return new Builder();
+    }
+
+    /** A builder starting from {@code base}. */
+    public static Builder from(MonitorConfig base) {
+        Builder b = new Builder();
+        b.interval = base.interval;
+        b.probeInterval = base.probeInterval;
+        b.initialTimeout = base.initialTimeout;
+        b.detector = base.detector;
+        b.usabilityPolicy = base.usabilityPolicy;
+        b.degradeAfter = base.degradeAfter;
+        b.recoverAfter = base.recoverAfter;
+        b.jitter = base.jitter;
+        b.pauseThreshold = base.pauseThreshold;
+        b.pauseGrace = base.pauseGrace;
+        b.honorPeerMinInterval = base.honorPeerMinInterval;
+        return b;
+    }
+
+    public Duration interval() {
+        return interval;
+    }
+
+    public Duration probeInterval() {
+        return probeInterval;
+    }
+
+    public Duration initialTimeout() {
+        return initialTimeout;
+    }
+
+    public LivenessDetector.Factory detector() {
+        return detector;
+    }
+
+    public UsabilityPolicy usabilityPolicy() {
+        return usabilityPolicy;
+    }
+
+    public int degradeAfter() {
+        return degradeAfter;
+    }
+
+    public int recoverAfter() {
+        return recoverAfter;
+    }
+
+    public double jitter() {
+        return jitter;
+    }
+
+    public Duration pauseThreshold() {
+        return pauseThreshold;
+    }
+
+    public Duration pauseGrace() {
+        return pauseGrace;
+    }
+
+    public boolean honorPeerMinInterval() {
+        return honorPeerMinInterval;
+    }
+
+    @Override
+    public String toString() {
+        return "MonitorConfig{interval=" + interval + ", probeInterval=" + probeInterval + ", initialTimeout="
+                + initialTimeout + ", detector=" + detector + ", degradeAfter=" + degradeAfter + ", recoverAfter="
+                + recoverAfter + ", jitter=" + jitter + ", pauseThreshold=" + pauseThreshold + ", pauseGrace="
+                + pauseGrace + ", honorPeerMinInterval=" + honorPeerMinInterval + "}";
+    }
+
+    /** Validating builder. */
+    public static final class Builder {
+        private Duration interval = DEFAULT_INTERVAL;
+        private Duration probeInterval = DEFAULT_PROBE_INTERVAL;
+        private Duration initialTimeout = DEFAULT_INITIAL_TIMEOUT;
+        private LivenessDetector.Factory detector = PhiAccrualDetector.Config.ofDefaults();
+        private UsabilityPolicy usabilityPolicy = ThresholdUsabilityPolicy.ofDefaults();
+        private int degradeAfter = DEFAULT_DEGRADE_AFTER;
+        private int recoverAfter = DEFAULT_RECOVER_AFTER;
+        private double jitter = DEFAULT_JITTER;
+        private Duration pauseThreshold = LocalPauseDetector.DEFAULT_THRESHOLD;
+        private Duration pauseGrace = DEFAULT_PAUSE_GRACE;
+        private boolean honorPeerMinInterval = true;
+
+        private Builder() {
+        }
+
+        /** Time between PINGs to a healthy peer: 1 ms..1 h (default 200 ms). */
+        public Builder interval(Duration interval) {
+            this.interval = range("interval", interval, Duration.ofMillis(1), Duration.ofHours(1));
+            return this;
+        }
+
+        /** Time between PINGs to a SUSPECT peer: 1 ms..interval (default 50 ms). */
+        public Builder probeInterval(Duration probeInterval) {
+            this.probeInterval = range("probeInterval", probeInterval, Duration.ofMillis(1), Duration.ofHours(1));
+            return this;
+        }
+
+        /** How long a newly added peer may stay silent before it is DEAD: 1 ms..1 h (default 2 s). */
+        public Builder initialTimeout(Duration initialTimeout) {
+            this.initialTimeout = range("initialTimeout", initialTimeout, Duration.ofMillis(1), Duration.ofHours(1));
+            return this;
+        }
+
+        /** The liveness detector (default: {@link PhiAccrualDetector.Config#ofDefaults()}). */
+        public Builder detector(LivenessDetector.Factory detector) {
+            this.detector = Objects.requireNonNull(detector, "detector");
+            return this;
+        }
+
+        /** The usability policy (default: {@link ThresholdUsabilityPolicy#ofDefaults()}). */
+        public Builder usabilityPolicy(UsabilityPolicy usabilityPolicy) {
+            this.usabilityPolicy = Objects.requireNonNull(usabilityPolicy, "usabilityPolicy");
+            return this;
+        }
+
+        /** Heartbeats an inferred worse verdict must repeat: 1..100 (default 3). */
+        public Builder degradeAfter(int n) {
+            this.degradeAfter = count("degradeAfter", n);
+            return this;
+        }
+
+        /** Heartbeats a better verdict must repeat: 1..100 (default 3). */
+        public Builder recoverAfter(int n) {
+            this.recoverAfter = count("recoverAfter", n);
+            return this;
+        }
+
+        /** Random spread of each interval, 0.0..0.5 (default 0.1). */
+        public Builder jitter(double jitter) {
+            if (!(jitter >= 0 && jitter <= 0.5)) {
+                throw new IllegalArgumentException("jitter : " + jitter + " (expected: 0.0..0.5)");
+            }
+            this.jitter = jitter;
+            return this;
+        }
+
+        /** Timer lateness that counts as a local pause: 1 ms..1 min (default 100 ms). */
+        public Builder pauseThreshold(Duration pauseThreshold) {
+            this.pauseThreshold = range("pauseThreshold", pauseThreshold, Duration.ofMillis(1), Duration.ofMinutes(1));
+            return this;
+        }
+
+        /** Time after a local pause during which no verdict is made: 0..1 min (default 250 ms). */
+        public Builder pauseGrace(Duration pauseGrace) {
+            this.pauseGrace = range("pauseGrace", pauseGrace, Duration.ZERO, Duration.ofMinutes(1));
+            return this;
+        }
+
+        /** Whether to slow down to a responder's advised minimum interval (default true). */
+        public Builder honorPeerMinInterval(boolean honor) {
+            this.honorPeerMinInterval = honor;
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException when probeInterval exceeds interval
+         */
+        public MonitorConfig build() {
+            if (probeInterval.compareTo(interval) > 0) {
+                throw new IllegalArgumentException("probeInterval : " + probeInterval + " (expected: <= interval " + interval + ")");
+            }
+            return new MonitorConfig(this);
+        }
+
+        private static Duration range(String name, Duration v, Duration min, Duration max) {
+            if (v == null || v.compareTo(min) < 0 || v.compareTo(max) > 0) {
+                throw new IllegalArgumentException(name + " : " + v + " (expected: " + min + ".." + max + ")");
+            }
+            return v;
+        }
+
+        private static int count(String name, int n) {
+            if (n < 1 || n > 100) {
+                throw new IllegalArgumentException(name + " : " + n + " (expected: 1..100)");
+            }
+            return n;
+        }
+    }
+}

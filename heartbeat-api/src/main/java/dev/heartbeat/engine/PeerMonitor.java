@@ -1,0 +1,394 @@
+package dev.heartbeat.engine;
+
+import dev.heartbeat.detect.LivenessDetector;
+import dev.heartbeat.detect.Ticker;
+import dev.heartbeat.detect.UsabilityHysteresis;
+import dev.heartbeat.detect.UsabilityVerdict;
+import dev.heartbeat.peer.Liveness;
+import dev.heartbeat.peer.Peer;
+import dev.heartbeat.peer.PeerEvent;
+import dev.heartbeat.peer.PeerState;
+import dev.heartbeat.peer.Usability;
+import dev.heartbeat.protocol.Frame;
+import dev.heartbeat.protocol.FrameCodec;
+import dev.heartbeat.protocol.FrameDecodeException;
+import dev.heartbeat.protocol.LoadReport;
+import dev.heartbeat.protocol.ServingStatus;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One monitored peer: its link, detectors and state. Everything but the volatile published fields
+ * is confined to the link's scheduler thread, so nothing here takes a lock. Internal to the
+ * engine; users see it as a {@link Peer}.
+ */
+final class PeerMonitor implements Peer, LinkHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(PeerMonitor.class);
+    /** PONGs must answer one of our last this-many PINGs. */
+    private static final int ECHO_WINDOW = 1024;
+
+    private final String name;
+    private final String address;
+    private final HeartbeatMonitor owner;
+    private final MonitorConfig cfg;
+    private final LivenessDetector detector;
+    private final UsabilityHysteresis hysteresis;
+    private final UsabilityVerdict verdict = new UsabilityVerdict();
+    private final Frame frame = new Frame();
+    private final ByteBuffer out = ByteBuffer.allocate(FrameCodec.MAX_FRAME_LENGTH);
+    private final SplittableRandom random = new SplittableRandom();
+    private final Runnable tickTask = this::tick;
+    private final long intervalNanos;
+    private final long probeNanos;
+    private final long initialTimeoutNanos;
+    private final long pauseGraceNanos;
+
+    // Scheduler-confined state.
+    private Link link;
+    private SerialScheduler scheduler;
+    private Ticker ticker;
+    private int nextSeq = Epochs.newSequence();
+    private boolean anySent;
+    private int lastEchoSeq;
+    private boolean anyEcho;
+    private long knownEpoch;
+    private long addedAt;
+    private long due;
+    private long lastTickRan;
+    private long graceUntil;
+    private long effectiveIntervalNanos;
+    private Cancellable pendingTick;
+    private boolean stopped;
+    private String lastDisconnect = "";
+    private long badFrames;
+
+    // Published state, read from any thread.
+    private volatile Liveness liveness = Liveness.UNKNOWN;
+    private volatile Usability usability = Usability.UNKNOWN;
+    private volatile String reason = "added";
+    private volatile double phi;
+    private volatile long rttNanos = -1;
+    private volatile long rttBaselineNanos = -1;
+    private volatile ServingStatus status;
+    private volatile LoadReport load = LoadReport.UNKNOWN;
+    private volatile long epoch;
+    private volatile String nodeId;
+    private volatile Instant since;
+
+    PeerMonitor(String name, String address, HeartbeatMonitor owner) {
+        this.name = name;
+        this.address = address;
+        this.owner = owner;
+        this.cfg = owner.config();
+        this.intervalNanos = cfg.interval().toNanos();
+        this.effectiveIntervalNanos = intervalNanos;
+        this.probeNanos = cfg.probeInterval().toNanos();
+        this.initialTimeoutNanos = cfg.initialTimeout().toNanos();
+        this.pauseGraceNanos = cfg.pauseGrace().toNanos();
+        this.detector = cfg.detector().create(intervalNanos);
+        this.hysteresis = new UsabilityHysteresis(cfg.degradeAfter(), cfg.recoverAfter());
+        this.since = owner.clock().instant();
+    }
+
+    /** Binds the link and starts ticking; called once, right after the link was opened. */
+    void start(Link link) {
+        this.link = link;
+        this.scheduler = link.scheduler();
+        this.ticker = scheduler.ticker();
+        scheduler.execute(() -> {
+            long now = ticker.nanoTime();
+            addedAt = now;
+            lastTickRan = now;
+            due = now;
+            tick();
+        });
+    }
+
+    /** Stops ticking and closes the link; runs on the scheduler. */
+    void stop(Runnable then) {
+        scheduler.execute(() -> {
+            if (!stopped) {
+                stopped = true;
+                if (pendingTick != null) {
+                    pendingTick.cancel();
+                }
+                link.close();
+            }
+            then.run();
+        });
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // The tick: ping, own-pause check, verdicts.
+    // ---------------------------------------------------------------------------------------
+
+    private void tick() {
+        if (stopped) {
+            return;
+        }
+        long now = ticker.nanoTime();
+        long pause = Math.max(owner.pauses().observeTimer(due, now), owner.pauses().pausedSince(lastTickRan));
+        lastTickRan = now;
+        if (pause > 0) {
+            detector.forgive(pause, now);
+            graceUntil = now + pauseGraceNanos;
+            log.debug("{}: local pause of {} ms detected; forgiven, no verdicts for {} ms", name, pause / 1_000_000,
+                    pauseGraceNanos / 1_000_000);
+        }
+        if (link.isConnected()) {
+            sendPing(now);
+        }
+        if (now - graceUntil >= 0) {
+            evaluate(now);
+        }
+        phi = detector.suspicion(now);
+        long period = liveness == Liveness.SUSPECT ? Math.min(probeNanos, effectiveIntervalNanos) : effectiveIntervalNanos;
+        double j = cfg.jitter();
+        if (j > 0) {
+            period += (long) ((random.nextDouble() * 2 - 1) * j * period);
+        }
+        due = now + period;
+        pendingTick = scheduler.schedule(tickTask, period);
+    }
+
+    private void sendPing(long now) {
+        out.clear();
+        frame.ping(owner.epoch(), nextSeq, now, owner.nodeId(), (int) Math.min(Integer.MAX_VALUE, effectiveIntervalNanos / 1_000_000));
+        FrameCodec.encode(frame, out);
+        out.flip();
+        if (link.send(out)) {
+            anySent = true;
+            nextSeq++;
+        }
+    }
+
+    private void evaluate(long now) {
+        if (!detector.hasHeartbeat()) {
+            if (liveness == Liveness.UNKNOWN && now - addedAt >= initialTimeoutNanos) {
+                String why = String.format(Locale.ROOT, "no answer within %d ms", initialTimeoutNanos / 1_000_000);
+                transition(Liveness.DEAD, lastDisconnect.isEmpty() ? why : why + " (" + lastDisconnect + ")");
+            }
+            return;
+        }
+        if (liveness == Liveness.DEAD) {
+            return; // only a heartbeat brings a dead peer back
+        }
+        Liveness l = detector.assess(now);
+        if (l != liveness && l != Liveness.UNKNOWN) {
+            transition(l, detector.explain(now));
+        }
+        if (link.isConnected() && !link.isWritable() && liveness != Liveness.DEAD) {
+            verdict.set(Usability.UNUSABLE, UsabilityVerdict.Cause.UNWRITABLE,
+                    "connection unwritable: the peer is not reading", 0, 0, false);
+            if (hysteresis.offer(verdict)) {
+                transition(liveness, hysteresis.reason());
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Link events.
+    // ---------------------------------------------------------------------------------------
+
+    @Override
+    public void onConnected(Link link) {
+        if (stopped) {
+            return;
+        }
+        lastDisconnect = "";
+        sendPing(ticker.nanoTime());
+    }
+
+    @Override
+    public void onFrame(Link link, ByteBuffer buf) {
+        if (stopped) {
+            return;
+        }
+        try {
+            FrameCodec.decode(buf, frame);
+        } catch (FrameDecodeException e) {
+            badFrames++;
+            if (Long.bitCount(badFrames) == 1) {
+                log.warn("{}: invalid frame from {} ignored ({} so far): {}", name, link.describe(), badFrames, e.getMessage());
+            }
+            return;
+        }
+        long now = ticker.nanoTime();
+        switch (frame.type()) {
+            case PONG:
+                onPong(now);
+                break;
+            case GOODBYE:
+                onGoodbye();
+                break;
+            default:
+                break; // a PING to a monitor: not ours to answer
+        }
+    }
+
+    private void onPong(long now) {
+        long e = frame.epoch();
+        if (e != knownEpoch) {
+            if (knownEpoch != 0) {
+                onRestart(knownEpoch, e);
+            }
+            knownEpoch = e;
+            epoch = e;
+            anyEcho = false;
+        }
+        int echo = frame.echoSequence();
+        int age = (nextSeq - 1) - echo;
+        if (!anySent || age < 0 || age >= ECHO_WINDOW || (anyEcho && echo - lastEchoSeq <= 0)) {
+            return; // not an answer to a recent PING of ours, or a duplicate / reordered one
+        }
+        long rtt = now - frame.echoSendTimeNanos();
+        if (rtt < 0) {
+            return;
+        }
+        lastEchoSeq = echo;
+        anyEcho = true;
+        Liveness before = liveness;
+        long silentNanos = detector.hasHeartbeat() ? now - detector.lastHeartbeatNanos() : 0;
+        detector.heartbeat(now, before == Liveness.ALIVE);
+        ServingStatus s = frame.status();
+        LoadReport l = frame.load();
+        long baseline = rttBaselineNanos;
+        cfg.usabilityPolicy().evaluate(s, l, rtt, baseline, verdict);
+        if (verdict.cause() != UsabilityVerdict.Cause.RTT) {
+            rttBaselineNanos = baseline < 0 ? rtt : baseline + (rtt - baseline) / 32;
+        }
+        rttNanos = rtt;
+        status = s;
+        load = l;
+        nodeId = frame.nodeId();
+        phi = detector.suspicion(now);
+        if (cfg.honorPeerMinInterval()) {
+            effectiveIntervalNanos = Math.max(intervalNanos, frame.minIntervalMillis() * 1_000_000L);
+        }
+        boolean usabilityChanged = hysteresis.offer(verdict);
+        if (before != Liveness.ALIVE) {
+            String why;
+            if (before == Liveness.UNKNOWN) {
+                why = String.format(Locale.ROOT, "first heartbeat, rtt %.1f ms", rtt / 1e6);
+            } else if (before == Liveness.SUSPECT) {
+                why = String.format(Locale.ROOT, "heartbeat after %.0f ms silence", silentNanos / 1e6);
+            } else {
+                why = String.format(Locale.ROOT, "answering again after %.0f ms", silentNanos / 1e6);
+            }
+            if (usabilityChanged) {
+                why = why + "; " + hysteresis.reason();
+            }
+            transition(Liveness.ALIVE, why);
+        } else if (usabilityChanged) {
+            transition(Liveness.ALIVE, hysteresis.reason());
+        }
+    }
+
+    private void onRestart(long oldEpoch, long newEpoch) {
+        detector.reset();
+        rttBaselineNanos = -1;
+        Usability fromU = usability;
+        hysteresis.force(Usability.UNKNOWN, "restarted");
+        usability = Usability.UNKNOWN;
+        String why = String.format("epoch changed %016x -> %016x: restart", oldEpoch, newEpoch);
+        reason = why;
+        since = owner.clock().instant();
+        epoch = newEpoch;
+        owner.publish(new PeerEvent(PeerEvent.Kind.RESTARTED, name, liveness, liveness, fromU, Usability.UNKNOWN, why,
+                since, state()));
+    }
+
+    private void onGoodbye() {
+        if (knownEpoch != 0 && frame.epoch() != knownEpoch) {
+            return; // from an earlier incarnation
+        }
+        int back = frame.comeBackAfterMillis();
+        verdict.set(Usability.UNUSABLE, UsabilityVerdict.Cause.GOODBYE,
+                back > 0 ? "GOODBYE: peer is leaving, back in about " + back + " ms" : "GOODBYE: peer is leaving",
+                0, 0, true);
+        if (hysteresis.offer(verdict)) {
+            transition(liveness, hysteresis.reason());
+        }
+    }
+
+    @Override
+    public void onDisconnected(Link link, DisconnectCause cause, String detail) {
+        if (stopped || cause == DisconnectCause.CLOSED_LOCALLY) {
+            return;
+        }
+        lastDisconnect = detail;
+        if (liveness == Liveness.DEAD) {
+            return;
+        }
+        transition(Liveness.DEAD, detail);
+    }
+
+    @Override
+    public void onWritabilityChanged(Link link, boolean writable) {
+        // Evaluated on the next tick: only a channel that *stays* unwritable counts.
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Transitions.
+    // ---------------------------------------------------------------------------------------
+
+    private void transition(Liveness to, String why) {
+        Liveness fromL = liveness;
+        Usability fromU = usability;
+        if (to != fromL) {
+            fromL.checkMoveTo(to);
+        }
+        if (to == Liveness.DEAD) {
+            hysteresis.force(Usability.UNKNOWN, why);
+        }
+        Usability toU = hysteresis.current();
+        if (to == fromL && toU == fromU) {
+            return;
+        }
+        liveness = to;
+        usability = toU;
+        reason = why;
+        since = owner.clock().instant();
+        owner.publish(new PeerEvent(PeerEvent.Kind.TRANSITION, name, fromL, to, fromU, toU, why, since, state()));
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Peer view.
+    // ---------------------------------------------------------------------------------------
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String address() {
+        return address;
+    }
+
+    @Override
+    public Liveness liveness() {
+        return liveness;
+    }
+
+    @Override
+    public Usability usability() {
+        return usability;
+    }
+
+    @Override
+    public PeerState state() {
+        return new PeerState(name, address, liveness, usability, reason, phi, rttNanos, rttBaselineNanos, status, load,
+                epoch, nodeId, since);
+    }
+
+    @Override
+    public String toString() {
+        return "Peer{" + name + " " + liveness + "/" + usability + ": " + reason + "}";
+    }
+}
