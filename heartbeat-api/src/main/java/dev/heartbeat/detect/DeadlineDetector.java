@@ -69,6 +69,19 @@ public final class DeadlineDetector implements LivenessDetector {
     }
 
     @Override
+    public long nextChangeNanos(long nowNanos) {
+        if (!hasHeartbeat) {
+            return Long.MAX_VALUE;
+        }
+        long suspectAt = last + config.suspectAfterNanos;
+        if (nowNanos < suspectAt) {
+            return suspectAt;
+        }
+        long deadAt = last + config.deadAfterNanos;
+        return nowNanos < deadAt ? deadAt : Long.MAX_VALUE;
+    }
+
+    @Override
     public String explain(long nowNanos) {
         if (!hasHeartbeat) {
             return "no heartbeat yet";

@@ -43,6 +43,13 @@ public interface LivenessDetector {
     /** ALIVE, SUSPECT or DEAD by this detector's thresholds; UNKNOWN before the first heartbeat. */
     Liveness assess(long nowNanos);
 
+    /**
+     * The earliest time at which {@link #assess} would change if no heartbeat arrives in between,
+     * or {@link Long#MAX_VALUE} when it would not (no heartbeat yet, or already DEAD). Lets the
+     * monitor evaluate exactly when a verdict is due instead of polling.
+     */
+    long nextChangeNanos(long nowNanos);
+
     /** Why {@link #assess} says what it says, in words: "φ 9.3 &gt; 8.0". */
     String explain(long nowNanos);
 

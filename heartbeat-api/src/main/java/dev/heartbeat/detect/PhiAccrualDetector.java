@@ -169,6 +169,22 @@ public final class PhiAccrualDetector implements LivenessDetector {
     }
 
     @Override
+    public long nextChangeNanos(long nowNanos) {
+        if (!hasHeartbeat) {
+            return Long.MAX_VALUE;
+        }
+        double mean = meanNanos() + config.acceptablePauseNanos;
+        double sd = Math.max(stdDeviationNanos(), config.minStdDeviationNanos);
+        // +1 µs so that φ evaluated at that instant is past the threshold despite rounding.
+        long suspectAt = last + (long) Math.ceil(mean + config.suspectY * sd) + 1_000;
+        if (nowNanos < suspectAt) {
+            return suspectAt;
+        }
+        long deadAt = last + (long) Math.ceil(mean + config.deadY * sd) + 1_000;
+        return nowNanos < deadAt ? deadAt : Long.MAX_VALUE;
+    }
+
+    @Override
     public Liveness assess(long nowNanos) {
         if (!hasHeartbeat) {
             return Liveness.UNKNOWN;
@@ -225,6 +241,9 @@ public final class PhiAccrualDetector implements LivenessDetector {
         private final int maxSampleSize;
         private final long minStdDeviationNanos;
         private final long acceptablePauseNanos;
+        /** Standardised distance from the mean at which φ reaches each threshold. */
+        final double suspectY;
+        final double deadY;
 
         private Config(Builder b) {
             this.threshold = b.threshold;
@@ -232,6 +251,23 @@ public final class PhiAccrualDetector implements LivenessDetector {
             this.maxSampleSize = b.maxSampleSize;
             this.minStdDeviationNanos = b.minStdDeviation.toNanos();
             this.acceptablePauseNanos = b.acceptablePause.toNanos();
+            this.suspectY = inversePhi(suspectThreshold);
+            this.deadY = inversePhi(threshold);
+        }
+
+        /** The y at which φ(y) first reaches {@code target}, by bisection on the monotonic φ. */
+        static double inversePhi(double target) {
+            double lo = -50;
+            double hi = 1_000;
+            for (int i = 0; i < 200; i++) {
+                double mid = (lo + hi) / 2;
+                if (phi(mid, 0, 1) >= target) {
+                    hi = mid;
+                } else {
+                    lo = mid;
+                }
+            }
+            return hi;
         }
 
         /** The defaults. */

@@ -50,6 +50,7 @@ public final class HeartbeatMonitor implements AutoCloseable {
     private final boolean ownsRegistry;
     private final LocalPauseDetector pauses;
     private final AutoCloseable gcWatch;
+    private final java.util.Random seeds;
     private volatile boolean closed;
 
     private HeartbeatMonitor(Builder b) {
@@ -61,6 +62,14 @@ public final class HeartbeatMonitor implements AutoCloseable {
         this.ownsRegistry = b.registry == null;
         this.pauses = new LocalPauseDetector(b.ticker, config.pauseThreshold());
         this.gcWatch = b.watchGc ? pauses.watchGarbageCollector() : null;
+        this.seeds = b.random;
+    }
+
+    /** A seed for one peer's jitter. */
+    long nextSeed() {
+        synchronized (seeds) {
+            return seeds.nextLong();
+        }
     }
 
     /** A builder for a monitor on {@code transport}. */
@@ -207,6 +216,7 @@ public final class HeartbeatMonitor implements AutoCloseable {
         private Ticker ticker = Ticker.system();
         private PeerRegistry registry;
         private boolean watchGc = true;
+        private java.util.Random random = new java.util.Random();
 
         private Builder(ClientTransport transport) {
             this.transport = Objects.requireNonNull(transport, "transport");
@@ -253,6 +263,12 @@ public final class HeartbeatMonitor implements AutoCloseable {
         /** Whether to listen to the JVM's GC notifications for local pauses (default true). */
         public Builder watchGarbageCollector(boolean watchGc) {
             this.watchGc = watchGc;
+            return this;
+        }
+
+        /** Source of the per-peer jitter seeds (default: unseeded). Seed it for reproducible tests. */
+        public Builder random(java.util.Random random) {
+            this.random = Objects.requireNonNull(random, "random");
             return this;
         }
 

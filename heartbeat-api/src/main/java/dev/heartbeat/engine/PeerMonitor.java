@@ -36,13 +36,14 @@ final class PeerMonitor implements Peer, LinkHandler {
     private final String address;
     private final HeartbeatMonitor owner;
     private final MonitorConfig cfg;
-    private final LivenessDetector detector;
+    private LivenessDetector detector;
     private final UsabilityHysteresis hysteresis;
     private final UsabilityVerdict verdict = new UsabilityVerdict();
     private final Frame frame = new Frame();
     private final ByteBuffer out = ByteBuffer.allocate(FrameCodec.MAX_FRAME_LENGTH);
-    private final SplittableRandom random = new SplittableRandom();
+    private final SplittableRandom random;
     private final Runnable tickTask = this::tick;
+    private final Runnable evalTask = this::evaluateNow;
     private final long intervalNanos;
     private final long probeNanos;
     private final long initialTimeoutNanos;
@@ -62,7 +63,10 @@ final class PeerMonitor implements Peer, LinkHandler {
     private long lastTickRan;
     private long graceUntil;
     private long effectiveIntervalNanos;
+    private long advisedNanos;
     private Cancellable pendingTick;
+    private Cancellable pendingEval;
+    private long pendingEvalAt = Long.MAX_VALUE;
     private boolean stopped;
     private String lastDisconnect = "";
     private long badFrames;
@@ -93,6 +97,7 @@ final class PeerMonitor implements Peer, LinkHandler {
         this.detector = cfg.detector().create(intervalNanos);
         this.hysteresis = new UsabilityHysteresis(cfg.degradeAfter(), cfg.recoverAfter());
         this.since = owner.clock().instant();
+        this.random = new SplittableRandom(owner.nextSeed());
     }
 
     /** Binds the link and starts ticking; called once, right after the link was opened. */
@@ -117,6 +122,9 @@ final class PeerMonitor implements Peer, LinkHandler {
                 if (pendingTick != null) {
                     pendingTick.cancel();
                 }
+                if (pendingEval != null) {
+                    pendingEval.cancel();
+                }
                 link.close();
             }
             then.run();
@@ -132,14 +140,7 @@ final class PeerMonitor implements Peer, LinkHandler {
             return;
         }
         long now = ticker.nanoTime();
-        long pause = Math.max(owner.pauses().observeTimer(due, now), owner.pauses().pausedSince(lastTickRan));
-        lastTickRan = now;
-        if (pause > 0) {
-            detector.forgive(pause, now);
-            graceUntil = now + pauseGraceNanos;
-            log.debug("{}: local pause of {} ms detected; forgiven, no verdicts for {} ms", name, pause / 1_000_000,
-                    pauseGraceNanos / 1_000_000);
-        }
+        checkPause(due, now);
         if (link.isConnected()) {
             sendPing(now);
         }
@@ -147,13 +148,81 @@ final class PeerMonitor implements Peer, LinkHandler {
             evaluate(now);
         }
         phi = detector.suspicion(now);
-        long period = liveness == Liveness.SUSPECT ? Math.min(probeNanos, effectiveIntervalNanos) : effectiveIntervalNanos;
+        // Probes while SUSPECT, but never faster than the peer asked to be pinged.
+        long period = liveness == Liveness.SUSPECT ? Math.max(probeNanos, advisedNanos) : effectiveIntervalNanos;
         double j = cfg.jitter();
         if (j > 0) {
             period += (long) ((random.nextDouble() * 2 - 1) * j * period);
         }
         due = now + period;
         pendingTick = scheduler.schedule(tickTask, period);
+        scheduleEvaluation(now);
+    }
+
+    /**
+     * The quieter path: between PINGs, evaluate exactly when the detector says a verdict may
+     * change (φ crossing a threshold, the initial timeout) rather than waiting for the next tick.
+     */
+    private void scheduleEvaluation(long now) {
+        long at;
+        if (!detector.hasHeartbeat()) {
+            at = liveness == Liveness.UNKNOWN ? addedAt + initialTimeoutNanos : Long.MAX_VALUE;
+        } else {
+            at = liveness == Liveness.DEAD ? Long.MAX_VALUE : detector.nextChangeNanos(now);
+        }
+        at = Math.max(at, graceUntil);
+        if (at == pendingEvalAt) {
+            return;
+        }
+        if (pendingEval != null) {
+            pendingEval.cancel();
+            pendingEval = null;
+            pendingEvalAt = Long.MAX_VALUE;
+        }
+        if (at - due < 0) { // due before the next tick, which would evaluate anyway
+            pendingEvalAt = at;
+            pendingEval = scheduler.schedule(evalTask, at - now);
+        }
+    }
+
+    private void evaluateNow() {
+        if (stopped) {
+            return;
+        }
+        long now = ticker.nanoTime();
+        long dueAt = pendingEvalAt;
+        pendingEval = null;
+        pendingEvalAt = Long.MAX_VALUE;
+        checkPause(dueAt, now);
+        if (now - graceUntil < 0) {
+            scheduleEvaluation(now);
+            return;
+        }
+        Liveness before = liveness;
+        evaluate(now);
+        phi = detector.suspicion(now);
+        if (before != Liveness.SUSPECT && liveness == Liveness.SUSPECT) {
+            // Late beat: probe at once and keep probing at the probe interval until it answers or dies.
+            if (pendingTick != null) {
+                pendingTick.cancel();
+            }
+            due = now;
+            tick();
+        } else {
+            scheduleEvaluation(now);
+        }
+    }
+
+    /** The own-pause check: a timer that fired late means we, not the peer, were stopped. */
+    private void checkPause(long dueAt, long now) {
+        long pause = Math.max(owner.pauses().observeTimer(dueAt, now), owner.pauses().pausedSince(lastTickRan));
+        lastTickRan = now;
+        if (pause > 0) {
+            detector.forgive(pause, now);
+            graceUntil = now + pauseGraceNanos;
+            log.debug("{}: local pause of {} ms detected; forgiven, no verdicts for {} ms", name, pause / 1_000_000,
+                    pauseGraceNanos / 1_000_000);
+        }
     }
 
     private void sendPing(long now) {
@@ -268,9 +337,17 @@ final class PeerMonitor implements Peer, LinkHandler {
         nodeId = frame.nodeId();
         phi = detector.suspicion(now);
         if (cfg.honorPeerMinInterval()) {
-            effectiveIntervalNanos = Math.max(intervalNanos, frame.minIntervalMillis() * 1_000_000L);
+            advisedNanos = frame.minIntervalMillis() * 1_000_000L;
+            long effective = Math.max(intervalNanos, advisedNanos);
+            if (effective != effectiveIntervalNanos) {
+                // A new rhythm: the old history would judge it wrongly. Start over from this beat.
+                effectiveIntervalNanos = effective;
+                detector = cfg.detector().create(effective);
+                detector.heartbeat(now, false);
+            }
         }
         boolean usabilityChanged = hysteresis.offer(verdict);
+        scheduleEvaluation(now);
         if (before != Liveness.ALIVE) {
             String why;
             if (before == Liveness.UNKNOWN) {

@@ -27,6 +27,10 @@ final class Harness implements AutoCloseable {
     }
 
     Harness(MonitorConfig config) {
+        this(config, 1L);
+    }
+
+    Harness(MonitorConfig config, long seed) {
         monitor = HeartbeatMonitor.builder(network)
                 .config(config)
                 .nodeId("test-monitor")
@@ -34,6 +38,7 @@ final class Harness implements AutoCloseable {
                 .clock(Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC))
                 .registry(PeerRegistry.create(Runnable::run))
                 .watchGarbageCollector(false)
+                .random(new java.util.Random(seed))
                 .build();
         monitor.addListener(events::add);
     }
