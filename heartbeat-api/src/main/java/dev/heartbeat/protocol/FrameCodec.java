@@ -395,7 +395,9 @@ public final class FrameCodec {
             int extType = rd16(src, p);
             int len = rd16(src, p + 2);
             p += 4;
-            need(p, len, extEnd, "extension " + extType);
+            if (len > extEnd - p) {
+                throw truncated("extension 0x" + Integer.toHexString(extType), len, extEnd - p);
+            }
             if ((extType & EXTENSION_CRITICAL) != 0) {
                 throw new FrameDecodeException(UNKNOWN_CRITICAL_EXTENSION, "extension type 0x"
                         + Integer.toHexString(extType) + " is critical and not understood");
@@ -444,14 +446,19 @@ public final class FrameCodec {
         String[] names = into.scratchNames;
         double[] values = into.scratchValues;
         for (int i = 0; i < n; i++) {
-            need(p, 1, end, "custom metric " + i + " name length");
+            // messages are built only on failure: no string concatenation per metric per frame
+            if (end - p < 1) {
+                throw truncated("custom metric " + i + " name length", 1, end - p);
+            }
             int len = rd8(b, p);
             if (len < 1 || len > LoadReport.MAX_CUSTOM_NAME_BYTES) {
                 throw new FrameDecodeException(FIELD_OUT_OF_RANGE, "custom metric " + i + " name length " + len
                         + " (expected 1.." + LoadReport.MAX_CUSTOM_NAME_BYTES + ")");
             }
             p += 1;
-            need(p, len + 8, end, "custom metric " + i);
+            if (len + 8 > end - p) {
+                throw truncated("custom metric " + i, len + 8, end - p);
+            }
             names[i] = into.nameCaches[i].get(b, p, len);
             p += len;
             double v = Double.longBitsToDouble(rd64(b, p));
@@ -518,10 +525,15 @@ public final class FrameCodec {
         return v;
     }
 
+    /** Checks that {@code n} bytes remain before {@code end}; {@code what} must be a constant (no concatenation). */
     private static void need(int p, int n, int end, String what) throws FrameDecodeException {
         if (n > end - p) {
-            throw new FrameDecodeException(TRUNCATED, what + " needs " + n + " bytes, " + (end - p) + " left in the frame");
+            throw truncated(what, n, end - p);
         }
+    }
+
+    private static FrameDecodeException truncated(String what, int n, int left) {
+        return new FrameDecodeException(TRUNCATED, what + " needs " + n + " bytes, " + left + " left in the frame");
     }
 
     private static int rd8(ByteBuffer b, int p) {
