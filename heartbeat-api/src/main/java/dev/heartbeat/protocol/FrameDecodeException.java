@@ -11,11 +11,17 @@ public final class FrameDecodeException extends Exception {
 
     /** Why a frame was rejected. */
     public enum Reason {
-        /** Fewer bytes than the frame's structure needs. */
+        /**
+         * Fewer bytes than the frame needs: under a header, fewer than its length field says, or a
+         * field, extension or trailer that runs past the end of the frame (or of the extension area).
+         */
         TRUNCATED,
-        /** The length field exceeds {@link FrameCodec#MAX_FRAME_LENGTH} or the available bytes. */
+        /** The length field exceeds {@link FrameCodec#MAX_FRAME_LENGTH}. */
         TOO_LARGE,
-        /** The length field disagrees with the structure or the datagram. */
+        /**
+         * The length field is below {@link FrameCodec#MIN_FRAME_LENGTH}, or more bytes were given than
+         * it says (trailing bytes), or the structure ends before it says (unparsed bytes).
+         */
         LENGTH_MISMATCH,
         /** The first two bytes are not "HB". */
         BAD_MAGIC,
