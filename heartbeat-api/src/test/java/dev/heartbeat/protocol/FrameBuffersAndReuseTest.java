@@ -1,0 +1,250 @@
+package dev.heartbeat.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The codec ignores the buffer's byte order, works at any position and on direct or read-only
+ * buffers, and decoding an unchanged PONG into the same holder reuses the previous objects.
+ */
+class FrameBuffersAndReuseTest {
+
+    static final Frame[] SAMPLES = {TestFrames.samplePing(), TestFrames.samplePong(), TestFrames.sampleGoodbye()};
+
+    static byte[] bytesOf(ByteBuffer b, int from, int to) {
+        byte[] out = new byte[to - from];
+        for (int i = from; i < to; i++) {
+            out[i - from] = b.get(i);
+        }
+        return out;
+    }
+
+    // --- byte order and buffer kinds ------------------------------------------------------
+
+    @Test
+    void littleEndianAndDirectBuffersGetTheSameBytes() {
+        for (Frame f : SAMPLES) {
+            byte[] expected = TestFrames.encode(f);
+            for (ByteBuffer dst : new ByteBuffer[] {
+                    ByteBuffer.allocate(1024).order(ByteOrder.LITTLE_ENDIAN),
+                    ByteBuffer.allocateDirect(1024),
+                    ByteBuffer.allocateDirect(1024).order(ByteOrder.LITTLE_ENDIAN)}) {
+                ByteOrder order = dst.order();
+                int n = FrameCodec.encode(f, dst);
+                assertThat(bytesOf(dst, 0, n)).as(f.type() + " into " + dst).isEqualTo(expected);
+                assertThat(dst.order()).as("the codec leaves the byte order alone").isEqualTo(order);
+            }
+        }
+    }
+
+    @Test
+    void decodesFromLittleEndianDirectAndReadOnlyBuffersAtAnyPosition() throws FrameDecodeException {
+        for (Frame f : SAMPLES) {
+            byte[] bytes = TestFrames.encode(f);
+            for (int offset : new int[] {0, 1, 7, 100}) {
+                for (ByteBuffer b : new ByteBuffer[] {
+                        ByteBuffer.allocate(offset + bytes.length + 5),
+                        ByteBuffer.allocate(offset + bytes.length + 5).order(ByteOrder.LITTLE_ENDIAN),
+                        ByteBuffer.allocateDirect(offset + bytes.length + 5),
+                        ByteBuffer.allocateDirect(offset + bytes.length + 5).order(ByteOrder.LITTLE_ENDIAN)}) {
+                    for (int i = 0; i < b.capacity(); i++) {
+                        b.put(i, (byte) 0xEE); // junk around the frame
+                    }
+                    b.position(offset);
+                    b.put(bytes);
+                    b.position(offset).limit(offset + bytes.length);
+                    for (ByteBuffer src : new ByteBuffer[] {b.duplicate().order(b.order()),
+                            b.asReadOnlyBuffer()}) {
+                        Frame into = new Frame();
+                        FrameCodec.decode(src, into);
+                        String what = f.type() + " at " + offset + " in " + src;
+                        TestFrames.assertSameFields(into, f, what);
+                        assertThat(src.position()).as(what + ": position after").isEqualTo(offset + bytes.length);
+                        assertThat(src.limit()).as(what + ": limit after").isEqualTo(offset + bytes.length);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void encodeAtAPositionInADirectBuffer() throws FrameDecodeException {
+        Frame f = TestFrames.samplePong();
+        byte[] expected = TestFrames.encode(f);
+        ByteBuffer dst = ByteBuffer.allocateDirect(512).order(ByteOrder.LITTLE_ENDIAN);
+        dst.position(33);
+        FrameCodec.encode(f, dst);
+        assertThat(dst.position()).isEqualTo(33 + expected.length);
+        assertThat(bytesOf(dst, 33, 33 + expected.length)).isEqualTo(expected);
+        dst.flip().position(33);
+        Frame back = new Frame();
+        FrameCodec.decode(dst, back);
+        TestFrames.assertSameFields(back, f, "direct");
+    }
+
+    @Test
+    void streamOfFramesCutWithPeekLength() throws FrameDecodeException {
+        // What a TCP framer does: frames back to back, cut by the length field at offset 6.
+        ByteBuffer stream = ByteBuffer.allocate(4096);
+        for (Frame f : SAMPLES) {
+            FrameCodec.encode(f, stream);
+        }
+        stream.flip();
+        Frame into = new Frame();
+        for (Frame f : SAMPLES) {
+            int start = stream.position();
+            int length = FrameCodec.peekLength(stream, start);
+            ByteBuffer one = stream.duplicate();
+            one.limit(start + length);
+            FrameCodec.decode(one, into);
+            TestFrames.assertSameFields(into, f, "framed " + f.type());
+            stream.position(start + length);
+        }
+        assertThat(stream.hasRemaining()).isFalse();
+    }
+
+    // --- reuse -----------------------------------------------------------------------------
+
+    @Test
+    void decodingTheSamePongTwiceReusesTheReportAndStrings() throws FrameDecodeException {
+        byte[] bytes = TestFrames.encode(TestFrames.samplePong());
+        Frame into = new Frame();
+        TestFrames.decode(bytes, into);
+        LoadReport first = into.load();
+        String node = into.nodeId();
+        String name0 = first.customName(0);
+
+        TestFrames.decode(bytes.clone(), into); // equal bytes, different array
+        assertThat(into.load()).isSameAs(first);
+        assertThat(into.nodeId()).isSameAs(node);
+        assertThat(into.load().customName(0)).isSameAs(name0);
+
+        // a PONG with another sequence and echo but the same load still reuses the report
+        Frame next = TestFrames.samplePong();
+        next.pong(next.epoch(), 43, 1, next.nodeId(), 44, 2, ServingStatus.SERVING, 0, next.load());
+        TestFrames.decode(TestFrames.encode(next), into);
+        assertThat(into.load()).isSameAs(first);
+        assertThat(into.sequence()).isEqualTo(43);
+        assertThat(into.status()).isEqualTo(ServingStatus.SERVING);
+    }
+
+    @Test
+    void changedLoadYieldsANewEqualValuedReport() throws FrameDecodeException {
+        Frame into = new Frame();
+        TestFrames.decode(TestFrames.encode(TestFrames.samplePong()), into);
+        LoadReport first = into.load();
+
+        LoadReport busier = TestFrames.sampleLoad().toBuilder().cpu(0.9).build();
+        TestFrames.decode(TestFrames.encode(TestFrames.samplePong(busier)), into);
+        LoadReport second = into.load();
+        assertThat(second).isNotSameAs(first).isEqualTo(busier);
+        assertThat(first.cpu()).as("the earlier report is immutable").isEqualTo(0.425);
+
+        // only a custom value changes
+        LoadReport custom = TestFrames.sampleLoad().toBuilder().cpu(0.9).custom("gc.pause_ms", 4.0).build();
+        TestFrames.decode(TestFrames.encode(TestFrames.samplePong(custom)), into);
+        assertThat(into.load()).isNotSameAs(second).isEqualTo(custom);
+
+        // only a custom name changes (same length)
+        LoadReport renamed = LoadReport.builder().cpu(0.9).memory(0.6).inFlight(12).queueDepth(3)
+                .requestsPerSecond(1234.5).errorRate(0.0015).latencyMicros(8500)
+                .custom("pool.idlers", 12).custom("gc.pause_ms", 4.0).build();
+        TestFrames.decode(TestFrames.encode(TestFrames.samplePong(renamed)), into);
+        assertThat(into.load()).isEqualTo(renamed);
+        assertThat(into.load().customName(0)).isEqualTo("pool.idlers");
+
+        // one metric fewer
+        LoadReport fewer = LoadReport.builder().cpu(0.9).memory(0.6).inFlight(12).queueDepth(3)
+                .requestsPerSecond(1234.5).errorRate(0.0015).latencyMicros(8500).custom("pool.idlers", 12).build();
+        TestFrames.decode(TestFrames.encode(TestFrames.samplePong(fewer)), into);
+        assertThat(into.load()).isEqualTo(fewer);
+        assertThat(into.load().customCount()).isEqualTo(1);
+
+        // and back to the first: equal to it again
+        TestFrames.decode(TestFrames.encode(TestFrames.samplePong()), into);
+        assertThat(into.load()).isEqualTo(first);
+    }
+
+    @Test
+    void changedNodeIdIsDecodedAfresh() throws FrameDecodeException {
+        Frame into = new Frame();
+        TestFrames.decode(TestFrames.encode(new Frame().ping(1, 0, 0, "node-a", 1)), into);
+        assertThat(into.nodeId()).isEqualTo("node-a");
+        TestFrames.decode(TestFrames.encode(new Frame().ping(1, 0, 0, "node-b", 1)), into);
+        assertThat(into.nodeId()).isEqualTo("node-b");
+        TestFrames.decode(TestFrames.encode(new Frame().ping(1, 0, 0, "node-bb", 1)), into);
+        assertThat(into.nodeId()).isEqualTo("node-bb");
+    }
+
+    @Test
+    void aFailedDecodeDoesNotPoisonTheNextOne() throws FrameDecodeException {
+        Frame into = new Frame();
+        byte[] good = TestFrames.encode(TestFrames.samplePong());
+        TestFrames.decode(good, into);
+        LoadReport first = into.load();
+        // same node id and first metric name, broken later (non-finite second value)
+        byte[] bad = TestFrames.put64(good.clone(), good.length - 2 - 8, Double.doubleToRawLongBits(Double.NaN));
+        try {
+            TestFrames.decode(bad, into);
+            throw new AssertionError("expected a FrameDecodeException");
+        } catch (FrameDecodeException expected) {
+            assertThat(expected.reason()).isEqualTo(FrameDecodeException.Reason.FIELD_OUT_OF_RANGE);
+        }
+        TestFrames.decode(good, into);
+        assertThat(into.load()).isEqualTo(first);
+        TestFrames.assertSameFields(into, TestFrames.samplePong(), "after a failure");
+    }
+
+    @Test
+    void steadyStateDecodeAndEncodeAllocateNothing() throws FrameDecodeException {
+        java.lang.management.ThreadMXBean plain = ManagementFactory.getThreadMXBean();
+        assumeTrue(plain instanceof com.sun.management.ThreadMXBean, "per-thread allocation counter");
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) plain;
+        assumeTrue(mx.isThreadAllocatedMemorySupported() && mx.isThreadAllocatedMemoryEnabled(),
+                "per-thread allocation counter enabled");
+        byte[] withExtensions = TestFrames.rebuild(TestFrames.encode(TestFrames.samplePong()),
+                TestFrames.unhex("0042 0003 616263"), 0, new byte[0]);
+        for (byte[] bytes : new byte[][] {TestFrames.encode(TestFrames.samplePong()),
+                TestFrames.encode(TestFrames.samplePing()), withExtensions}) {
+            ByteBuffer src = ByteBuffer.wrap(bytes);
+            ByteBuffer dst = ByteBuffer.allocate(1024);
+            Frame into = new Frame();
+            int n = 20_000;
+            for (int i = 0; i < n; i++) { // warm-up: first decode allocates the report and strings
+                src.clear();
+                FrameCodec.decode(src, into);
+            }
+            long tid = Thread.currentThread().getId();
+            long before = mx.getThreadAllocatedBytes(tid);
+            for (int i = 0; i < n; i++) {
+                src.clear();
+                FrameCodec.decode(src, into);
+                dst.clear();
+                FrameCodec.encode(into, dst);
+            }
+            long allocated = mx.getThreadAllocatedBytes(tid) - before;
+            // a few bytes of slack for the measurement itself; one string per frame would be ~500 KB
+            assertThat(allocated).as("bytes allocated by %d decode+encode of %s", n, into.type())
+                    .isLessThan(n / 4);
+        }
+    }
+
+    @Test
+    void decodedReportsKeepTheirOwnArrays() throws FrameDecodeException {
+        Frame into = new Frame();
+        TestFrames.decode(TestFrames.encode(TestFrames.samplePong()), into);
+        LoadReport first = into.load();
+        String[] names = Arrays.copyOf(first.names(), first.customCount());
+        LoadReport other = LoadReport.builder().custom("x", 1).custom("y", 2).build();
+        TestFrames.decode(TestFrames.encode(TestFrames.samplePong(other)), into);
+        assertThat(first.names()).containsExactly(names);
+        assertThat(first.customValue(1)).isEqualTo(3.5);
+    }
+}
