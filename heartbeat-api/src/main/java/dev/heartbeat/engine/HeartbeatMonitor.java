@@ -3,12 +3,12 @@ package dev.heartbeat.engine;
 import dev.heartbeat.detect.LocalPauseDetector;
 import dev.heartbeat.detect.Ticker;
 import dev.heartbeat.peer.Liveness;
+import dev.heartbeat.protocol.FrameCodec;
 import dev.heartbeat.peer.Peer;
 import dev.heartbeat.peer.PeerEvent;
 import dev.heartbeat.peer.PeerListener;
 import dev.heartbeat.peer.PeerRegistry;
 import dev.heartbeat.peer.Usability;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
@@ -230,12 +230,7 @@ public final class HeartbeatMonitor implements AutoCloseable {
 
         /** The node id in PINGs, 1..255 UTF-8 bytes (default "monitor-PID"). */
         public Builder nodeId(String nodeId) {
-            Objects.requireNonNull(nodeId, "nodeId");
-            int n = nodeId.getBytes(StandardCharsets.UTF_8).length;
-            if (n < 1 || n > 255) {
-                throw new IllegalArgumentException("nodeId : '" + nodeId + "' is " + n + " UTF-8 bytes (expected: 1..255)");
-            }
-            this.nodeId = nodeId;
+            this.nodeId = FrameCodec.checkNodeId(nodeId);
             return this;
         }
 

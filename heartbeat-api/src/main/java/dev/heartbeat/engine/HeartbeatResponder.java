@@ -132,13 +132,7 @@ public final class HeartbeatResponder {
 
         /** Node id reported in PONGs: 1..255 UTF-8 bytes. */
         public Builder nodeId(String nodeId) {
-            Objects.requireNonNull(nodeId, "nodeId");
-            int n = nodeId.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
-            if (n < 1 || n > FrameCodec.MAX_NODE_ID_BYTES) {
-                throw new IllegalArgumentException("nodeId : '" + nodeId + "' is " + n + " UTF-8 bytes (expected: 1.."
-                        + FrameCodec.MAX_NODE_ID_BYTES + ")");
-            }
-            this.nodeId = nodeId;
+            this.nodeId = FrameCodec.checkNodeId(nodeId);
             return this;
         }
 

@@ -97,11 +97,7 @@ public final class FrameCodec {
             throw new IllegalArgumentException("frame : empty (expected: ping(), pong() or goodbye() first)");
         }
         String nodeId = frame.nodeId();
-        int nodeBytes = utf8Length(nodeId);
-        if (nodeBytes < 1 || nodeBytes > MAX_NODE_ID_BYTES) {
-            throw new IllegalArgumentException("nodeId : '" + nodeId + "' is " + nodeBytes
-                    + " UTF-8 bytes (expected: 1.." + MAX_NODE_ID_BYTES + ")");
-        }
+        int nodeBytes = checkWireString("nodeId", nodeId, MAX_NODE_ID_BYTES);
         if (frame.epoch() == 0) {
             throw new IllegalArgumentException("epoch : 0 (expected: non-zero)");
         }
@@ -231,7 +227,35 @@ public final class FrameCodec {
         return u32(b, p + 4, (int) v);
     }
 
-    /** UTF-8 length of a string, counting unpaired surrogates as '?' (one byte), like the JDK. */
+    /**
+     * Checks a node id for the wire: 1..{@value #MAX_NODE_ID_BYTES} UTF-8 bytes, no unpaired
+     * surrogate (which UTF-8 cannot carry; the JDK would silently turn it into '?').
+     *
+     * @return the id
+     * @throws IllegalArgumentException naming the value and the rule
+     */
+    public static String checkNodeId(String nodeId) {
+        checkWireString("nodeId", nodeId, MAX_NODE_ID_BYTES);
+        return nodeId;
+    }
+
+    static int checkWireString(String name, String value, int maxBytes) {
+        if (value == null) {
+            throw new IllegalArgumentException(name + " : null (expected: 1.." + maxBytes + " UTF-8 bytes)");
+        }
+        int n = utf8Length(value);
+        if (n < 0) {
+            throw new IllegalArgumentException(name + " : '" + value
+                    + "' contains an unpaired surrogate (expected: valid Unicode text)");
+        }
+        if (n < 1 || n > maxBytes) {
+            throw new IllegalArgumentException(name + " : '" + value + "' is " + n + " UTF-8 bytes (expected: 1.."
+                    + maxBytes + ")");
+        }
+        return n;
+    }
+
+    /** UTF-8 length of a string, or -1 when it holds an unpaired surrogate. */
     static int utf8Length(String s) {
         int n = 0;
         for (int i = 0, len = s.length(); i < len; i++) {
@@ -244,7 +268,7 @@ public final class FrameCodec {
                 n += 4;
                 i++;
             } else if (Character.isSurrogate(c)) {
-                n += 1;
+                return -1;
             } else {
                 n += 3;
             }
@@ -267,7 +291,7 @@ public final class FrameCodec {
                 b.put(p++, (byte) (0x80 | ((cp >> 6) & 0x3F)));
                 b.put(p++, (byte) (0x80 | (cp & 0x3F)));
             } else if (Character.isSurrogate(c)) {
-                b.put(p++, (byte) '?');
+                throw new AssertionError("unpaired surrogate passed the length check");
             } else {
                 b.put(p++, (byte) (0xE0 | (c >> 12)));
                 b.put(p++, (byte) (0x80 | ((c >> 6) & 0x3F)));

@@ -1,6 +1,5 @@
 package dev.heartbeat.protocol;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -278,11 +277,7 @@ public final class LoadReport {
          */
         public Builder custom(String name, double value) {
             Objects.requireNonNull(name, "name");
-            int bytes = name.getBytes(StandardCharsets.UTF_8).length;
-            if (bytes < 1 || bytes > MAX_CUSTOM_NAME_BYTES) {
-                throw new IllegalArgumentException("custom metric name : '" + name + "' is " + bytes
-                        + " UTF-8 bytes (expected: 1.." + MAX_CUSTOM_NAME_BYTES + ")");
-            }
+            FrameCodec.checkWireString("custom metric name", name, MAX_CUSTOM_NAME_BYTES);
             if (!Double.isFinite(value)) {
                 throw new IllegalArgumentException("custom metric " + name + " : " + value + " (expected: finite)");
             }

@@ -54,10 +54,15 @@ class FrameEncodeTest {
     }
 
     @Test
-    void unpairedSurrogateIsWrittenAsAQuestionMark() throws FrameDecodeException {
-        // documented in docs/protocol.md (Conventions); same as String.getBytes(UTF_8)
-        byte[] b = TestFrames.encode(new Frame().ping(1, 0, 0, "a\uD800b", 1));
-        assertThat(TestFrames.decode(b).nodeId()).isEqualTo("a?b");
+    void unpairedSurrogateIsRefusedNotSilentlyReplaced() {
+        // documented in docs/protocol.md (Conventions): UTF-8 cannot carry it; the JDK would write '?'
+        assertThatThrownBy(() -> FrameCodec.encode(new Frame().ping(1, 0, 0, "a\uD800b", 1), roomy()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("nodeId : 'a\uD800b' contains an unpaired surrogate (expected: valid Unicode text)");
+        assertThatThrownBy(() -> LoadReport.builder().custom("x\uDC00", 1))
+                .hasMessage("custom metric name : 'x\uDC00' contains an unpaired surrogate (expected: valid Unicode text)");
+        assertThatThrownBy(() -> FrameCodec.checkNodeId(""))
+                .hasMessage("nodeId : '' is 0 UTF-8 bytes (expected: 1..255)");
     }
 
     @Test
