@@ -58,6 +58,7 @@ final class PeerMonitor implements Peer, LinkHandler {
     private int lastEchoSeq;
     private boolean anyEcho;
     private long knownEpoch;
+    private long retiredEpoch;
     private long addedAt;
     private long due;
     private long lastTickRan;
@@ -303,7 +304,11 @@ final class PeerMonitor implements Peer, LinkHandler {
     private void onPong(long now) {
         long e = frame.epoch();
         if (e != knownEpoch) {
+            if (e == retiredEpoch) {
+                return; // a late answer from the process that was replaced
+            }
             if (knownEpoch != 0) {
+                retiredEpoch = knownEpoch;
                 onRestart(knownEpoch, e);
             }
             knownEpoch = e;
