@@ -1,5 +1,6 @@
 package dev.heartbeat.detect;
 
+import dev.heartbeat.internal.Checks;
 import dev.heartbeat.peer.Liveness;
 import java.time.Duration;
 import java.util.Locale;
@@ -116,11 +117,9 @@ public final class DeadlineDetector implements LivenessDetector {
          * @throws IllegalArgumentException when a duration is not positive or suspectAfter is not below deadAfter
          */
         public static Config of(Duration suspectAfter, Duration deadAfter) {
-            if (suspectAfter == null || suspectAfter.isNegative() || suspectAfter.isZero()) {
-                throw new IllegalArgumentException("suspectAfter : " + suspectAfter + " (expected: > 0)");
-            }
+            Checks.positive("suspectAfter", suspectAfter);
             if (deadAfter == null || deadAfter.compareTo(suspectAfter) <= 0) {
-                throw new IllegalArgumentException("deadAfter : " + deadAfter + " (expected: > suspectAfter " + suspectAfter + ")");
+                throw Checks.bad("deadAfter", deadAfter, "> suspectAfter " + suspectAfter);
             }
             return new Config(suspectAfter.toNanos(), deadAfter.toNanos());
         }

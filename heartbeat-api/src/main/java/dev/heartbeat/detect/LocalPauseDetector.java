@@ -1,5 +1,6 @@
 package dev.heartbeat.detect;
 
+import dev.heartbeat.internal.Checks;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -49,9 +50,7 @@ public final class LocalPauseDetector {
      * @throws IllegalArgumentException when the threshold is not positive
      */
     public LocalPauseDetector(Ticker ticker, Duration threshold) {
-        if (threshold == null || threshold.isNegative() || threshold.isZero()) {
-            throw new IllegalArgumentException("pauseThreshold : " + threshold + " (expected: > 0)");
-        }
+        Checks.positive("pauseThreshold", threshold);
         this.ticker = ticker;
         this.thresholdNanos = threshold.toNanos();
     }

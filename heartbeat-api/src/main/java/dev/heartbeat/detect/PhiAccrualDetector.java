@@ -1,5 +1,6 @@
 package dev.heartbeat.detect;
 
+import dev.heartbeat.internal.Checks;
 import dev.heartbeat.peer.Liveness;
 import java.time.Duration;
 import java.util.Locale;
@@ -55,7 +56,7 @@ public final class PhiAccrualDetector implements LivenessDetector {
 
     PhiAccrualDetector(Config config, long expectedIntervalNanos) {
         if (expectedIntervalNanos <= 0) {
-            throw new IllegalArgumentException("expectedInterval : " + expectedIntervalNanos + "ns (expected: > 0)");
+            throw Checks.bad("expectedInterval", expectedIntervalNanos + "ns", "> 0");
         }
         this.config = config;
         this.expectedIntervalNanos = expectedIntervalNanos;
@@ -334,37 +335,25 @@ public final class PhiAccrualDetector implements LivenessDetector {
 
             /** φ at which a peer is DEAD. Higher: fewer mistakes, slower detection. Must be &gt; 0. */
             public Builder threshold(double threshold) {
-                if (!(threshold > 0) || Double.isInfinite(threshold)) {
-                    throw new IllegalArgumentException("threshold : " + threshold + " (expected: finite > 0)");
-                }
-                this.threshold = threshold;
+                this.threshold = Checks.positiveFinite("threshold", threshold);
                 return this;
             }
 
             /** φ at which a peer is SUSPECT. Must be &gt; 0 and &lt; threshold (checked in build). */
             public Builder suspectThreshold(double suspectThreshold) {
-                if (!(suspectThreshold > 0) || Double.isInfinite(suspectThreshold)) {
-                    throw new IllegalArgumentException("suspectThreshold : " + suspectThreshold + " (expected: finite > 0)");
-                }
-                this.suspectThreshold = suspectThreshold;
+                this.suspectThreshold = Checks.positiveFinite("suspectThreshold", suspectThreshold);
                 return this;
             }
 
             /** Intervals kept; more adapts slower. 2..100,000. */
             public Builder maxSampleSize(int maxSampleSize) {
-                if (maxSampleSize < 2 || maxSampleSize > 100_000) {
-                    throw new IllegalArgumentException("maxSampleSize : " + maxSampleSize + " (expected: 2..100000)");
-                }
-                this.maxSampleSize = maxSampleSize;
+                this.maxSampleSize = Checks.range("maxSampleSize", maxSampleSize, 2, 100_000);
                 return this;
             }
 
             /** Floor of the standard deviation. Larger: fewer mistakes on regular peers that hiccup. Must be &gt; 0. */
             public Builder minStdDeviation(Duration minStdDeviation) {
-                if (minStdDeviation == null || minStdDeviation.isNegative() || minStdDeviation.isZero()) {
-                    throw new IllegalArgumentException("minStdDeviation : " + minStdDeviation + " (expected: > 0)");
-                }
-                this.minStdDeviation = minStdDeviation;
+                this.minStdDeviation = Checks.positive("minStdDeviation", minStdDeviation);
                 return this;
             }
 
@@ -373,10 +362,7 @@ public final class PhiAccrualDetector implements LivenessDetector {
              * much; mistakes on GC-like pauses shorter than it mostly vanish. Must be &ge; 0.
              */
             public Builder acceptablePause(Duration acceptablePause) {
-                if (acceptablePause == null || acceptablePause.isNegative()) {
-                    throw new IllegalArgumentException("acceptablePause : " + acceptablePause + " (expected: >= 0)");
-                }
-                this.acceptablePause = acceptablePause;
+                this.acceptablePause = Checks.nonNegative("acceptablePause", acceptablePause);
                 return this;
             }
 
@@ -385,8 +371,7 @@ public final class PhiAccrualDetector implements LivenessDetector {
              */
             public Config build() {
                 if (suspectThreshold >= threshold) {
-                    throw new IllegalArgumentException("suspectThreshold : " + suspectThreshold
-                            + " (expected: < threshold " + threshold + ")");
+                    throw Checks.bad("suspectThreshold", suspectThreshold, "< threshold " + threshold);
                 }
                 return new Config(this);
             }

@@ -1,5 +1,6 @@
 package dev.heartbeat.detect;
 
+import dev.heartbeat.internal.Checks;
 import dev.heartbeat.detect.UsabilityVerdict.Cause;
 import dev.heartbeat.peer.Usability;
 import dev.heartbeat.protocol.LoadReport;
@@ -183,7 +184,7 @@ public final class ThresholdUsabilityPolicy implements UsabilityPolicy {
         /** RTT multiple of the baseline that counts as degraded (default 5.0, must be &gt; 1). */
         public Builder rttFactor(double v) {
             if (!(v > 1.0) || Double.isInfinite(v)) {
-                throw new IllegalArgumentException("rttFactor : " + v + " (expected: finite > 1.0)");
+                throw Checks.bad("rttFactor", v, "finite > 1.0");
             }
             rttFactor = v;
             return this;
@@ -191,10 +192,7 @@ public final class ThresholdUsabilityPolicy implements UsabilityPolicy {
 
         /** Minimum RTT excess over the baseline before RTT counts (default 20 ms, must be &ge; 0). */
         public Builder rttMinExcess(Duration v) {
-            if (v == null || v.isNegative()) {
-                throw new IllegalArgumentException("rttMinExcess : " + v + " (expected: >= 0)");
-            }
-            rttMinExcess = v;
+            rttMinExcess = Checks.nonNegative("rttMinExcess", v);
             return this;
         }
 
@@ -210,23 +208,16 @@ public final class ThresholdUsabilityPolicy implements UsabilityPolicy {
 
         private static void order(String name, double degraded, double unusable) {
             if (degraded > unusable) {
-                throw new IllegalArgumentException("degraded" + name + " : " + degraded + " (expected: <= unusable" + name
-                        + " " + unusable + ")");
+                throw Checks.bad("degraded" + name, degraded, "<= unusable" + name + " " + unusable);
             }
         }
 
         private static double fraction(String name, double v) {
-            if (!(v >= 0 && v <= 1)) {
-                throw new IllegalArgumentException(name + " : " + v + " (expected: 0.0..1.0)");
-            }
-            return v;
+            return Checks.fraction(name, v);
         }
 
         private static long nonNegative(String name, long v) {
-            if (v < 0) {
-                throw new IllegalArgumentException(name + " : " + v + " (expected: >= 0)");
-            }
-            return v;
+            return Checks.nonNegative(name, v);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.heartbeat.detect;
 
+import dev.heartbeat.internal.Checks;
 import dev.heartbeat.peer.Usability;
 
 /**
@@ -24,10 +25,10 @@ public final class UsabilityHysteresis {
      */
     public UsabilityHysteresis(int degradeAfter, int recoverAfter) {
         if (degradeAfter < 1) {
-            throw new IllegalArgumentException("degradeAfter : " + degradeAfter + " (expected: >= 1)");
+            throw Checks.bad("degradeAfter", degradeAfter, ">= 1");
         }
         if (recoverAfter < 1) {
-            throw new IllegalArgumentException("recoverAfter : " + recoverAfter + " (expected: >= 1)");
+            throw Checks.bad("recoverAfter", recoverAfter, ">= 1");
         }
         this.degradeAfter = degradeAfter;
         this.recoverAfter = recoverAfter;

@@ -1,5 +1,6 @@
 package dev.heartbeat.engine;
 
+import dev.heartbeat.internal.Checks;
 import dev.heartbeat.detect.Ticker;
 import dev.heartbeat.protocol.Frame;
 import dev.heartbeat.protocol.FrameCodec;
@@ -139,7 +140,7 @@ public final class HeartbeatResponder {
         /** A fixed epoch (tests; a restart must use a new one). Default: random. Must not be 0. */
         public Builder epoch(long epoch) {
             if (epoch == 0) {
-                throw new IllegalArgumentException("epoch : 0 (expected: non-zero)");
+                throw Checks.bad("epoch", 0, "non-zero");
             }
             this.epoch = epoch;
             return this;
@@ -159,10 +160,7 @@ public final class HeartbeatResponder {
 
         /** Advises monitors not to ping more often than this (default: no advice). 0..24 h. */
         public Builder minInterval(Duration minInterval) {
-            if (minInterval == null || minInterval.isNegative() || minInterval.compareTo(Duration.ofHours(24)) > 0) {
-                throw new IllegalArgumentException("minInterval : " + minInterval + " (expected: 0..PT24H)");
-            }
-            this.minInterval = minInterval;
+            this.minInterval = Checks.range("minInterval", minInterval, Duration.ZERO, Duration.ofHours(24));
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.heartbeat.engine;
 
+import dev.heartbeat.internal.Checks;
 import dev.heartbeat.protocol.Frame;
 import dev.heartbeat.protocol.FrameCodec;
 import dev.heartbeat.protocol.FrameDecodeException;
@@ -162,10 +163,7 @@ public final class InMemoryNetwork implements ClientTransport {
 
         /** One-way delivery delay (default 1 ms). */
         public void latency(Duration latency) {
-            if (latency == null || latency.isNegative()) {
-                throw new IllegalArgumentException("latency : " + latency + " (expected: >= 0)");
-            }
-            latencyNanos = nanos(latency);
+            latencyNanos = nanos(Checks.nonNegative("latency", latency));
         }
 
         /** Sends a GOODBYE to every connected monitor. */

@@ -1,5 +1,6 @@
 package dev.heartbeat.engine;
 
+import dev.heartbeat.internal.Checks;
 import dev.heartbeat.detect.Ticker;
 import dev.heartbeat.protocol.LoadReport;
 import java.lang.management.ManagementFactory;
@@ -50,9 +51,7 @@ public final class JvmLoadProvider implements LoadProvider {
     private long lastSampleAt;
 
     private JvmLoadProvider(Ticker ticker, Duration sampleInterval) {
-        if (sampleInterval == null || sampleInterval.isNegative()) {
-            throw new IllegalArgumentException("sampleInterval : " + sampleInterval + " (expected: >= 0)");
-        }
+        Checks.nonNegative("sampleInterval", sampleInterval);
         this.ticker = Objects.requireNonNull(ticker, "ticker");
         this.sampleNanos = sampleInterval.toNanos();
         this.lastSampleAt = ticker.nanoTime();

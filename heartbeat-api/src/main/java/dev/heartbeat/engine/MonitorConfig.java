@@ -1,5 +1,6 @@
 package dev.heartbeat.engine;
 
+import dev.heartbeat.internal.Checks;
 import dev.heartbeat.detect.LivenessDetector;
 import dev.heartbeat.detect.LocalPauseDetector;
 import dev.heartbeat.detect.PhiAccrualDetector;
@@ -200,7 +201,7 @@ public final class MonitorConfig {
         /** Random spread of each interval, 0.0..0.5 (default 0.1). */
         public Builder jitter(double jitter) {
             if (!(jitter >= 0 && jitter <= 0.5)) {
-                throw new IllegalArgumentException("jitter : " + jitter + " (expected: 0.0..0.5)");
+                throw Checks.bad("jitter", jitter, "0.0..0.5");
             }
             this.jitter = jitter;
             return this;
@@ -229,23 +230,17 @@ public final class MonitorConfig {
          */
         public MonitorConfig build() {
             if (probeInterval.compareTo(interval) > 0) {
-                throw new IllegalArgumentException("probeInterval : " + probeInterval + " (expected: <= interval " + interval + ")");
+                throw Checks.bad("probeInterval", probeInterval, "<= interval " + interval);
             }
             return new MonitorConfig(this);
         }
 
         private static Duration range(String name, Duration v, Duration min, Duration max) {
-            if (v == null || v.compareTo(min) < 0 || v.compareTo(max) > 0) {
-                throw new IllegalArgumentException(name + " : " + v + " (expected: " + min + ".." + max + ")");
-            }
-            return v;
+            return Checks.range(name, v, min, max);
         }
 
         private static int count(String name, int n) {
-            if (n < 1 || n > 100) {
-                throw new IllegalArgumentException(name + " : " + n + " (expected: 1..100)");
-            }
-            return n;
+            return Checks.range(name, n, 1, 100);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.heartbeat.engine;
 
+import dev.heartbeat.internal.Checks;
 import java.time.Duration;
 import java.util.Random;
 
@@ -33,15 +34,11 @@ public final class ReconnectBackoff {
      * @throws IllegalArgumentException when base is not positive, cap is below base, or the stable period is negative
      */
     public ReconnectBackoff(Duration base, Duration cap, Duration stablePeriod, Random random) {
-        if (base == null || base.isNegative() || base.isZero()) {
-            throw new IllegalArgumentException("reconnect base : " + base + " (expected: > 0)");
-        }
+        Checks.positive("reconnect base", base);
         if (cap == null || cap.compareTo(base) < 0) {
-            throw new IllegalArgumentException("reconnect cap : " + cap + " (expected: >= base " + base + ")");
+            throw Checks.bad("reconnect cap", cap, ">= base " + base);
         }
-        if (stablePeriod == null || stablePeriod.isNegative()) {
-            throw new IllegalArgumentException("reconnect stablePeriod : " + stablePeriod + " (expected: >= 0)");
-        }
+        Checks.nonNegative("reconnect stablePeriod", stablePeriod);
         this.baseNanos = base.toNanos();
         this.capNanos = cap.toNanos();
         this.stableNanos = stablePeriod.toNanos();

@@ -72,7 +72,7 @@ class ResponderAndConfigTest {
         assertThatThrownBy(() -> HeartbeatResponder.builder().nodeId("")).hasMessage("nodeId : '' is 0 UTF-8 bytes (expected: 1..255)");
         assertThatThrownBy(() -> HeartbeatResponder.builder().epoch(0)).hasMessage("epoch : 0 (expected: non-zero)");
         assertThatThrownBy(() -> HeartbeatResponder.builder().minInterval(Duration.ofDays(2)))
-                .hasMessage("minInterval : PT48H (expected: 0..PT24H)");
+                .hasMessage("minInterval : PT48H (expected: PT0S..PT24H)");
         assertThat(ServingStatus.parse(" draining ")).isEqualTo(ServingStatus.DRAINING);
         assertThatThrownBy(() -> ServingStatus.parse("READY"))
                 .hasMessage("status : READY (expected one of SERVING, DEGRADED, DRAINING, NOT_SERVING)");
