@@ -1,0 +1,237 @@
+package dev.heartbeat.cli;
+
+import dev.heartbeat.engine.ClientTransport;
+import dev.heartbeat.engine.HeartbeatMonitor;
+import dev.heartbeat.engine.MonitorConfig;
+import dev.heartbeat.peer.Peer;
+import dev.heartbeat.peer.PeerEvent;
+import dev.heartbeat.peer.PeerState;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code heartbeat monitor}: watches peers and shows a live table, or prints one JSON object per
+ * event ({@code --events jsonl}, format in docs/cli.md). Runs until interrupted or for
+ * {@code --duration}.
+ */
+@Command(name = "monitor",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Watch peers in a live table, or print their events as JSON lines.",
+            "",
+            "The table shows each peer's liveness, usability, phi, RTT, load (CPU, memory,",
+            "requests in flight) and the reason for its state, redrawn in place; below it,",
+            "the latest events. With --events jsonl it prints one JSON object per event",
+            "instead (format: docs/cli.md).",
+            ""
+        },
+        footer = {"", "Examples:",
+            "  heartbeat monitor --peers 127.0.0.1:7070,127.0.0.1:7071",
+            "  heartbeat monitor --peers orders=10.0.0.7:7070,billing=10.0.0.8:7070 --interval 100ms --events jsonl | jq ."})
+final class MonitorCommand implements Callable<Integer> {
+
+    /** How the monitor reports. */
+    enum Events {
+        /** A table redrawn in place (ANSI) or printed again (plain, when not on a terminal). */
+        table,
+        /** One JSON object per event, one per line. */
+        jsonl
+    }
+
+    private static final int RECENT_EVENTS = 6;
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS", Locale.ROOT)
+            .withZone(ZoneId.systemDefault());
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--peers", required = true, split = ",", paramLabel = "PEER",
+            description = "Peers to watch, comma-separated: HOST:PORT or NAME=HOST:PORT.")
+    List<String> peers;
+
+    @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "200ms",
+            description = "Time between heartbeats to each peer, 1ms..1h (default: ${DEFAULT-VALUE}).")
+    Duration interval;
+
+    @Option(names = "--events", paramLabel = "FORMAT", defaultValue = "table",
+            description = "Output: table or jsonl (default: ${DEFAULT-VALUE}).")
+    Events events;
+
+    @Option(names = "--refresh", paramLabel = "DURATION", defaultValue = "500ms",
+            description = "Table redraw period, 50ms..1m (default: ${DEFAULT-VALUE}).")
+    Duration refresh;
+
+    @Option(names = "--duration", paramLabel = "DURATION",
+            description = "Stop after this long (default: until interrupted).")
+    Duration duration;
+
+    @Option(names = "--plain", description = "Never use ANSI escapes: print the table again instead of redrawing it "
+            + "(automatic when the output is not a terminal).")
+    boolean plain;
+
+    @Option(names = "--transport", paramLabel = "NAME", defaultValue = "tcp",
+            description = "Transport: tcp (default: ${DEFAULT-VALUE}).")
+    Transport transport;
+
+    /** Stops a running monitor (tests, shutdown hook). */
+    final CountDownLatch stop = new CountDownLatch(1);
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Map<String, String> targets = parsePeers();
+        MonitorConfig config;
+        try {
+            config = MonitorConfig.custom().interval(interval)
+                    .probeInterval(interval.compareTo(MonitorConfig.DEFAULT_PROBE_INTERVAL) < 0 ? interval
+                            : MonitorConfig.DEFAULT_PROBE_INTERVAL)
+                    .build();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--interval': "
+                    + DurationConverter.format(interval) + " (expected: 1ms..1h)");
+        }
+        if (refresh.compareTo(Duration.ofMillis(50)) < 0 || refresh.compareTo(Duration.ofMinutes(1)) > 0) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--refresh': "
+                    + DurationConverter.format(refresh) + " (expected: 50ms..1m)");
+        }
+        if (duration != null && duration.isZero()) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--duration': 0ms (expected: > 0)");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        boolean ansi = !plain && System.console() != null && events == Events.table;
+        Deque<String> recent = new ArrayDeque<>();
+        Thread hook = new Thread(stop::countDown, "heartbeat-monitor-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try (ClientTransport client = transport.client();
+             HeartbeatMonitor monitor = HeartbeatMonitor.builder(client).config(config).build()) {
+            if (events == Events.jsonl) {
+                monitor.addListener(e -> {
+                    synchronized (out) {
+                        out.println(Json.event(e));
+                        out.flush();
+                    }
+                });
+            } else {
+                monitor.addListener(e -> {
+                    if (e.kind() != PeerEvent.Kind.ADDED) {
+                        synchronized (recent) {
+                            recent.addLast(TIME.format(e.timestamp()) + "  " + e);
+                            while (recent.size() > RECENT_EVENTS) {
+                                recent.removeFirst();
+                            }
+                        }
+                    }
+                });
+            }
+            List<Peer> watched = new ArrayList<>();
+            for (Map.Entry<String, String> t : targets.entrySet()) {
+                watched.add(monitor.addPeer(t.getKey(), t.getValue()));
+            }
+            long deadline = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
+            int drawn = 0;
+            if (events == Events.table) {
+                out.println("watching " + watched.size() + " peer(s) over " + client.name() + ", heartbeat every "
+                        + DurationConverter.format(interval) + (ansi ? "; Ctrl-C to stop" : ""));
+            }
+            while (true) {
+                long left = deadline - System.nanoTime();
+                long wait = events == Events.table ? Math.min(left, refresh.toNanos()) : left;
+                if (left <= 0 || stop.await(Math.max(0, wait), TimeUnit.NANOSECONDS)) {
+                    break;
+                }
+                if (events == Events.table) {
+                    drawn = draw(out, watched, recent, ansi, drawn);
+                }
+            }
+            if (events == Events.table) {
+                draw(out, watched, recent, ansi, drawn);
+            }
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the JVM is exiting anyway
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    /** Draws the table; with ANSI, moves up over the previous drawing first. Returns the lines drawn. */
+    private static int draw(PrintWriter out, List<Peer> watched, Deque<String> recent, boolean ansi, int previous) {
+        List<PeerState> states = new ArrayList<>(watched.size());
+        for (Peer p : watched) {
+            states.add(p.state());
+        }
+        List<String> lines = new ArrayList<>(PeerTable.render(states, ansi ? 160 : 0));
+        lines.add("");
+        synchronized (recent) {
+            lines.add(recent.isEmpty() ? "(no events yet)" : "recent events:");
+            lines.addAll(recent);
+        }
+        StringBuilder sb = new StringBuilder();
+        if (ansi && previous > 0) {
+            sb.append("\u001b[").append(previous).append('F'); // to the start of the first line drawn last time
+        }
+        for (String l : lines) {
+            sb.append(l);
+            if (ansi) {
+                sb.append("\u001b[K"); // clear the rest of the line
+            }
+            sb.append(System.lineSeparator());
+        }
+        if (ansi) {
+            sb.append("\u001b[J"); // clear anything below (the event list can shrink)
+        } else {
+            sb.append(System.lineSeparator());
+        }
+        out.print(sb);
+        out.flush();
+        return lines.size();
+    }
+
+    private Map<String, String> parsePeers() {
+        Map<String, String> targets = new LinkedHashMap<>();
+        for (String p : peers) {
+            String item = p.trim();
+            if (item.isEmpty()) {
+                continue;
+            }
+            int eq = item.indexOf('=');
+            String name = eq > 0 ? item.substring(0, eq).trim() : null;
+            String addrText = eq > 0 ? item.substring(eq + 1) : item;
+            HostPort addr;
+            try {
+                addr = HostPort.parse(addrText);
+            } catch (RuntimeException e) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option '--peers': " + e.getMessage()
+                        + " (each peer: HOST:PORT or NAME=HOST:PORT)");
+            }
+            String key = name != null ? name : addr.toString();
+            if (targets.putIfAbsent(key, addr.toString()) != null) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option '--peers': peer '" + key
+                        + "' is listed twice (expected: unique names)");
+            }
+        }
+        if (targets.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--peers': no peer given "
+                    + "(expected: HOST:PORT or NAME=HOST:PORT, comma-separated)");
+        }
+        return targets;
+    }
+}

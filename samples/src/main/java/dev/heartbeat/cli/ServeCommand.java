@@ -1,0 +1,205 @@
+package dev.heartbeat.cli;
+
+import dev.heartbeat.engine.HeartbeatResponder;
+import dev.heartbeat.engine.JvmLoadProvider;
+import dev.heartbeat.engine.LoadProvider;
+import dev.heartbeat.protocol.ServingStatus;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code heartbeat serve}: a responder that answers PINGs with its status and this JVM's load.
+ * Prints {@code listening on PORT} once bound (scripts read the port from it when they asked for
+ * {@code --port 0}), then takes commands on stdin; SIGTERM (and {@code quit}) say GOODBYE to every
+ * connected monitor before closing.
+ */
+@Command(name = "serve",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run a responder that reports its status and this JVM's load.",
+            "",
+            "Prints 'listening on PORT ...' when bound, then reads commands on stdin:",
+            "  status STATUS   report SERVING, DEGRADED, DRAINING or NOT_SERVING",
+            "  drain / serve   the same as: status DRAINING / status SERVING",
+            "  freeze / thaw   block / release the threads that answer PINGs",
+            "                  (a stuck server: the process and its kernel stay up)",
+            "  quit            say GOODBYE to connected monitors, then exit",
+            "SIGTERM (kill PID, Ctrl-C) also says GOODBYE. End of stdin is ignored.",
+            ""
+        },
+        footer = {"", "Example:  heartbeat serve --port 7070 --node-id orders-1"})
+final class ServeCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--port", required = true, paramLabel = "PORT",
+            description = "Port to listen on, 0..65535 (0: any free port; read it from the 'listening on' line).")
+    int port;
+
+    @Option(names = "--host", paramLabel = "HOST", defaultValue = "127.0.0.1",
+            description = "Address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for every interface).")
+    String host;
+
+    @Option(names = "--status", paramLabel = "STATUS", defaultValue = "SERVING",
+            description = "Initial status: SERVING, DEGRADED, DRAINING or NOT_SERVING (default: ${DEFAULT-VALUE}).")
+    ServingStatus status;
+
+    @Option(names = "--node-id", paramLabel = "ID",
+            description = "Node id reported in every PONG, 1..255 UTF-8 bytes (default: serve-PID).")
+    String nodeId;
+
+    @Option(names = "--load", paramLabel = "SOURCE", defaultValue = "jvm",
+            description = "Load figures to report: jvm (CPU, heap, in-flight) or none (status only) (default: ${DEFAULT-VALUE}).")
+    String load;
+
+    @Option(names = "--transport", paramLabel = "NAME", defaultValue = "tcp",
+            description = "Transport: tcp (default: ${DEFAULT-VALUE}).")
+    Transport transport;
+
+    /** Where commands come from; System.in unless a test sets it. */
+    InputStream in = System.in;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (port < 0 || port > 65_535) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "Invalid value for option '--port': " + port + " (expected: 0..65535)");
+        }
+        LoadProvider base;
+        switch (load.toLowerCase(Locale.ROOT)) {
+            case "jvm":
+                base = JvmLoadProvider.create();
+                break;
+            case "none":
+                base = LoadProvider.none();
+                break;
+            default:
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "Invalid value for option '--load': '" + load + "' (expected one of: jvm, none)");
+        }
+        String id = nodeId != null ? nodeId : "serve-" + ProcessHandle.current().pid();
+        FreezableLoad freezable = new FreezableLoad(base);
+        HeartbeatResponder responder;
+        try {
+            responder = HeartbeatResponder.builder().nodeId(id).status(status).loadProvider(freezable).build();
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "Invalid value for option '--node-id': " + e.getMessage());
+        }
+        Transport.Server server;
+        try {
+            server = transport.serve(responder, host, port);
+        } catch (RuntimeException e) {
+            err.println("heartbeat serve: cannot listen on " + host + ":" + port + ": " + HeartbeatCli.describe(e));
+            err.flush();
+            return ExitCodes.UNREACHABLE;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        AtomicBoolean closing = new AtomicBoolean();
+        Runnable goodbye = () -> {
+            if (closing.compareAndSet(false, true)) {
+                freezable.thaw(); // a frozen server cannot say goodbye
+                int n = server.connections();
+                server.closeGracefully(Duration.ZERO);
+                out.println("goodbye sent to " + n + " connection(s); closed");
+                out.flush();
+                stopped.countDown();
+            }
+        };
+        Thread hook = new Thread(goodbye, "heartbeat-serve-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        out.printf(Locale.ROOT, "listening on %d (%s %s, node %s, epoch %016x, status %s, pid %d)%n", server.port(),
+                server.name(), host, id, responder.epoch(), responder.status(), ProcessHandle.current().pid());
+        out.flush();
+
+        Thread reader = new Thread(() -> readCommands(responder, freezable, goodbye, out, err), "heartbeat-serve-stdin");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            stopped.await();
+        } finally {
+            goodbye.run();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException alreadyShuttingDown) {
+                // the hook is running or ran: fine
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    private void readCommands(HeartbeatResponder responder, FreezableLoad freezable, Runnable quit, PrintWriter out,
+                              PrintWriter err) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                String cmd = line.trim();
+                if (cmd.isEmpty()) {
+                    continue;
+                }
+                String[] words = cmd.split("\\s+");
+                String verb = words[0].toLowerCase(Locale.ROOT);
+                try {
+                    switch (verb) {
+                        case "status":
+                            if (words.length != 2) {
+                                throw new IllegalArgumentException("status : expects one value (expected one of "
+                                        + "SERVING, DEGRADED, DRAINING, NOT_SERVING)");
+                            }
+                            setStatus(responder, ServingStatus.parse(words[1]), out);
+                            break;
+                        case "drain":
+                            setStatus(responder, ServingStatus.DRAINING, out);
+                            break;
+                        case "serve":
+                            setStatus(responder, ServingStatus.SERVING, out);
+                            break;
+                        case "freeze":
+                            freezable.freeze();
+                            out.println("frozen: threads answering PINGs now block");
+                            break;
+                        case "thaw":
+                            freezable.thaw();
+                            out.println("thawed");
+                            break;
+                        case "quit":
+                        case "exit":
+                            quit.run();
+                            return;
+                        default:
+                            throw new IllegalArgumentException("unknown command '" + cmd
+                                    + "' (expected: status STATUS, drain, serve, freeze, thaw, quit)");
+                    }
+                } catch (IllegalArgumentException e) {
+                    err.println("heartbeat serve: " + e.getMessage());
+                    err.flush();
+                }
+                out.flush();
+            }
+        } catch (java.io.IOException e) {
+            err.println("heartbeat serve: stdin: " + e.getMessage() + " (commands disabled; SIGTERM still works)");
+            err.flush();
+        }
+    }
+
+    private static void setStatus(HeartbeatResponder responder, ServingStatus s, PrintWriter out) {
+        ServingStatus before = responder.status();
+        responder.status(s);
+        out.println("status " + s + " (was " + before + ")");
+    }
+}

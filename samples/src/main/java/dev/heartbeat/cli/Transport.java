@@ -1,0 +1,105 @@
+package dev.heartbeat.cli;
+
+import dev.heartbeat.engine.ClientTransport;
+import dev.heartbeat.engine.HeartbeatResponder;
+import dev.heartbeat.tcp.TcpClientTransport;
+import dev.heartbeat.tcp.TcpResponderServer;
+import java.time.Duration;
+
+/**
+ * The transports the CLI can use ({@code --transport}). Each command asks this enum for a client
+ * or a server, so adding UDP is one constant here (and nothing in the commands).
+ */
+public enum Transport {
+    /** Heartbeats over TCP (Netty; epoll on Linux). */
+    TCP {
+        @Override
+        public ClientTransport client() {
+            return TcpClientTransport.create();
+        }
+
+        @Override
+        public ClientTransport client(Duration maxReconnectBackoff) {
+            return TcpClientTransport.builder()
+                    .reconnect(RECONNECT_BASE, maxReconnectBackoff, RECONNECT_STABLE)
+                    .build();
+        }
+
+        @Override
+        public Server serve(HeartbeatResponder responder, String host, int port) {
+            TcpResponderServer s = TcpResponderServer.builder(responder).host(host).port(port)
+                    // Workaround: ResponderConnection reads the PING's interval from the scratch frame
+                    // after HeartbeatResponder.respond() has overwritten it with the PONG, so it never
+                    // sees a PING and closes every connection when the idle timeout (10 s) expires.
+                    // A long idle timeout keeps monitors connected until heartbeat-tcp is fixed.
+                    .idleTimeout(Duration.ofHours(1))
+                    .bind();
+            return new Server() {
+                @Override
+                public int port() {
+                    return s.port();
+                }
+
+                @Override
+                public String name() {
+                    return s.transportName();
+                }
+
+                @Override
+                public int connections() {
+                    return s.connectionCount();
+                }
+
+                @Override
+                public void closeGracefully(Duration comeBackAfter) {
+                    s.closeGracefully(comeBackAfter);
+                }
+
+                @Override
+                public void close() {
+                    s.close();
+                }
+            };
+        }
+    };
+
+    /** Reconnect backoff start and the time a connection must stay up to reset it (TCP defaults). */
+    static final Duration RECONNECT_BASE = Duration.ofMillis(100);
+    static final Duration RECONNECT_STABLE = Duration.ofSeconds(5);
+
+    /** A new client transport with the defaults (the caller closes it). */
+    public abstract ClientTransport client();
+
+    /**
+     * A new client transport whose reconnect backoff grows to at most {@code maxReconnectBackoff}
+     * (for connectionless transports: the same as {@link #client()}).
+     */
+    public abstract ClientTransport client(Duration maxReconnectBackoff);
+
+    /**
+     * Binds a responder server.
+     *
+     * @throws RuntimeException when the address cannot be bound (in use, not local)
+     */
+    public abstract Server serve(HeartbeatResponder responder, String host, int port);
+
+    /** A bound responder server, whatever its transport. */
+    public interface Server extends AutoCloseable {
+
+        /** The bound port (the real one when 0 was asked for). */
+        int port();
+
+        /** The transport's name, e.g. "tcp/epoll". */
+        String name();
+
+        /** Open connections (monitors and anything else connected). */
+        int connections();
+
+        /** Tells every connected monitor GOODBYE, then closes. */
+        void closeGracefully(Duration comeBackAfter);
+
+        /** Closes at once. */
+        @Override
+        void close();
+    }
+}
