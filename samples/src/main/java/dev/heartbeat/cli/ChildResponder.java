@@ -130,6 +130,11 @@ public final class ChildResponder implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** The exit code, or -1 while it runs. */
+    public int exitValue() {
+        return process.isAlive() ? -1 : process.exitValue();
+    }
+
     /** {@link System#nanoTime()} when the process was started. */
     public long startedNanos() {
         return startedNanos;
@@ -182,6 +187,19 @@ public final class ChildResponder implements AutoCloseable {
             p.destroyForcibly();
             throw new IOException("kill -" + sig + " " + process.pid() + " failed");
         }
+    }
+
+    /**
+     * SIGTERM: {@code serve} says GOODBYE, then exits. Sent through the process handle, because
+     * {@link Process#destroy()} also closes our ends of its pipes and its last words would be lost.
+     */
+    public void terminate() {
+        process.toHandle().destroy();
+    }
+
+    /** Waits for the process to exit; true when it did within {@code timeout}. */
+    public boolean waitFor(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** SIGKILL (the JDK's destroyForcibly): the kernel closes its sockets, peers see FIN or RST. */

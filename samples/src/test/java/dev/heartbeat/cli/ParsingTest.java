@@ -1,0 +1,54 @@
+package dev.heartbeat.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine.TypeConversionException;
+
+class ParsingTest {
+
+    @Test
+    void durationsAsPeopleWriteThem() {
+        assertThat(DurationConverter.parse("100ms")).isEqualTo(Duration.ofMillis(100));
+        assertThat(DurationConverter.parse("1s")).isEqualTo(Duration.ofSeconds(1));
+        assertThat(DurationConverter.parse("1.5s")).isEqualTo(Duration.ofMillis(1500));
+        assertThat(DurationConverter.parse("2m")).isEqualTo(Duration.ofMinutes(2));
+        assertThat(DurationConverter.parse("1h")).isEqualTo(Duration.ofHours(1));
+        assertThat(DurationConverter.parse(" 250MS ")).isEqualTo(Duration.ofMillis(250));
+        assertThat(DurationConverter.parse("0ms")).isEqualTo(Duration.ZERO);
+    }
+
+    @Test
+    void badDurationsSayWhatIsAllowed() {
+        for (String bad : new String[] {"5", "5x", "-1s", "s", "", "1 s 2", "1e3ms"}) {
+            assertThatThrownBy(() -> DurationConverter.parse(bad)).as(bad)
+                    .isInstanceOf(TypeConversionException.class)
+                    .hasMessageContaining("'" + bad + "'")
+                    .hasMessageContaining("expected: a number and a unit ms, s, m or h");
+        }
+        assertThatThrownBy(() -> DurationConverter.parse("9000h")).hasMessageContaining("at most 365 days");
+    }
+
+    @Test
+    void durationsFormatTheWayTheyParse() {
+        assertThat(DurationConverter.format(Duration.ofMillis(100))).isEqualTo("100ms");
+        assertThat(DurationConverter.format(Duration.ofSeconds(40))).isEqualTo("40s");
+        assertThat(DurationConverter.format(Duration.ofMillis(1500))).isEqualTo("1.5s");
+        assertThat(DurationConverter.format(Duration.ofMinutes(2))).isEqualTo("2m");
+    }
+
+    @Test
+    void addresses() {
+        assertThat(HostPort.parse("127.0.0.1:7070")).isEqualTo(new HostPort("127.0.0.1", 7070));
+        assertThat(HostPort.parse("[::1]:7070")).isEqualTo(new HostPort("::1", 7070));
+        assertThat(HostPort.parse("[::1]:7070").toString()).isEqualTo("[::1]:7070");
+        assertThat(HostPort.parse("orders.internal:80").toString()).isEqualTo("orders.internal:80");
+        assertThatThrownBy(() -> HostPort.parse("127.0.0.1")).hasMessageContaining("expected: HOST:PORT");
+        assertThatThrownBy(() -> HostPort.parse("::1:7070")).hasMessageContaining("IPv6 host in brackets");
+        assertThatThrownBy(() -> HostPort.parse("h:0")).hasMessageContaining("expected: 1..65535");
+        assertThatThrownBy(() -> HostPort.parse("h:http")).hasMessageContaining("port 'http' (expected: 1..65535)");
+        assertThatThrownBy(() -> HostPort.parse(":7070")).hasMessageContaining("expected: HOST:PORT");
+    }
+}

@@ -1,0 +1,68 @@
+package dev.heartbeat.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Bad usage exits 3 and says what was wrong and what is allowed; --help works everywhere. */
+class UsageTest {
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+        "probe                                  | Missing required parameter: 'HOST:PORT'",
+        "probe 127.0.0.1                        | '127.0.0.1' is not an address (expected: HOST:PORT",
+        "probe 127.0.0.1:99999                  | port '99999' (expected: 1..65535)",
+        "probe 127.0.0.1:7070 --timeout 5       | option '--timeout': '5' is not a duration (expected: a number and a unit",
+        "probe 127.0.0.1:7070 --timeout 0ms     | option '--timeout': 0ms (expected: 10ms..1h)",
+        "probe 127.0.0.1:7070 --transport carrier-pigeon | option '--transport'",
+        "probe 127.0.0.1:7070 --jsn             | Unknown option: '--jsn'",
+        "serve                                  | Missing required option: '--port=PORT'",
+        "serve --port 70000                     | option '--port': 70000 (expected: 0..65535)",
+        "serve --port 0 --status SLEEPY         | option '--status'",
+        "serve --port 0 --load lots             | option '--load': 'lots' (expected one of: jvm, none)",
+        "monitor                                | Missing required option: '--peers=PEER'",
+        "monitor --peers 127.0.0.1              | option '--peers': '127.0.0.1' is not an address",
+        "monitor --peers a=h:1,a=h:2            | peer 'a' is listed twice",
+        "monitor --peers h:1 --interval 1m2     | option '--interval': '1m2' is not a duration",
+        "monitor --peers h:1 --events xml       | option '--events'",
+        "demo --duration 1s                     | option '--duration': 1s (expected: 5s..10m)",
+        "demo --interval 5s                     | option '--interval': 5s (expected: 10ms..1s)",
+        "frobnicate                             | Unmatched argument at index 0: 'frobnicate'",
+    })
+    void badUsageExits3WithAMessageThatNamesTheFlag(String args, String message) {
+        Cli.Run r = Cli.run(args.trim().split("\\s+"));
+        assertThat(r.exit()).as(r.err()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains(message.trim());
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void enumErrorsListTheAllowedValues() {
+        Cli.Run r = Cli.run("serve", "--port", "0", "--status", "SLEEPY");
+        assertThat(r.err()).contains("SERVING", "DEGRADED", "DRAINING", "NOT_SERVING", "SLEEPY");
+    }
+
+    @Test
+    void noCommandShowsTheCommandsAndExits3() {
+        Cli.Run r = Cli.run();
+        assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("a command is needed", "serve", "probe", "monitor", "demo");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"serve", "probe", "monitor", "demo"})
+    void everyCommandHasHelp(String command) {
+        Cli.Run r = Cli.run(command, "--help");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).startsWith("Usage: heartbeat " + command).contains("--help", "--version");
+    }
+
+    @Test
+    void probeHelpDocumentsTheExitCodes() {
+        assertThat(Cli.run("probe", "--help").out()).contains("0  it answered and is usable",
+                "1  it answered but is not usable", "2  unreachable", "3  bad usage");
+    }
+}
