@@ -6,6 +6,7 @@ import dev.heartbeat.engine.MonitorConfig;
 import dev.heartbeat.peer.Peer;
 import dev.heartbeat.peer.PeerEvent;
 import dev.heartbeat.peer.PeerState;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -149,18 +150,22 @@ final class MonitorCommand implements Callable<Integer> {
                 out.println("watching " + watched.size() + " peer(s) over " + client.name() + ", heartbeat every "
                         + DurationConverter.format(interval) + (ansi ? "; Ctrl-C to stop" : ""));
             }
+            int width = ansi ? terminalWidth() : 0;
             while (true) {
                 long left = deadline - System.nanoTime();
-                long wait = events == Events.table ? Math.min(left, refresh.toNanos()) : left;
-                if (left <= 0 || stop.await(Math.max(0, wait), TimeUnit.NANOSECONDS)) {
+                if (left <= 0) {
                     break;
                 }
+                long wait = events == Events.table ? Math.min(left, refresh.toNanos()) : left;
+                if (stop.await(wait, TimeUnit.NANOSECONDS) || deadline - System.nanoTime() <= 0) {
+                    break; // stopped, or the end: the final drawing below
+                }
                 if (events == Events.table) {
-                    drawn = draw(out, watched, recent, ansi, drawn);
+                    drawn = draw(out, watched, recent, width, ansi, drawn);
                 }
             }
             if (events == Events.table) {
-                draw(out, watched, recent, ansi, drawn);
+                draw(out, watched, recent, width, ansi, drawn);
             }
         } finally {
             try {
@@ -173,16 +178,20 @@ final class MonitorCommand implements Callable<Integer> {
     }
 
     /** Draws the table; with ANSI, moves up over the previous drawing first. Returns the lines drawn. */
-    private static int draw(PrintWriter out, List<Peer> watched, Deque<String> recent, boolean ansi, int previous) {
+    private static int draw(PrintWriter out, List<Peer> watched, Deque<String> recent, int width, boolean ansi,
+                            int previous) {
         List<PeerState> states = new ArrayList<>(watched.size());
         for (Peer p : watched) {
             states.add(p.state());
         }
-        List<String> lines = new ArrayList<>(PeerTable.render(states, ansi ? 160 : 0));
+        List<String> lines = new ArrayList<>(PeerTable.render(states, width));
         lines.add("");
         synchronized (recent) {
             lines.add(recent.isEmpty() ? "(no events yet)" : "recent events:");
-            lines.addAll(recent);
+            for (String r : recent) {
+                // A line longer than the terminal wraps, and the redraw would then move up too little.
+                lines.add(width > 0 && r.length() > width ? r.substring(0, width - 1) + "…" : r);
+            }
         }
         StringBuilder sb = new StringBuilder();
         if (ansi && previous > 0) {
@@ -203,6 +212,34 @@ final class MonitorCommand implements Callable<Integer> {
         out.print(sb);
         out.flush();
         return lines.size();
+    }
+
+    /** The terminal's width: $COLUMNS, else {@code stty size}, else 120; lines are cut to it. */
+    private static int terminalWidth() {
+        try {
+            String env = System.getenv("COLUMNS");
+            if (env != null && Integer.parseInt(env.trim()) > 0) {
+                return Math.max(40, Integer.parseInt(env.trim()));
+            }
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        try {
+            Process p = new ProcessBuilder("sh", "-c", "stty size < /dev/tty").redirectErrorStream(true).start();
+            String answer = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+            if (p.waitFor(2, TimeUnit.SECONDS) && p.exitValue() == 0) {
+                String[] rowsCols = answer.split("\\s+");
+                int cols = Integer.parseInt(rowsCols[1]);
+                if (cols > 0) { // 0: a pseudo-terminal that does not know its size
+                    return Math.max(40, cols);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no stty: use the default
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 120;
     }
 
     private Map<String, String> parsePeers() {

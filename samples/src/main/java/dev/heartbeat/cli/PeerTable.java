@@ -33,7 +33,10 @@ final class PeerTable {
         if (Double.isNaN(phi)) {
             return "-";
         }
-        return Double.isInfinite(phi) ? "inf" : String.format(Locale.ROOT, "%.2f", phi);
+        if (Double.isInfinite(phi)) {
+            return "inf";
+        }
+        return String.format(Locale.ROOT, "%.2f", Math.abs(phi) < 0.005 ? 0.0 : phi); // never "-0.00"
     }
 
     private static String percent(double f) {
