@@ -4,7 +4,6 @@ import dev.heartbeat.engine.DisconnectCause;
 import dev.heartbeat.protocol.Frame;
 import dev.heartbeat.protocol.FrameCodec;
 import dev.heartbeat.protocol.FrameDecodeException;
-import dev.heartbeat.protocol.FrameType;
 import dev.heartbeat.tcp.internal.Closing;
 import dev.heartbeat.tcp.internal.Disconnects;
 import io.netty.buffer.ByteBuf;
@@ -32,6 +31,9 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(ResponderConnection.class);
 
+    /** A timer this late means this process stalled; see {@link #checkDeadline()}. */
+    private static final long OWN_STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+
     private final TcpResponderServer server;
     private final Frame scratch = new Frame();
     private final Runnable checkTask = this::checkDeadline;
@@ -40,6 +42,7 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter {
     private long lastPing = Long.MIN_VALUE;
     private long evictAfterNanos;
     private ScheduledFuture<?> timer;
+    private long timerDue;
     private boolean inputShutdown;
     private boolean leaving;
     private boolean closeCalled;
@@ -78,11 +81,17 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter {
             ByteBuffer dst = out.internalNioBuffer(0, FrameCodec.MAX_FRAME_LENGTH);
             int start = dst.position();
             boolean answer = server.responder().respond(request, dst, scratch);
-            if (scratch.type() == FrameType.PING) {
+            if (answer) {
+                // A PING. respond() turned scratch into the PONG, but pong() leaves
+                // intervalMillis() as the PING advertised it (HeartbeatResponder#respond).
+                boolean first = lastPing == Long.MIN_VALUE;
                 lastPing = System.nanoTime();
                 long k = server.evictAfterMissedPings();
                 evictAfterNanos = k * scratch.intervalMillis() * 1_000_000L;
-                if (timer == null && evictAfterNanos > 0) {
+                if (first) {
+                    cancelTimer(); // the idle timeout is over: from now on, eviction
+                }
+                if (timer == null && evictAfterNanos > 0 && !inputShutdown && !leaving) {
                     arm(evictAfterNanos);
                 }
             }
@@ -202,6 +211,7 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void arm(long delayNanos) {
+        timerDue = System.nanoTime() + delayNanos;
         timer = ctx.executor().schedule(checkTask, delayNanos, TimeUnit.NANOSECONDS);
     }
 
@@ -218,6 +228,15 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         long now = System.nanoTime();
+        long late = now - timerDue;
+        if (late > OWN_STALL_NANOS && evictAfterNanos > 0 && lastPing != Long.MIN_VALUE) {
+            // Our own stall (GC, SIGSTOP, CPU starvation), not the client's silence: the client's
+            // PINGs may be waiting unread in the socket. Give it a whole window again.
+            log.debug("{}: eviction check ran {} ms late; own stall, not blaming the client", remote(), late / 1_000_000);
+            lastPing = now;
+            arm(evictAfterNanos);
+            return;
+        }
         long deadline;
         if (lastPing == Long.MIN_VALUE) {
             deadline = activeAt + server.idleTimeoutNanos();
