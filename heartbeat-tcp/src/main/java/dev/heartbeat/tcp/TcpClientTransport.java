@@ -140,6 +140,11 @@ public final class TcpClientTransport implements ClientTransport {
         return config.keepalive;
     }
 
+    /** Raw mode (for {@link KeepaliveFallback}): no framer, inbound bytes discarded. */
+    boolean raw() {
+        return config.raw;
+    }
+
     void forget(TcpLink link) {
         links.remove(link);
     }
@@ -156,6 +161,7 @@ public final class TcpClientTransport implements ClientTransport {
         private int high = DEFAULT_WRITE_BUFFER_HIGH;
         private KeepaliveTuner keepalive;
         private boolean preferNio;
+        private boolean raw;
 
         private Builder() {
         }
@@ -172,6 +178,7 @@ public final class TcpClientTransport implements ClientTransport {
             c.high = high;
             c.keepalive = keepalive;
             c.preferNio = preferNio;
+            c.raw = raw;
             return c;
         }
 
@@ -235,6 +242,12 @@ public final class TcpClientTransport implements ClientTransport {
         /** Use NIO even where epoll is available (default false). */
         public Builder preferNio(boolean preferNio) {
             this.preferNio = preferNio;
+            return this;
+        }
+
+        /** Raw links: no framing, inbound bytes discarded (the keepalive fallback). */
+        Builder raw(boolean raw) {
+            this.raw = raw;
             return this;
         }
 

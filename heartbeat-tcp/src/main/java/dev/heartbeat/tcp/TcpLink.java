@@ -45,7 +45,10 @@ final class TcpLink implements Link {
     private final ChannelInitializer<Channel> initializer = new ChannelInitializer<>() {
         @Override
         protected void initChannel(Channel ch) {
-            ch.pipeline().addLast("framer", new FrameDecoder()).addLast("link", new ConnectionHandler());
+            if (!owner.raw()) {
+                ch.pipeline().addLast("framer", new FrameDecoder());
+            }
+            ch.pipeline().addLast("link", new ConnectionHandler());
         }
     };
 
@@ -203,11 +206,17 @@ final class TcpLink implements Link {
     private final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         private boolean reported;
 
-        /** Frames arrive as retained slices from the {@link FrameDecoder}; released here. */
+        /**
+         * Frames arrive as retained slices from the {@link FrameDecoder} (raw mode: whatever the
+         * peer sent, discarded); released here.
+         */
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             ByteBuf buf = (ByteBuf) msg;
             try {
+                if (owner.raw()) {
+                    return; // a peer that does not speak the protocol: its bytes are not ours to read
+                }
                 if (!reported && channel == ctx.channel()) {
                     ByteBuffer nio = buf.nioBufferCount() == 1 ? buf.nioBuffer() : ByteBuffer.wrap(copy(buf));
                     call(() -> handler.onFrame(TcpLink.this, nio));
