@@ -69,6 +69,7 @@ final class PeerMonitor implements Peer, LinkHandler {
     private Cancellable pendingEval;
     private long pendingEvalAt = Long.MAX_VALUE;
     private boolean stopped;
+    private boolean started;
     private String lastDisconnect = "";
     private long badFrames;
 
@@ -106,13 +107,27 @@ final class PeerMonitor implements Peer, LinkHandler {
         this.link = link;
         this.scheduler = link.scheduler();
         this.ticker = scheduler.ticker();
-        scheduler.execute(() -> {
-            long now = ticker.nanoTime();
-            addedAt = now;
-            lastTickRan = now;
-            due = now;
-            tick();
-        });
+        scheduler.execute(() -> begin(link));
+    }
+
+    /**
+     * The first tick, on the scheduler. A real transport may report the link's first event before
+     * the task queued by {@link #start} runs (dialling began inside open(), on the link's thread):
+     * that event begins the peer itself, from the link it was given.
+     */
+    private void begin(Link l) {
+        if (started) {
+            return;
+        }
+        started = true;
+        link = l;
+        scheduler = l.scheduler();
+        ticker = scheduler.ticker();
+        long now = ticker.nanoTime();
+        addedAt = now;
+        lastTickRan = now;
+        due = now;
+        tick();
     }
 
     /** Stops ticking and closes the link; runs on the scheduler. */
@@ -267,6 +282,10 @@ final class PeerMonitor implements Peer, LinkHandler {
 
     @Override
     public void onConnected(Link link) {
+        if (!started) {
+            begin(link); // its first tick pings
+            return;
+        }
         if (stopped) {
             return;
         }
@@ -276,6 +295,7 @@ final class PeerMonitor implements Peer, LinkHandler {
 
     @Override
     public void onFrame(Link link, ByteBuffer buf) {
+        begin(link);
         if (stopped) {
             return;
         }
@@ -400,6 +420,7 @@ final class PeerMonitor implements Peer, LinkHandler {
 
     @Override
     public void onDisconnected(Link link, DisconnectCause cause, String detail) {
+        begin(link);
         if (stopped || cause == DisconnectCause.CLOSED_LOCALLY) {
             return;
         }

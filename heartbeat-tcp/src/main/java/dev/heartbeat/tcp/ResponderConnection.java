@@ -1,0 +1,268 @@
+package dev.heartbeat.tcp;
+
+import dev.heartbeat.engine.DisconnectCause;
+import dev.heartbeat.protocol.Frame;
+import dev.heartbeat.protocol.FrameCodec;
+import dev.heartbeat.protocol.FrameDecodeException;
+import dev.heartbeat.tcp.internal.Closing;
+import dev.heartbeat.tcp.internal.Disconnects;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One accepted connection of a {@link TcpResponderServer}: answers PINGs, protects the server,
+ * and owns the channel (it alone closes it, once). Not sharable; every method runs on the
+ * channel's event loop.
+ *
+ * <p>Timer: one deadline at a time. Until the first PING: accepted-at + idle timeout (a client that
+ * never sends a whole PING is closed). After it: last PING + k × the interval that PING
+ * advertised (a client that stopped pinging — crashed, frozen, partitioned — is evicted).
+ */
+final class ResponderConnection extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(ResponderConnection.class);
+
+    /** A timer this late means this process stalled; see {@link #checkDeadline()}. */
+    private static final long OWN_STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+
+    private final TcpResponderServer server;
+    private final Frame scratch = new Frame();
+    private final Runnable checkTask = this::checkDeadline;
+    private ChannelHandlerContext ctx;
+    private long activeAt;
+    private long lastPing = Long.MIN_VALUE;
+    private long evictAfterNanos;
+    private ScheduledFuture<?> timer;
+    private long timerDue;
+    private boolean inputShutdown;
+    private boolean leaving;
+    private boolean closeCalled;
+
+    ResponderConnection(TcpResponderServer server) {
+        this.server = server;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    Channel channel() {
+        return ctx.channel();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        activeAt = System.nanoTime();
+        arm(server.idleTimeoutNanos());
+        ctx.fireChannelActive();
+    }
+
+    /** Frames arrive as retained slices from the framer; released here. */
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf frame = (ByteBuf) msg;
+        ByteBuf out = null;
+        try {
+            if (closeCalled) {
+                return;
+            }
+            ByteBuffer request = frame.nioBufferCount() == 1 ? frame.nioBuffer() : copy(frame);
+            out = ctx.alloc().ioBuffer(FrameCodec.MAX_FRAME_LENGTH);
+            ByteBuffer dst = out.internalNioBuffer(0, FrameCodec.MAX_FRAME_LENGTH);
+            int start = dst.position();
+            boolean answer = server.responder().respond(request, dst, scratch);
+            if (answer) {
+                // A PING. respond() turned scratch into the PONG, but pong() leaves
+                // intervalMillis() as the PING advertised it (HeartbeatResponder#respond).
+                boolean first = lastPing == Long.MIN_VALUE;
+                lastPing = System.nanoTime();
+                long k = server.evictAfterMissedPings();
+                evictAfterNanos = k * scratch.intervalMillis() * 1_000_000L;
+                if (first) {
+                    cancelTimer(); // the idle timeout is over: from now on, eviction
+                }
+                if (timer == null && evictAfterNanos > 0 && !inputShutdown && !leaving) {
+                    arm(evictAfterNanos);
+                }
+            }
+            if (answer && !leaving) {
+                if (ctx.channel().isWritable()) {
+                    out.writerIndex(dst.position() - start);
+                    ctx.writeAndFlush(out, ctx.voidPromise());
+                    out = null;
+                } else {
+                    server.stats.dropped.increment(); // the client does not read: never queue without bound
+                }
+            }
+        } catch (FrameDecodeException e) {
+            server.stats.protocolErrors.increment();
+            log.warn("{}: closing connection: invalid frame ({}): {}", remote(), e.reason(), e.getMessage());
+            close(false);
+        } finally {
+            frame.release();
+            if (out != null) {
+                out.release();
+            }
+        }
+    }
+
+    private static ByteBuffer copy(ByteBuf b) {
+        byte[] a = new byte[b.readableBytes()];
+        b.getBytes(b.readerIndex(), a);
+        return ByteBuffer.wrap(a);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent && !inputShutdown) {
+            // The client sent FIN: shutdown(SHUT_WR) or close(), TCP cannot tell which. Answer
+            // what was asked (already written, in order), then send our FIN; both directions are
+            // then done, so close. A client that does not read our last bytes gets the grace
+            // period, then a hard close.
+            inputShutdown = true;
+            if (leaving) {
+                close(false); // our FIN is already on its way: both directions ended
+            } else if (!closeCalled) {
+                Closing.finishAndShutdownOutput(ctx.channel(), () -> close(false));
+                armGrace();
+            }
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        DisconnectCause c = Disconnects.classify(cause);
+        if (c == DisconnectCause.PROTOCOL_ERROR) {
+            server.stats.protocolErrors.increment();
+            log.warn("{}: closing connection: invalid stream: {}", remote(), Disconnects.message(cause));
+        } else if (c == DisconnectCause.RESET) {
+            server.stats.resets.increment();
+            log.debug("{}: connection reset: {}", remote(), Disconnects.message(cause));
+        } else {
+            log.warn("{}: closing connection after error", remote(), cause);
+        }
+        close(false);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancelTimer();
+        closeCalled = true;
+        ctx.fireChannelInactive();
+    }
+
+    /**
+     * Graceful leave: GOODBYE, then our FIN once it is written, then wait for the client's FIN (it
+     * closes when it sees ours) up to the close grace, then a hard close (SO_LINGER 0).
+     */
+    void goodbye(Duration comeBackAfter) {
+        if (closeCalled || leaving) {
+            return;
+        }
+        leaving = true;
+        ByteBuf out = ctx.alloc().ioBuffer(FrameCodec.MAX_FRAME_LENGTH);
+        ByteBuffer dst = out.internalNioBuffer(0, FrameCodec.MAX_FRAME_LENGTH);
+        int start = dst.position();
+        server.responder().goodbye(dst, scratch, comeBackAfter);
+        out.writerIndex(dst.position() - start);
+        ctx.writeAndFlush(out, ctx.voidPromise());
+        Closing.finishAndShutdownOutput(ctx.channel(), inputShutdown ? () -> close(false) : null);
+        armGrace();
+    }
+
+    private void armGrace() {
+        cancelTimer();
+        timer = ctx.executor().schedule(() -> {
+            timer = null;
+            if (ctx.channel().isOpen()) {
+                log.debug("{}: connection not closed within the {} ms grace period; hard close", remote(),
+                        server.closeGraceNanos() / 1_000_000);
+                close(true);
+            }
+        }, server.closeGraceNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * The one place this connection is closed; once, except that a hard close may follow a
+     * graceful one that did not finish.
+     */
+    void close(boolean hard) {
+        if (closeCalled && !hard) {
+            return;
+        }
+        closeCalled = true;
+        cancelTimer();
+        if (hard) {
+            Closing.hardClose(ctx.channel());
+        } else {
+            ctx.channel().close();
+        }
+    }
+
+    private void arm(long delayNanos) {
+        timerDue = System.nanoTime() + delayNanos;
+        timer = ctx.executor().schedule(checkTask, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    private void checkDeadline() {
+        timer = null;
+        if (closeCalled || leaving || inputShutdown) {
+            return;
+        }
+        long now = System.nanoTime();
+        long late = now - timerDue;
+        if (late > OWN_STALL_NANOS && evictAfterNanos > 0 && lastPing != Long.MIN_VALUE) {
+            // Our own stall (GC, SIGSTOP, CPU starvation), not the client's silence: the client's
+            // PINGs may be waiting unread in the socket. Give it a whole window again.
+            log.debug("{}: eviction check ran {} ms late; own stall, not blaming the client", remote(), late / 1_000_000);
+            lastPing = now;
+            arm(evictAfterNanos);
+            return;
+        }
+        long deadline;
+        if (lastPing == Long.MIN_VALUE) {
+            deadline = activeAt + server.idleTimeoutNanos();
+            if (now - deadline >= 0) {
+                server.stats.idleTimeouts.increment();
+                log.info("{}: closing connection: no PING within {} ms", remote(), server.idleTimeoutNanos() / 1_000_000);
+                close(false);
+                return;
+            }
+        } else {
+            if (evictAfterNanos <= 0) {
+                return;
+            }
+            deadline = lastPing + evictAfterNanos;
+            if (now - deadline >= 0) {
+                server.stats.evicted.increment();
+                log.info("{}: evicting client: no PING for {} ms ({} missed intervals)", remote(),
+                        (now - lastPing) / 1_000_000, server.evictAfterMissedPings());
+                close(false);
+                return;
+            }
+        }
+        arm(deadline - now);
+    }
+
+    private Object remote() {
+        return ctx.channel().remoteAddress();
+    }
+}

@@ -1,0 +1,294 @@
+package dev.heartbeat.tcp;
+
+import dev.heartbeat.engine.DisconnectCause;
+import dev.heartbeat.engine.Link;
+import dev.heartbeat.engine.LinkHandler;
+import dev.heartbeat.engine.ReconnectBackoff;
+import dev.heartbeat.engine.SerialScheduler;
+import dev.heartbeat.tcp.internal.Closing;
+import dev.heartbeat.tcp.internal.Disconnects;
+import dev.heartbeat.tcp.internal.EventLoopScheduler;
+import dev.heartbeat.tcp.internal.FrameDecoder;
+import dev.heartbeat.tcp.internal.ReconnectLoop;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One monitor's connection to one peer, reconnecting with {@link ReconnectBackoff}. All state
+ * changes and every {@link LinkHandler} call happen on the link's event loop, which is also the
+ * only writer of its channel. At most one channel exists at a time; the next dial starts only
+ * after the previous channel has closed.
+ */
+final class TcpLink implements Link {
+
+    private static final Logger log = LoggerFactory.getLogger(TcpLink.class);
+
+    private final TcpClientTransport owner;
+    private final EventLoop loop;
+    private final EventLoopScheduler scheduler;
+    private final InetSocketAddress remote;
+    private final String address;
+    private final LinkHandler handler;
+    private final ReconnectLoop reconnect;
+    private final ChannelInitializer<Channel> initializer = new ChannelInitializer<>() {
+        @Override
+        protected void initChannel(Channel ch) {
+            if (!owner.raw()) {
+                ch.pipeline().addLast("framer", new FrameDecoder());
+            }
+            ch.pipeline().addLast("link", new ConnectionHandler());
+        }
+    };
+
+    /** The connected channel; written on the loop, read anywhere. */
+    private volatile Channel channel;
+    private volatile boolean closed;
+    /** The attempt in progress (loop-confined). */
+    private ChannelFuture connecting;
+
+    TcpLink(TcpClientTransport owner, EventLoop loop, InetSocketAddress remote, String address, LinkHandler handler,
+            ReconnectBackoff backoff) {
+        this.owner = owner;
+        this.loop = loop;
+        this.scheduler = new EventLoopScheduler(loop);
+        this.remote = remote;
+        this.address = address;
+        this.handler = handler;
+        this.reconnect = new ReconnectLoop(scheduler, backoff, this::dial,
+                d -> log.debug("{}: reconnecting in {} ms", address, d / 1_000_000));
+    }
+
+    void start() {
+        loop.execute(reconnect::start);
+    }
+
+    private void dial() {
+        if (closed) {
+            return;
+        }
+        ChannelFuture f = owner.bootstrap().clone(loop).handler(initializer).connect(remote);
+        connecting = f;
+        f.addListener((ChannelFutureListener) this::connectDone);
+    }
+
+    private void connectDone(ChannelFuture f) {
+        if (connecting == f) {
+            connecting = null;
+        }
+        if (closed) {
+            f.channel().close();
+            return;
+        }
+        if (f.isSuccess()) {
+            Channel ch = f.channel();
+            channel = ch;
+            reconnect.connected();
+            KeepaliveTuner k = owner.keepalive();
+            if (k != null) {
+                log.debug("{}: {}", address, k.apply(ch));
+            }
+            call(() -> handler.onConnected(this));
+        } else if (!f.isCancelled()) {
+            String why = "connect to " + address + " failed: " + Disconnects.message(f.cause());
+            call(() -> handler.onDisconnected(this, DisconnectCause.CONNECT_FAILED, why));
+            reconnect.lost();
+        }
+    }
+
+    private void call(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            log.warn("{}: link handler threw; ignored", address, e);
+        }
+    }
+
+    @Override
+    public SerialScheduler scheduler() {
+        return scheduler;
+    }
+
+    /**
+     * Copies the frame into a pooled buffer and writes and flushes it on the event loop (Netty
+     * hands an off-loop write to the loop, so the loop stays the single writer). The pooled buffer
+     * is released by Netty once written, or when the write fails.
+     */
+    @Override
+    public boolean send(ByteBuffer frame) {
+        Channel ch = channel;
+        if (ch == null || closed) {
+            return false;
+        }
+        ByteBuf b = ch.alloc().ioBuffer(frame.remaining());
+        b.writeBytes(frame);
+        ch.writeAndFlush(b, ch.voidPromise());
+        return true;
+    }
+
+    @Override
+    public boolean isConnected() {
+        return channel != null;
+    }
+
+    @Override
+    public boolean isWritable() {
+        Channel ch = channel;
+        return ch != null && ch.isWritable();
+    }
+
+    @Override
+    public String describe() {
+        return owner.name() + " " + address;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        owner.forget(this);
+        try {
+            loop.execute(this::closeOnLoop);
+        } catch (RejectedExecutionException e) {
+            Channel ch = channel;
+            if (ch != null) {
+                ch.close();
+            }
+        }
+    }
+
+    private void closeOnLoop() {
+        reconnect.stop();
+        if (connecting != null) {
+            connecting.cancel(false);
+            connecting.channel().close();
+            connecting = null;
+        }
+        Channel ch = channel;
+        channel = null;
+        if (ch != null) {
+            ch.close();
+        }
+        call(() -> handler.onDisconnected(this, DisconnectCause.CLOSED_LOCALLY, "link closed"));
+    }
+
+    /** Closes the current connection (tests: simulates a lost connection; the link reconnects). */
+    void dropConnection() {
+        Channel ch = channel;
+        if (ch != null) {
+            ch.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+
+    /**
+     * The per-channel handler. Owns its channel: it alone closes it. Reports the loss once (at the
+     * first sign: an error, or the peer's FIN), then lets the channel finish closing; the next
+     * dial is scheduled when the channel is inactive.
+     */
+    private final class ConnectionHandler extends ChannelInboundHandlerAdapter {
+        private boolean reported;
+
+        /**
+         * Frames arrive as retained slices from the {@link FrameDecoder} (raw mode: whatever the
+         * peer sent, discarded); released here.
+         */
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf buf = (ByteBuf) msg;
+            try {
+                if (owner.raw()) {
+                    return; // a peer that does not speak the protocol: its bytes are not ours to read
+                }
+                if (!reported && channel == ctx.channel()) {
+                    ByteBuffer nio = buf.nioBufferCount() == 1 ? buf.nioBuffer() : ByteBuffer.wrap(copy(buf));
+                    call(() -> handler.onFrame(TcpLink.this, nio));
+                }
+            } finally {
+                buf.release();
+            }
+        }
+
+        private byte[] copy(ByteBuf buf) {
+            byte[] b = new byte[buf.readableBytes()];
+            buf.getBytes(buf.readerIndex(), b);
+            return b;
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof ChannelInputShutdownEvent) {
+                // The peer sent FIN. We owe a responder nothing: flush, send our FIN, close.
+                lost(ctx.channel(), DisconnectCause.CLOSED_BY_PEER, "connection closed by peer (FIN)");
+                Closing.finishAndShutdownOutput(ctx.channel(), ctx.channel()::close);
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            DisconnectCause c = Disconnects.classify(cause);
+            String detail = (c == DisconnectCause.PROTOCOL_ERROR ? "invalid frame: " : "")
+                    + Disconnects.message(cause);
+            if (!reported) {
+                if (c == DisconnectCause.PROTOCOL_ERROR) {
+                    log.warn("{}: closing connection: {}", address, detail);
+                } else {
+                    log.debug("{}: connection error: {}", address, detail);
+                }
+            }
+            lost(ctx.channel(), c, detail);
+            ctx.close();
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            Channel ch = ctx.channel();
+            if (!reported && channel == ch) {
+                boolean w = ch.isWritable();
+                call(() -> handler.onWritabilityChanged(TcpLink.this, w));
+            }
+            ctx.fireChannelWritabilityChanged();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            lost(ctx.channel(), DisconnectCause.CLOSED_BY_PEER, "connection closed");
+            if (!closed) {
+                reconnect.lost(); // the channel is gone: now the next one may be dialled
+            }
+            ctx.fireChannelInactive();
+        }
+
+        private void lost(Channel ch, DisconnectCause cause, String detail) {
+            if (reported) {
+                return;
+            }
+            reported = true;
+            if (channel != ch) {
+                return; // closed locally: CLOSED_LOCALLY was already reported
+            }
+            channel = null;
+            if (!closed) {
+                call(() -> handler.onDisconnected(TcpLink.this, cause, detail));
+            }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package dev.heartbeat.tcp.internal;
+
+import dev.heartbeat.detect.Ticker;
+import dev.heartbeat.engine.Cancellable;
+import dev.heartbeat.engine.SerialScheduler;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@link SerialScheduler} over one Netty {@link EventLoop}: a peer's state and its channel's
+ * I/O live on the same thread, so the monitor is also the connection's single writer. Time is the
+ * system ticker, the same base the event loop schedules on.
+ */
+public final class EventLoopScheduler implements SerialScheduler {
+
+    private final EventLoop loop;
+    private final Ticker ticker = Ticker.system();
+
+    public EventLoopScheduler(EventLoop loop) {
+        this.loop = Objects.requireNonNull(loop, "loop");
+    }
+
+    /** The event loop. */
+    public EventLoop eventLoop() {
+        return loop;
+    }
+
+    @Override
+    public Ticker ticker() {
+        return ticker;
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        loop.execute(task);
+    }
+
+    @Override
+    public Cancellable schedule(Runnable task, long delayNanos) {
+        ScheduledFuture<?> f = loop.schedule(task, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+        return () -> f.cancel(false);
+    }
+
+    @Override
+    public boolean inScheduler() {
+        return loop.inEventLoop();
+    }
+}

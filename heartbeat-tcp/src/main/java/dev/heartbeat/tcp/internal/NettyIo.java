@@ -1,0 +1,69 @@
+package dev.heartbeat.tcp.internal;
+
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The I/O flavour: Linux epoll when the native transport loads, NIO otherwise. The epoll classes
+ * are touched only inside {@link EpollSupport}, so the (optional) native jar may be absent.
+ */
+public enum NettyIo {
+    /** Native epoll (Linux). */
+    EPOLL("tcp/epoll"),
+    /** JDK NIO (selector-based; any platform). */
+    NIO("tcp/nio");
+
+    private static final Logger log = LoggerFactory.getLogger(NettyIo.class);
+    private static volatile NettyIo best;
+
+    private final String transportName;
+
+    NettyIo(String transportName) {
+        this.transportName = transportName;
+    }
+
+    /** "tcp/epoll" or "tcp/nio". */
+    public String transportName() {
+        return transportName;
+    }
+
+    /** Epoll when available (logged once, with the reason when not), else NIO. */
+    public static NettyIo best() {
+        NettyIo b = best;
+        if (b == null) {
+            Throwable why = EpollSupport.unavailabilityCause();
+            if (why == null) {
+                b = EPOLL;
+            } else {
+                b = NIO;
+                log.debug("epoll native transport unavailable, using NIO: {}", why.toString());
+            }
+            best = b;
+        }
+        return b;
+    }
+
+    /** A new event loop group of {@code threads} daemon threads named {@code name-N}. */
+    public MultiThreadIoEventLoopGroup newGroup(int threads, String name) {
+        IoHandlerFactory factory = this == EPOLL ? EpollSupport.ioHandlerFactory() : NioIoHandler.newFactory();
+        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), factory);
+    }
+
+    /** The client socket channel class. */
+    public Class<? extends SocketChannel> socketChannel() {
+        return this == EPOLL ? EpollSupport.socketChannel() : NioSocketChannel.class;
+    }
+
+    /** The listening socket channel class. */
+    public Class<? extends ServerChannel> serverChannel() {
+        return this == EPOLL ? EpollSupport.serverChannel() : NioServerSocketChannel.class;
+    }
+}

@@ -1,0 +1,281 @@
+package dev.heartbeat.tcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.heartbeat.engine.DisconnectCause;
+import dev.heartbeat.engine.Link;
+import dev.heartbeat.engine.LinkHandler;
+import dev.heartbeat.protocol.Frame;
+import dev.heartbeat.protocol.FrameCodec;
+import dev.heartbeat.protocol.FrameType;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** What a TCP link reports, against hand-driven plain server sockets. */
+class TcpLinkTest {
+
+    /** One recorded handler call. */
+    record Event(String kind, DisconnectCause cause, String detail, byte[] frame, long nanos, boolean onLoop) {
+    }
+
+    static final class Recorder implements LinkHandler {
+        final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+
+        @Override
+        public void onConnected(Link link) {
+            events.add(new Event("connected", null, null, null, System.nanoTime(), link.scheduler().inScheduler()));
+        }
+
+        @Override
+        public void onFrame(Link link, ByteBuffer frame) {
+            byte[] b = new byte[frame.remaining()];
+            frame.get(b);
+            events.add(new Event("frame", null, null, b, System.nanoTime(), link.scheduler().inScheduler()));
+        }
+
+        @Override
+        public void onDisconnected(Link link, DisconnectCause cause, String detail) {
+            events.add(new Event("disconnected", cause, detail, null, System.nanoTime(), link.scheduler().inScheduler()));
+        }
+
+        Event next() throws InterruptedException {
+            Event e = events.poll(10, TimeUnit.SECONDS);
+            assertThat(e).as("a link event within 10 s").isNotNull();
+            return e;
+        }
+    }
+
+    private final TcpClientTransport transport = TcpClientTransport.builder()
+            .reconnect(Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofSeconds(5)).build();
+    private final Recorder rec = new Recorder();
+
+    @AfterEach
+    void tearDown() {
+        transport.close();
+    }
+
+    private Link open(ServerSocket ss) {
+        return transport.open("127.0.0.1:" + ss.getLocalPort(), rec);
+    }
+
+    @Test
+    void refusedConnectionIsConnectFailedWithTheOsMessage() throws Exception {
+        int port;
+        try (ServerSocket ss = new ServerSocket(0)) {
+            port = ss.getLocalPort();
+        }
+        Link l = transport.open("127.0.0.1:" + port, rec);
+        Event e = rec.next();
+        assertThat(e.kind()).isEqualTo("disconnected");
+        assertThat(e.cause()).isEqualTo(DisconnectCause.CONNECT_FAILED);
+        assertThat(e.detail()).contains("127.0.0.1:" + port).containsIgnoringCase("refused");
+        assertThat(e.onLoop()).isTrue();
+        assertThat(l.isConnected()).isFalse();
+        assertThat(l.send(ByteBuffer.wrap(Tcp.ping(1)))).as("nothing to send on").isFalse();
+    }
+
+    @Test
+    void orderlyCloseByPeerIsClosedByPeer() throws Exception {
+        try (ServerSocket ss = new ServerSocket(0)) {
+            Link l = open(ss);
+            try (Socket s = ss.accept()) {
+                assertThat(rec.next().kind()).isEqualTo("connected");
+                assertThat(l.isConnected()).isTrue();
+                assertThat(l.describe()).isEqualTo(transport.name() + " 127.0.0.1:" + ss.getLocalPort());
+            }
+            Event e = rec.next();
+            assertThat(e.cause()).isEqualTo(DisconnectCause.CLOSED_BY_PEER);
+            assertThat(e.onLoop()).isTrue();
+        }
+    }
+
+    @Test
+    void resetByPeerIsReset() throws Exception {
+        try (ServerSocket ss = new ServerSocket(0)) {
+            open(ss);
+            Socket s = ss.accept();
+            assertThat(rec.next().kind()).isEqualTo("connected");
+            s.setSoLinger(true, 0);
+            s.close(); // RST
+            Event e = rec.next();
+            assertThat(e.cause()).isEqualTo(DisconnectCause.RESET);
+            assertThat(e.detail()).containsIgnoringCase("reset");
+        }
+    }
+
+    @Test
+    void garbageIsProtocolErrorAndTheLinkClosesTheConnection() throws Exception {
+        try (ServerSocket ss = new ServerSocket(0)) {
+            open(ss);
+            try (Socket s = ss.accept()) {
+                assertThat(rec.next().kind()).isEqualTo("connected");
+                s.getOutputStream().write("SSH-2.0-OpenSSH_9.6\r\n".getBytes(StandardCharsets.US_ASCII));
+                Event e = rec.next();
+                assertThat(e.cause()).isEqualTo(DisconnectCause.PROTOCOL_ERROR);
+                assertThat(e.detail()).contains("magic");
+                s.setSoTimeout(5_000);
+                assertThat(s.getInputStream().read()).as("the link closed its side").isEqualTo(-1);
+            }
+        }
+    }
+
+    @Test
+    void framesArriveWholeWhateverTheSegmentation() throws Exception {
+        Frame pong = new Frame().pong(42, 1, 0, "peer", 7, 0, dev.heartbeat.protocol.ServingStatus.SERVING, 0,
+                dev.heartbeat.protocol.LoadReport.UNKNOWN);
+        ByteBuffer b = ByteBuffer.allocate(FrameCodec.MAX_FRAME_LENGTH);
+        FrameCodec.encode(pong, b);
+        byte[] one = new byte[b.flip().remaining()];
+        b.get(one);
+        try (ServerSocket ss = new ServerSocket(0)) {
+            Link l = open(ss);
+            try (Socket s = ss.accept()) {
+                s.setTcpNoDelay(true);
+                assertThat(rec.next().kind()).isEqualTo("connected");
+                OutputStream out = s.getOutputStream();
+                byte[] two = new byte[one.length * 2];
+                System.arraycopy(one, 0, two, 0, one.length);
+                System.arraycopy(one, 0, two, one.length, one.length);
+                out.write(two, 0, 5); // split inside the header
+                out.flush();
+                out.write(two, 5, one.length + 3); // rest of frame 1, start of frame 2
+                out.flush();
+                out.write(two, one.length + 8, one.length - 8);
+                out.flush();
+                for (int i = 0; i < 2; i++) {
+                    Event e = rec.next();
+                    assertThat(e.kind()).isEqualTo("frame");
+                    assertThat(e.frame()).isEqualTo(one);
+                }
+                // and a frame the link sends arrives whole at the peer
+                assertThat(l.send(ByteBuffer.wrap(Tcp.ping(9)))).isTrue();
+                s.setSoTimeout(5_000);
+                Frame got = Tcp.readFrame(s.getInputStream());
+                assertThat(got.type()).isEqualTo(FrameType.PING);
+                assertThat(got.sequence()).isEqualTo(9);
+            }
+        }
+    }
+
+    @Test
+    void closeReportsClosedLocallyOnceAndStopsReconnecting() throws Exception {
+        try (ServerSocket ss = new ServerSocket(0)) {
+            Link l = open(ss);
+            try (Socket s = ss.accept()) {
+                assertThat(rec.next().kind()).isEqualTo("connected");
+                l.close();
+                l.close();
+                Event e = rec.next();
+                assertThat(e.cause()).isEqualTo(DisconnectCause.CLOSED_LOCALLY);
+                s.setSoTimeout(5_000);
+                assertThat(s.getInputStream().read()).isEqualTo(-1);
+            }
+            ss.setSoTimeout(300);
+            assertThat(rec.events.poll(300, TimeUnit.MILLISECONDS)).as("nothing after CLOSED_LOCALLY").isNull();
+            assertThat(transport.linkCount()).isZero();
+        }
+    }
+
+    @Test
+    void reconnectsAfterALostConnection() throws Exception {
+        try (ServerSocket ss = new ServerSocket(0)) {
+            open(ss);
+            ss.accept().close();
+            assertThat(rec.next().kind()).isEqualTo("connected");
+            assertThat(rec.next().cause()).isEqualTo(DisconnectCause.CLOSED_BY_PEER);
+            try (Socket again = ss.accept()) {
+                assertThat(rec.next().kind()).isEqualTo("connected");
+            }
+        }
+    }
+
+    /**
+     * The transport draws its reconnect delays from the builder's Random: with a seeded one, the
+     * gap between two failed attempts is never shorter than the delay the same seed gives a
+     * reference {@link dev.heartbeat.engine.ReconnectBackoff} (timers never fire early). The exact
+     * schedule is checked on virtual time in {@code ReconnectLoopTest}.
+     */
+    @Test
+    void reconnectDelaysComeFromTheSeededBackoff() throws Exception {
+        long seed = 20261124L;
+        Duration base = Duration.ofMillis(20);
+        Duration cap = Duration.ofMillis(160);
+        int port;
+        try (ServerSocket ss = new ServerSocket(0)) {
+            port = ss.getLocalPort();
+        }
+        try (TcpClientTransport t = TcpClientTransport.builder().eventLoopThreads(1).reconnect(base, cap, Duration.ofSeconds(5))
+                .reconnectRandom(new Random(seed)).build()) {
+            Recorder r = new Recorder();
+            Link l = t.open("127.0.0.1:" + port, r);
+            List<Long> failures = new ArrayList<>();
+            for (int i = 0; i < 7; i++) {
+                Event e = r.next();
+                assertThat(e.cause()).isEqualTo(DisconnectCause.CONNECT_FAILED);
+                failures.add(e.nanos());
+            }
+            l.close();
+            dev.heartbeat.engine.ReconnectBackoff ref = new dev.heartbeat.engine.ReconnectBackoff(base, cap,
+                    Duration.ofSeconds(5), new Random(seed));
+            for (int i = 0; i + 1 < failures.size(); i++) {
+                long expected = ref.nextDelayNanos();
+                assertThat(failures.get(i + 1) - failures.get(i)).as("gap %d", i).isGreaterThanOrEqualTo(expected);
+            }
+        }
+    }
+
+    @Test
+    void addressesAreParsedWithClearErrors() {
+        assertThatThrownBy(() -> transport.open("localhost", rec))
+                .hasMessage("address : 'localhost' has no port (expected: host:port)");
+        assertThatThrownBy(() -> transport.open("::1:7070", rec))
+                .hasMessageContaining("without brackets (expected: [ipv6]:port)");
+        assertThatThrownBy(() -> transport.open("[::1]:99999", rec))
+                .hasMessage("address : '[::1]:99999' port 99999 (expected: 1..65535)");
+        assertThatThrownBy(() -> transport.open("host:http", rec))
+                .hasMessage("address : 'host:http' port 'http' is not a number (expected: 1..65535)");
+        assertThatThrownBy(() -> transport.open("[::1", rec)).hasMessageContaining("no closing ']'");
+        assertThatThrownBy(() -> transport.open("", rec)).hasMessageContaining("expected: host:port");
+        assertThat(transport.linkCount()).isZero();
+    }
+
+    @Test
+    void ipv6LiteralsConnect() throws Exception {
+        ServerSocket ss;
+        try {
+            ss = new ServerSocket(0, 50, java.net.InetAddress.getByName("::1"));
+        } catch (java.io.IOException e) {
+            org.junit.jupiter.api.Assumptions.abort("no IPv6 loopback here: " + e.getMessage());
+            return;
+        }
+        try (ss) {
+            transport.open("[::1]:" + ss.getLocalPort(), rec);
+            try (Socket s = ss.accept()) {
+                assertThat(rec.next().kind()).isEqualTo("connected");
+            }
+        }
+    }
+
+    @Test
+    void builderRejectsBadValuesNamingThem() {
+        TcpClientTransport.Builder b = TcpClientTransport.builder();
+        assertThatThrownBy(() -> b.eventLoopThreads(0)).hasMessage("eventLoopThreads : 0 (expected: 1..1024)");
+        assertThatThrownBy(() -> b.connectTimeout(Duration.ZERO)).hasMessageStartingWith("connectTimeout : PT0S");
+        assertThatThrownBy(() -> b.writeBufferWaterMark(10, 5)).hasMessageStartingWith("writeBufferWaterMark : low 10, high 5");
+        assertThatThrownBy(() -> b.reconnect(Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ZERO))
+                .hasMessageContaining("reconnect cap");
+    }
+}

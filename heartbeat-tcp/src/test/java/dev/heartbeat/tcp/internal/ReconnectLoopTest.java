@@ -1,0 +1,105 @@
+package dev.heartbeat.tcp.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.heartbeat.engine.ReconnectBackoff;
+import dev.heartbeat.engine.VirtualScheduler;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The reconnect schedule on virtual time. */
+class ReconnectLoopTest {
+
+    private static final Duration BASE = Duration.ofMillis(100);
+    private static final Duration CAP = Duration.ofSeconds(2);
+    private static final Duration STABLE = Duration.ofSeconds(5);
+
+    private final VirtualScheduler scheduler = new VirtualScheduler();
+    private final List<Long> dials = new ArrayList<>();
+    private final List<Long> delays = new ArrayList<>();
+
+    private ReconnectLoop loop(long seed) {
+        return new ReconnectLoop(scheduler, new ReconnectBackoff(BASE, CAP, STABLE, new Random(seed)),
+                () -> dials.add(scheduler.ticker().nanoTime()), delays::add);
+    }
+
+    @Test
+    void failedAttemptsFollowTheSeededFullJitterSchedule() {
+        ReconnectLoop loop = loop(7);
+        long t0 = scheduler.ticker().nanoTime();
+        loop.start();
+        for (int i = 0; i < 10; i++) {
+            loop.lost(); // the attempt failed at once
+            scheduler.advance(CAP.plusMillis(1)); // long enough for any delay
+        }
+        ReconnectBackoff ref = new ReconnectBackoff(BASE, CAP, STABLE, new Random(7));
+        assertThat(dials.get(0)).isEqualTo(t0);
+        long failedAt = t0;
+        for (int i = 0; i < 10; i++) {
+            long window = ref.windowNanos();
+            long d = ref.nextDelayNanos();
+            assertThat(delays.get(i)).as("delay %d", i).isEqualTo(d).isBetween(0L, window);
+            assertThat(dials.get(i + 1)).as("dial %d", i + 1).isEqualTo(failedAt + d);
+            failedAt = failedAt + CAP.plusMillis(1).toNanos();
+        }
+        assertThat(ref.windowNanos()).isEqualTo(CAP.toNanos()); // capped after a few doublings
+    }
+
+    @Test
+    void manyLinksSpreadOutInsteadOfStampeding() {
+        // 200 links lose the same responder at the same instant: their first retries spread over the window.
+        long[] first = new long[200];
+        Random shared = new Random(99);
+        for (int i = 0; i < first.length; i++) {
+            ReconnectBackoff b = new ReconnectBackoff(BASE, CAP, STABLE, shared);
+            b.nextDelayNanos();
+            first[i] = b.nextDelayNanos(); // second window: [0, 200 ms]
+        }
+        long distinctTenMs = java.util.Arrays.stream(first).map(n -> n / 10_000_000).distinct().count();
+        assertThat(distinctTenMs).as("10 ms buckets used of 21").isGreaterThanOrEqualTo(15);
+    }
+
+    @Test
+    void aStableConnectionResetsTheBackoff() {
+        ReconnectLoop loop = loop(3);
+        loop.start();
+        for (int i = 0; i < 5; i++) {
+            loop.lost();
+            scheduler.advance(CAP);
+        }
+        assertThat(loop.attempts()).isEqualTo(5);
+        loop.connected();
+        scheduler.advance(STABLE);
+        loop.lost();
+        assertThat(loop.attempts()).as("reset, then this attempt").isEqualTo(1);
+        assertThat(delays.get(delays.size() - 1)).isLessThanOrEqualTo(BASE.toNanos());
+    }
+
+    @Test
+    void aShortLivedConnectionKeepsBackingOff() {
+        ReconnectLoop loop = loop(3);
+        loop.start();
+        for (int i = 0; i < 3; i++) {
+            loop.lost();
+            scheduler.advance(CAP);
+        }
+        loop.connected();
+        scheduler.advance(Duration.ofSeconds(1));
+        loop.lost();
+        assertThat(loop.attempts()).isEqualTo(4);
+    }
+
+    @Test
+    void stopCancelsThePendingAttempt() {
+        ReconnectLoop loop = loop(1);
+        loop.start();
+        loop.lost();
+        loop.stop();
+        scheduler.advance(CAP);
+        assertThat(dials).hasSize(1);
+        assertThat(loop.lost()).isEqualTo(-1);
+    }
+}
