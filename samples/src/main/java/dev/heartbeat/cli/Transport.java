@@ -27,13 +27,7 @@ public enum Transport {
 
         @Override
         public Server serve(HeartbeatResponder responder, String host, int port) {
-            TcpResponderServer s = TcpResponderServer.builder(responder).host(host).port(port)
-                    // Workaround: ResponderConnection reads the PING's interval from the scratch frame
-                    // after HeartbeatResponder.respond() has overwritten it with the PONG, so it never
-                    // sees a PING and closes every connection when the idle timeout (10 s) expires.
-                    // A long idle timeout keeps monitors connected until heartbeat-tcp is fixed.
-                    .idleTimeout(Duration.ofHours(1))
-                    .bind();
+            TcpResponderServer s = TcpResponderServer.builder(responder).host(host).port(port).bind();
             return new Server() {
                 @Override
                 public int port() {
