@@ -61,8 +61,8 @@ final class DemoCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "40s",
-            description = "About how long the demo runs, 5s..10m: the pauses between steps scale with it; "
-                    + "start-up and detections take what they take (default: ${DEFAULT-VALUE}).")
+            description = "The demo's length, 5s..10m: the pauses between steps scale with it, and a run "
+                    + "takes a little less (default: ${DEFAULT-VALUE}).")
     Duration duration;
 
     @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "100ms",
@@ -168,12 +168,13 @@ final class DemoCommand implements Callable<Integer> {
             say("all three answer; the faults begin.");
             say("");
 
-            freeze("alpha", signals, scale(scale, 10));
-            kill("beta", scale(scale, 4));
-            drain("gamma", scale(scale, 4));
-            restart("beta", ports.get("beta"), scale(scale, 3));
-            resume("alpha", signals, scale(scale, 3));
-            undrain("gamma", scale(scale, 2));
+            // Pauses in seconds at the nominal 40 s; start-up and detections add about 3 s.
+            freeze("alpha", signals, scale(scale, 12));
+            kill("beta", scale(scale, 5));
+            drain("gamma", scale(scale, 5));
+            restart("beta", ports.get("beta"), scale(scale, 4));
+            resume("alpha", signals, scale(scale, 4));
+            undrain("gamma", scale(scale, 3));
         }
         summary();
         say(allDetected ? "every fault was detected; cleaning up." : "some faults were NOT detected (see above); cleaning up.");
