@@ -46,6 +46,16 @@ class UsageTest {
     }
 
     @Test
+    void serveOnAPortInUseExits2AndSaysWhy() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Cli.Run r = Cli.run("serve", "--port", Integer.toString(taken.getLocalPort()));
+            assertThat(r.exit()).isEqualTo(ExitCodes.UNREACHABLE);
+            assertThat(r.err()).contains("heartbeat serve: cannot listen on 127.0.0.1:" + taken.getLocalPort());
+            assertThat(r.out()).doesNotContain("listening on");
+        }
+    }
+
+    @Test
     void noCommandShowsTheCommandsAndExits3() {
         Cli.Run r = Cli.run();
         assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
