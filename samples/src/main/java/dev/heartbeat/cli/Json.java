@@ -7,7 +7,8 @@ import java.util.Locale;
 
 /**
  * The CLI's JSON output (format version {@value #VERSION}, documented in docs/cli.md): one object
- * per line, UTF-8, fields in a fixed order, unknown figures as {@code null}. New fields may be
+ * per line, pure ASCII (anything else is a {@code \\uXXXX} escape, so the bytes do not depend on the
+ * platform's encoding), fields in a fixed order, unknown figures as {@code null}. New fields may be
  * added in a later version of the same {@code "v"}; existing ones never change meaning.
  *
  * <p>A tiny writer rather than a JSON library: the samples module should not pull one in for
@@ -119,7 +120,7 @@ public final class Json {
                     sb.append("\\t");
                     break;
                 default:
-                    if (c < 0x20) {
+                    if (c < 0x20 || c > 0x7e) { // ASCII out, whatever the terminal's encoding: "φ" is "\u03c6"
                         sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
                     } else {
                         sb.append(c);

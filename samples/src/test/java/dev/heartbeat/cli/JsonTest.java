@@ -27,7 +27,7 @@ class JsonTest {
                 + "\"address\":\"127.0.0.1:7001\",\"kind\":\"TRANSITION\","
                 + "\"from\":{\"liveness\":\"SUSPECT\",\"usability\":\"USABLE\"},"
                 + "\"to\":{\"liveness\":\"DEAD\",\"usability\":\"UNKNOWN\"},"
-                + "\"reason\":\"φ 8.4 > 8.0 (silent 760 ms)\",\"phi\":8.432,\"rtt_ms\":0.312,\"status\":\"SERVING\","
+                + "\"reason\":\"\\u03c6 8.4 > 8.0 (silent 760 ms)\",\"phi\":8.432,\"rtt_ms\":0.312,\"status\":\"SERVING\","
                 + "\"epoch\":\"0123456789abcdef\",\"node_id\":\"alpha\","
                 + "\"load\":{\"cpu\":0.25,\"memory\":0.5,\"in_flight\":3,\"queue_depth\":0,\"rps\":null,"
                 + "\"error_rate\":null,\"latency_us\":null,\"custom\":{}}}");

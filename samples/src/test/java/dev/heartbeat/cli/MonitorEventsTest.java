@@ -82,7 +82,7 @@ class MonitorEventsTest {
         c.stop();
         int suspect = awaitLine(alive + 1, transition("frozen", "ALIVE", "SUSPECT"));
         int dead = awaitLine(suspect + 1, transition("frozen", "SUSPECT", "DEAD"));
-        assertThat(lines().get(dead)).contains("\"usability\":\"UNKNOWN\"}", "\"reason\":\"φ ");
+        assertThat(lines().get(dead)).contains("\"usability\":\"UNKNOWN\"}", "\"reason\":\"\\u03c6 ");
 
         c.resume();
         int back = awaitLine(dead + 1, transition("frozen", "DEAD", "ALIVE"));
