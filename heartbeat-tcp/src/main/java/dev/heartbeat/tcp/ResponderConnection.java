@@ -106,7 +106,12 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter {
             }
         } catch (FrameDecodeException e) {
             server.stats.protocolErrors.increment();
-            log.warn("{}: closing connection: invalid frame ({}): {}", remote(), e.reason(), e.getMessage());
+            if (loud(server.stats.protocolErrors.sum())) {
+                log.warn("{}: closing connection: invalid frame ({}): {} [{} protocol errors so far]", remote(), e.reason(),
+                        e.getMessage(), server.stats.protocolErrors.sum());
+            } else {
+                log.debug("{}: closing connection: invalid frame ({}): {}", remote(), e.reason(), e.getMessage());
+            }
             close(false);
         } finally {
             frame.release();
@@ -145,7 +150,12 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter {
         DisconnectCause c = Disconnects.classify(cause);
         if (c == DisconnectCause.PROTOCOL_ERROR) {
             server.stats.protocolErrors.increment();
-            log.warn("{}: closing connection: invalid stream: {}", remote(), Disconnects.message(cause));
+            if (loud(server.stats.protocolErrors.sum())) {
+                log.warn("{}: closing connection: invalid stream: {} [{} protocol errors so far]", remote(),
+                        Disconnects.message(cause), server.stats.protocolErrors.sum());
+            } else {
+                log.debug("{}: closing connection: invalid stream: {}", remote(), Disconnects.message(cause));
+            }
         } else if (c == DisconnectCause.RESET) {
             server.stats.resets.increment();
             log.debug("{}: connection reset: {}", remote(), Disconnects.message(cause));
@@ -242,7 +252,7 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter {
             deadline = activeAt + server.idleTimeoutNanos();
             if (now - deadline >= 0) {
                 server.stats.idleTimeouts.increment();
-                log.info("{}: closing connection: no PING within {} ms", remote(), server.idleTimeoutNanos() / 1_000_000);
+                log.debug("{}: closing connection: no PING within {} ms", remote(), server.idleTimeoutNanos() / 1_000_000);
                 close(false);
                 return;
             }
@@ -260,6 +270,14 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter {
             }
         }
         arm(deadline - now);
+    }
+
+    /**
+     * Rate limit for logs a hostile client can trigger at will: loud on the 1st, 2nd, 4th, 8th…
+     * occurrence, debug otherwise (the counters in {@link TcpResponderServer#stats()} keep the total).
+     */
+    private static boolean loud(long count) {
+        return Long.bitCount(count) == 1;
     }
 
     private Object remote() {
