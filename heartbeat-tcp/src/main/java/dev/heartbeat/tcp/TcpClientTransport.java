@@ -119,7 +119,10 @@ public final class TcpClientTransport implements ClientTransport {
         return links.size();
     }
 
-    /** Closes every link, then stops the event loops (waiting up to 5 s). Idempotent. */
+    /**
+     * Closes every link, then stops the event loops (waiting up to 5 s). Idempotent. Close the
+     * monitors using this transport first: once the loops are stopped their tasks are dropped.
+     */
     @Override
     public void close() {
         if (closed) {
