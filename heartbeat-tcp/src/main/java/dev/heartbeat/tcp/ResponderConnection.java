@@ -12,6 +12,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.concurrent.Ticker;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +39,7 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter {
     private final Frame scratch = new Frame();
     private final Runnable checkTask = this::checkDeadline;
     private ChannelHandlerContext ctx;
+    private Ticker ticker;
     private long activeAt;
     private long lastPing = Long.MIN_VALUE;
     private long evictAfterNanos;
@@ -54,6 +56,7 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.ticker = ctx.executor().ticker(); // the time base the loop schedules on
     }
 
     Channel channel() {
@@ -62,7 +65,7 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        activeAt = System.nanoTime();
+        activeAt = ticker.nanoTime();
         arm(server.idleTimeoutNanos());
         ctx.fireChannelActive();
     }
@@ -85,7 +88,7 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter {
                 // A PING. respond() turned scratch into the PONG, but pong() leaves
                 // intervalMillis() as the PING advertised it (HeartbeatResponder#respond).
                 boolean first = lastPing == Long.MIN_VALUE;
-                lastPing = System.nanoTime();
+                lastPing = ticker.nanoTime();
                 long k = server.evictAfterMissedPings();
                 evictAfterNanos = k * scratch.intervalMillis() * 1_000_000L;
                 if (first) {
@@ -221,7 +224,7 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void arm(long delayNanos) {
-        timerDue = System.nanoTime() + delayNanos;
+        timerDue = ticker.nanoTime() + delayNanos;
         timer = ctx.executor().schedule(checkTask, delayNanos, TimeUnit.NANOSECONDS);
     }
 
@@ -237,7 +240,7 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter {
         if (closeCalled || leaving || inputShutdown) {
             return;
         }
-        long now = System.nanoTime();
+        long now = ticker.nanoTime();
         long late = now - timerDue;
         if (late > OWN_STALL_NANOS && evictAfterNanos > 0 && lastPing != Long.MIN_VALUE) {
             // Our own stall (GC, SIGSTOP, CPU starvation), not the client's silence: the client's
