@@ -1,5 +1,6 @@
 package dev.heartbeat.tcp;
 
+import dev.heartbeat.internal.Checks;
 import dev.heartbeat.detect.LivenessDetector;
 import dev.heartbeat.detect.PhiAccrualDetector;
 import dev.heartbeat.engine.HeartbeatResponder;
@@ -298,19 +299,13 @@ public final class HeartbeatHandler extends ChannelDuplexHandler {
 
         /** A peer that has not answered this long after the channel became active is DEAD, 10 ms..1 h (default 10 intervals). */
         public Builder initialTimeout(Duration timeout) {
-            if (timeout == null || timeout.toMillis() < 10 || timeout.compareTo(Duration.ofHours(1)) > 0) {
-                throw new IllegalArgumentException("initialTimeout : " + timeout + " (expected: PT0.01S..PT1H)");
-            }
-            this.initialTimeout = timeout;
+            this.initialTimeout = Checks.range("initialTimeout", timeout, Duration.ofMillis(10), Duration.ofHours(1));
             return this;
         }
 
         /** Read-idle time after which a PING is sent, 10 ms..1 h (default 1 s). */
         public Builder interval(Duration interval) {
-            if (interval == null || interval.toMillis() < 10 || interval.compareTo(Duration.ofHours(1)) > 0) {
-                throw new IllegalArgumentException("interval : " + interval + " (expected: PT0.01S..PT1H)");
-            }
-            this.interval = interval;
+            this.interval = Checks.range("interval", interval, Duration.ofMillis(10), Duration.ofHours(1));
             return this;
         }
 

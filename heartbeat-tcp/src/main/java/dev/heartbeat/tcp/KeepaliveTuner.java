@@ -1,5 +1,6 @@
 package dev.heartbeat.tcp;
 
+import dev.heartbeat.internal.Checks;
 import dev.heartbeat.tcp.internal.Disconnects;
 import dev.heartbeat.tcp.internal.EpollKeepalive;
 import io.netty.channel.Channel;
@@ -97,12 +98,10 @@ public final class KeepaliveTuner {
      */
     public static KeepaliveTuner forDetectionWithin(Duration target, int probes) {
         if (target == null || target.compareTo(MIN_TARGET) < 0 || target.compareTo(MAX_TARGET) > 0) {
-            throw new IllegalArgumentException("keepalive target : " + target + " (expected: " + MIN_TARGET + ".."
-                    + MAX_TARGET + "; the kernel counts keepalive in whole seconds)");
+            throw Checks.bad("keepalive target", target, MIN_TARGET + ".." + MAX_TARGET
+                    + "; the kernel counts keepalive in whole seconds");
         }
-        if (probes < 1 || probes > 127) {
-            throw new IllegalArgumentException("keepalive probes : " + probes + " (expected: 1..127)");
-        }
+        Checks.range("keepalive probes", probes, 1, 127);
         return new KeepaliveTuner(target, probes);
     }
 

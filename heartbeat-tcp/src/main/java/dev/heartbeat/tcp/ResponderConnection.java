@@ -12,6 +12,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.concurrent.Ticker;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +39,7 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter {
     private final Frame scratch = new Frame();
     private final Runnable checkTask = this::checkDeadline;
     private ChannelHandlerContext ctx;
+    private Ticker ticker;
     private long activeAt;
     private long lastPing = Long.MIN_VALUE;
     private long evictAfterNanos;
@@ -54,6 +56,7 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.ticker = ctx.executor().ticker(); // the time base the loop schedules on
     }
 
     Channel channel() {
@@ -62,7 +65,7 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        activeAt = System.nanoTime();
+        activeAt = ticker.nanoTime();
         arm(server.idleTimeoutNanos());
         ctx.fireChannelActive();
     }
@@ -85,7 +88,7 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter {
                 // A PING. respond() turned scratch into the PONG, but pong() leaves
                 // intervalMillis() as the PING advertised it (HeartbeatResponder#respond).
                 boolean first = lastPing == Long.MIN_VALUE;
-                lastPing = System.nanoTime();
+                lastPing = ticker.nanoTime();
                 long k = server.evictAfterMissedPings();
                 evictAfterNanos = k * scratch.intervalMillis() * 1_000_000L;
                 if (first) {
@@ -106,7 +109,12 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter {
             }
         } catch (FrameDecodeException e) {
             server.stats.protocolErrors.increment();
-            log.warn("{}: closing connection: invalid frame ({}): {}", remote(), e.reason(), e.getMessage());
+            if (loud(server.stats.protocolErrors.sum())) {
+                log.warn("{}: closing connection: invalid frame ({}): {} [{} protocol errors so far]", remote(), e.reason(),
+                        e.getMessage(), server.stats.protocolErrors.sum());
+            } else {
+                log.debug("{}: closing connection: invalid frame ({}): {}", remote(), e.reason(), e.getMessage());
+            }
             close(false);
         } finally {
             frame.release();
@@ -145,7 +153,12 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter {
         DisconnectCause c = Disconnects.classify(cause);
         if (c == DisconnectCause.PROTOCOL_ERROR) {
             server.stats.protocolErrors.increment();
-            log.warn("{}: closing connection: invalid stream: {}", remote(), Disconnects.message(cause));
+            if (loud(server.stats.protocolErrors.sum())) {
+                log.warn("{}: closing connection: invalid stream: {} [{} protocol errors so far]", remote(),
+                        Disconnects.message(cause), server.stats.protocolErrors.sum());
+            } else {
+                log.debug("{}: closing connection: invalid stream: {}", remote(), Disconnects.message(cause));
+            }
         } else if (c == DisconnectCause.RESET) {
             server.stats.resets.increment();
             log.debug("{}: connection reset: {}", remote(), Disconnects.message(cause));
@@ -211,7 +224,7 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void arm(long delayNanos) {
-        timerDue = System.nanoTime() + delayNanos;
+        timerDue = ticker.nanoTime() + delayNanos;
         timer = ctx.executor().schedule(checkTask, delayNanos, TimeUnit.NANOSECONDS);
     }
 
@@ -227,7 +240,7 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter {
         if (closeCalled || leaving || inputShutdown) {
             return;
         }
-        long now = System.nanoTime();
+        long now = ticker.nanoTime();
         long late = now - timerDue;
         if (late > OWN_STALL_NANOS && evictAfterNanos > 0 && lastPing != Long.MIN_VALUE) {
             // Our own stall (GC, SIGSTOP, CPU starvation), not the client's silence: the client's
@@ -242,7 +255,7 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter {
             deadline = activeAt + server.idleTimeoutNanos();
             if (now - deadline >= 0) {
                 server.stats.idleTimeouts.increment();
-                log.info("{}: closing connection: no PING within {} ms", remote(), server.idleTimeoutNanos() / 1_000_000);
+                log.debug("{}: closing connection: no PING within {} ms", remote(), server.idleTimeoutNanos() / 1_000_000);
                 close(false);
                 return;
             }
@@ -260,6 +273,14 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter {
             }
         }
         arm(deadline - now);
+    }
+
+    /**
+     * Rate limit for logs a hostile client can trigger at will: loud on the 1st, 2nd, 4th, 8th…
+     * occurrence, debug otherwise (the counters in {@link TcpResponderServer#stats()} keep the total).
+     */
+    private static boolean loud(long count) {
+        return Long.bitCount(count) == 1;
     }
 
     private Object remote() {

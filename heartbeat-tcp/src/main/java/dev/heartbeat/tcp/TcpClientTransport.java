@@ -1,5 +1,6 @@
 package dev.heartbeat.tcp;
 
+import dev.heartbeat.internal.Checks;
 import dev.heartbeat.engine.ClientTransport;
 import dev.heartbeat.engine.Link;
 import dev.heartbeat.engine.LinkHandler;
@@ -119,7 +120,10 @@ public final class TcpClientTransport implements ClientTransport {
         return links.size();
     }
 
-    /** Closes every link, then stops the event loops (waiting up to 5 s). Idempotent. */
+    /**
+     * Closes every link, then stops the event loops (waiting up to 5 s). Idempotent. Close the
+     * monitors using this transport first: once the loops are stopped their tasks are dropped.
+     */
     @Override
     public void close() {
         if (closed) {
@@ -184,19 +188,13 @@ public final class TcpClientTransport implements ClientTransport {
 
         /** Event loop threads, 1..1024 (default min(4, cores)). Each link lives on one of them. */
         public Builder eventLoopThreads(int threads) {
-            if (threads < 1 || threads > 1024) {
-                throw new IllegalArgumentException("eventLoopThreads : " + threads + " (expected: 1..1024)");
-            }
-            this.threads = threads;
+            this.threads = Checks.range("eventLoopThreads", threads, 1, 1024);
             return this;
         }
 
         /** Connect timeout, 1 ms..5 min (default 2 s). */
         public Builder connectTimeout(Duration timeout) {
-            if (timeout == null || timeout.toMillis() < 1 || timeout.compareTo(Duration.ofMinutes(5)) > 0) {
-                throw new IllegalArgumentException("connectTimeout : " + timeout + " (expected: PT0.001S..PT5M)");
-            }
-            this.connectTimeout = timeout;
+            this.connectTimeout = Checks.range("connectTimeout", timeout, Duration.ofMillis(1), Duration.ofMinutes(5));
             return this;
         }
 
@@ -225,8 +223,7 @@ public final class TcpClientTransport implements ClientTransport {
          */
         public Builder writeBufferWaterMark(int low, int high) {
             if (low < 1 || high < low || high > 64 * 1024 * 1024) {
-                throw new IllegalArgumentException("writeBufferWaterMark : low " + low + ", high " + high
-                        + " (expected: 1 <= low <= high <= 67108864)");
+                throw Checks.bad("writeBufferWaterMark", "low " + low + ", high " + high, "1 <= low <= high <= 67108864");
             }
             this.low = low;
             this.high = high;

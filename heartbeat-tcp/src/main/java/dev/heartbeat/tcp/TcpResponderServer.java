@@ -1,5 +1,6 @@
 package dev.heartbeat.tcp;
 
+import dev.heartbeat.internal.Checks;
 import dev.heartbeat.engine.HeartbeatResponder;
 import dev.heartbeat.tcp.internal.Addresses;
 import dev.heartbeat.tcp.internal.Disconnects;
@@ -296,7 +297,7 @@ public final class TcpResponderServer implements AutoCloseable {
         /** Interface to listen on (default "0.0.0.0": all IPv4 interfaces; "::" for all, "127.0.0.1" for local only). */
         public Builder host(String host) {
             if (host == null || host.isBlank()) {
-                throw new IllegalArgumentException("host : '" + host + "' (expected: an interface address or name)");
+                throw Checks.bad("host", "'" + host + "'", "an interface address or name");
             }
             this.host = host;
             return this;
@@ -304,26 +305,20 @@ public final class TcpResponderServer implements AutoCloseable {
 
         /** Port, 0..65535; 0 picks a free ephemeral port (see {@link TcpResponderServer#port()}). */
         public Builder port(int port) {
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("port : " + port + " (expected: 0..65535)");
-            }
-            this.port = port;
+            this.port = Checks.range("port", port, 0, 65535);
             return this;
         }
 
         /** Connection limit, 1..1,000,000 (default 10,000). */
         public Builder maxConnections(int n) {
-            if (n < 1 || n > 1_000_000) {
-                throw new IllegalArgumentException("maxConnections : " + n + " (expected: 1..1000000)");
-            }
-            this.maxConnections = n;
+            this.maxConnections = Checks.range("maxConnections", n, 1, 1_000_000);
             return this;
         }
 
         /** Evict a client after this many of its advertised intervals without a PING, 2..1000, or 0 to never evict (default 10). */
         public Builder evictAfterMissedPings(int k) {
             if (k != 0 && (k < 2 || k > 1000)) {
-                throw new IllegalArgumentException("evictAfterMissedPings : " + k + " (expected: 0 or 2..1000)");
+                throw Checks.bad("evictAfterMissedPings", k, "0 or 2..1000");
             }
             this.evictAfterMissedPings = k;
             return this;
@@ -331,37 +326,25 @@ public final class TcpResponderServer implements AutoCloseable {
 
         /** Time a new connection has to send its first PING, 10 ms..1 h (default 10 s). */
         public Builder idleTimeout(Duration d) {
-            if (d == null || d.toMillis() < 10 || d.compareTo(Duration.ofHours(1)) > 0) {
-                throw new IllegalArgumentException("idleTimeout : " + d + " (expected: PT0.01S..PT1H)");
-            }
-            this.idleTimeout = d;
+            this.idleTimeout = Checks.range("idleTimeout", d, Duration.ofMillis(10), Duration.ofHours(1));
             return this;
         }
 
         /** How long {@link #closeGracefully} (and a half-closing client) may take before a hard close, 0..10 min (default 2 s). */
         public Builder closeGrace(Duration d) {
-            if (d == null || d.isNegative() || d.compareTo(Duration.ofMinutes(10)) > 0) {
-                throw new IllegalArgumentException("closeGrace : " + d + " (expected: PT0S..PT10M)");
-            }
-            this.closeGrace = d;
+            this.closeGrace = Checks.range("closeGrace", d, Duration.ZERO, Duration.ofMinutes(10));
             return this;
         }
 
         /** Event loop threads (accept + I/O), 1..1024 (default min(4, cores)). */
         public Builder eventLoopThreads(int threads) {
-            if (threads < 1 || threads > 1024) {
-                throw new IllegalArgumentException("eventLoopThreads : " + threads + " (expected: 1..1024)");
-            }
-            this.threads = threads;
+            this.threads = Checks.range("eventLoopThreads", threads, 1, 1024);
             return this;
         }
 
         /** Listen backlog, 1..65535 (default 1024). */
         public Builder backlog(int backlog) {
-            if (backlog < 1 || backlog > 65535) {
-                throw new IllegalArgumentException("backlog : " + backlog + " (expected: 1..65535)");
-            }
-            this.backlog = backlog;
+            this.backlog = Checks.range("backlog", backlog, 1, 65535);
             return this;
         }
 

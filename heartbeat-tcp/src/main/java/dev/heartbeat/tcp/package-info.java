@@ -1,8 +1,10 @@
 /**
  * Heartbeats over TCP (Netty): {@link dev.heartbeat.tcp.TcpClientTransport} for monitors,
- * {@link dev.heartbeat.tcp.TcpResponderServer} for responders, {@code HeartbeatHandler}
- * for users who already run a Netty pipeline, and {@link dev.heartbeat.tcp.KeepaliveTuner}, the kernel
- * keepalive fallback for peers that do not speak the protocol.
+ * {@link dev.heartbeat.tcp.TcpResponderServer} for responders, {@link dev.heartbeat.tcp.HeartbeatHandler}
+ * for users who already run a Netty pipeline, {@link dev.heartbeat.tcp.KeepaliveTuner} (kernel
+ * keepalive from a target detection time, with a report of what the OS applied) and
+ * {@link dev.heartbeat.tcp.KeepaliveFallback}, liveness-only monitoring of peers that do not speak
+ * the protocol.
  *
  * <p>Frames are the protocol's own (see {@link dev.heartbeat.protocol.FrameCodec}): on a stream
  * they are cut by their length field at offset 6, with no extra prefix. Epoll is used on Linux when

@@ -87,7 +87,7 @@ class HeartbeatHandlerTest {
     @Test
     void pingsWhenReadIdleAndAPongMakesThePeerAlive() throws Exception {
         install(HeartbeatHandler.builder().interval(Duration.ofMillis(100)).build());
-        assertThat((Object) ch.readOutbound()).as("nothing before a whole idle interval").isNull();
+        assertThat(ch.<Object>readOutbound()).as("nothing before a whole idle interval").isNull();
         advance(100);
         Frame ping = nextOutbound();
         assertThat(ping.type()).isEqualTo(FrameType.PING);
@@ -142,7 +142,7 @@ class HeartbeatHandlerTest {
         assertThat(got.toString(StandardCharsets.US_ASCII)).isEqualTo("HB but not a frame");
         got.release();
         assertThat(ch.writeInbound("a decoded message")).isTrue();
-        assertThat((Object) ch.readInbound()).isEqualTo("a decoded message");
+        assertThat(ch.<Object>readInbound()).isEqualTo("a decoded message");
         // once the peer is ALIVE, reads keep the connection from being idle: no PING while traffic flows
         advance(100);
         try {
@@ -156,7 +156,7 @@ class HeartbeatHandlerTest {
             ch.writeInbound("traffic");
             ch.readInbound();
         }
-        assertThat((Object) ch.readOutbound()).isNull();
+        assertThat(ch.<Object>readOutbound()).isNull();
         assertThat(handler.liveness()).isEqualTo(Liveness.ALIVE);
     }
 

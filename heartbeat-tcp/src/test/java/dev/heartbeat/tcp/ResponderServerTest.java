@@ -105,9 +105,21 @@ class ResponderServerTest {
     @Test
     void wellFramedButUndecodableFrameClosesTheConnection() throws Exception {
         byte[] bad = Tcp.ping(1);
-        bad[2] = 9; // version 9
+        bad[28] = 0; // node id length 0: framed correctly, refused by the codec
         try (Socket s = connect()) {
             s.getOutputStream().write(bad);
+            readToEnd(s.getInputStream());
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().protocolErrors() == 1);
+        assertServerStillAnswers();
+    }
+
+    @Test
+    void unknownVersionClosesTheConnectionAtTheHeader() throws Exception {
+        byte[] bad = Tcp.ping(1);
+        bad[2] = 9; // version 9
+        try (Socket s = connect()) {
+            s.getOutputStream().write(bad, 0, 8);
             readToEnd(s.getInputStream());
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().protocolErrors() == 1);

@@ -51,6 +51,12 @@ class TcpLinkTest {
             events.add(new Event("disconnected", cause, detail, null, System.nanoTime(), link.scheduler().inScheduler()));
         }
 
+        @Override
+        public void onWritabilityChanged(Link link, boolean writable) {
+            events.add(new Event(writable ? "writable" : "unwritable", null, null, null, System.nanoTime(),
+                    link.scheduler().inScheduler()));
+        }
+
         Event next() throws InterruptedException {
             Event e = events.poll(10, TimeUnit.SECONDS);
             assertThat(e).as("a link event within 10 s").isNotNull();
@@ -166,6 +172,46 @@ class TcpLinkTest {
                 Frame got = Tcp.readFrame(s.getInputStream());
                 assertThat(got.type()).isEqualTo(FrameType.PING);
                 assertThat(got.sequence()).isEqualTo(9);
+            }
+        }
+    }
+
+    @Test
+    void aPeerThatStopsReadingMakesTheLinkUnwritableAndReadingAgainWritable() throws Exception {
+        try (TcpClientTransport t = TcpClientTransport.builder().writeBufferWaterMark(1024, 4096).build();
+             ServerSocket ss = new ServerSocket(0)) {
+            Recorder r = new Recorder();
+            Link l = t.open("127.0.0.1:" + ss.getLocalPort(), r);
+            try (Socket s = ss.accept()) { // and never reads, for now
+                assertThat(r.next().kind()).isEqualTo("connected");
+                byte[] ping = Tcp.ping(1);
+                // Fill the kernel's buffers on both sides, then Netty's, from the link's own thread.
+                java.util.concurrent.CompletableFuture<Integer> sent = new java.util.concurrent.CompletableFuture<>();
+                l.scheduler().execute(() -> {
+                    int n = 0;
+                    while (l.isWritable() && n < 2_000_000) {
+                        l.send(ByteBuffer.wrap(ping));
+                        n++;
+                    }
+                    sent.complete(n);
+                });
+                assertThat(sent.get(30, TimeUnit.SECONDS)).isLessThan(2_000_000);
+                Event e = r.next();
+                assertThat(e.kind()).isEqualTo("unwritable");
+                assertThat(e.onLoop()).isTrue();
+                assertThat(l.isWritable()).isFalse();
+                // The peer reads again: the backlog drains, the link is writable again.
+                Thread reader = new Thread(() -> {
+                    try {
+                        Tcp.drain(s.getInputStream());
+                    } catch (java.io.IOException ignored) {
+                        // closed at the end of the test
+                    }
+                });
+                reader.setDaemon(true);
+                reader.start();
+                assertThat(r.next().kind()).isEqualTo("writable");
+                assertThat(l.isWritable()).isTrue();
             }
         }
     }

@@ -6,7 +6,10 @@ import dev.heartbeat.engine.SerialScheduler;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link SerialScheduler} over one Netty {@link EventLoop}: a peer's state and its channel's
@@ -14,6 +17,8 @@ import java.util.concurrent.TimeUnit;
  * system ticker, the same base the event loop schedules on.
  */
 public final class EventLoopScheduler implements SerialScheduler {
+
+    private static final Logger log = LoggerFactory.getLogger(EventLoopScheduler.class);
 
     private final EventLoop loop;
     private final Ticker ticker = Ticker.system();
@@ -32,15 +37,26 @@ public final class EventLoopScheduler implements SerialScheduler {
         return ticker;
     }
 
+    /** Runs the task on the loop; once the transport is closed (the loop shut down) it is dropped. */
     @Override
     public void execute(Runnable task) {
-        loop.execute(task);
+        try {
+            loop.execute(task);
+        } catch (RejectedExecutionException e) {
+            log.debug("task dropped: event loop shut down (transport closed)");
+        }
     }
 
+    /** Schedules the task on the loop; once the transport is closed it is dropped. */
     @Override
     public Cancellable schedule(Runnable task, long delayNanos) {
-        ScheduledFuture<?> f = loop.schedule(task, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
-        return () -> f.cancel(false);
+        try {
+            ScheduledFuture<?> f = loop.schedule(task, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+            return () -> f.cancel(false);
+        } catch (RejectedExecutionException e) {
+            log.debug("timer dropped: event loop shut down (transport closed)");
+            return () -> { };
+        }
     }
 
     @Override

@@ -23,7 +23,7 @@ import java.util.List;
  *
  * It is the same cut a {@code LengthFieldBasedFrameDecoder(1024, 6, 2, -8, 0)} makes, plus two
  * early checks that let garbage be refused after 2 or 8 bytes instead of after a whole bogus
- * length: the magic {@code "HB"} must come first, and the length must lie in
+ * length: the magic {@code "HB"} must come first, the version must be {@value FrameCodec#VERSION}, and the length must lie in
  * [{@value FrameCodec#MIN_FRAME_LENGTH}, {@value FrameCodec#MAX_FRAME_LENGTH}]. A violation throws
  * {@link CorruptedFrameException} or {@link TooLongFrameException} (both
  * {@link io.netty.handler.codec.DecoderException}s, which the connection handlers treat as a
@@ -53,6 +53,11 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             }
             if (in.readableBytes() < HEADER) {
                 return;
+            }
+            int version = in.getUnsignedByte(start + 2);
+            if (version != FrameCodec.VERSION) {
+                fail(in);
+                throw new CorruptedFrameException("version " + version + " (this decoder speaks " + FrameCodec.VERSION + ")");
             }
             int length = in.getUnsignedShort(start + FrameCodec.LENGTH_FIELD_OFFSET);
             if (length > FrameCodec.MAX_FRAME_LENGTH) {
