@@ -60,6 +60,7 @@ public final class ChildResponder implements AutoCloseable {
         cmd.add(Integer.toString(port));
         cmd.add("--node-id");
         cmd.add(name);
+        cmd.add("--exit-with-parent"); // never outlive the demo or a test JVM, even one that crashed
         cmd.addAll(List.of(extra));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         return new ChildResponder(name, pb.start(), output);

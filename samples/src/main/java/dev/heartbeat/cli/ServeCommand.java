@@ -65,6 +65,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "Load figures to report: jvm (CPU, heap, in-flight) or none (status only) (default: ${DEFAULT-VALUE}).")
     String load;
 
+    @Option(names = "--exit-with-parent",
+            description = "Say GOODBYE and exit when the process that started this one exits "
+                    + "(the demo and the tests use it, so no responder outlives them).")
+    boolean exitWithParent;
+
     @Option(names = "--transport", paramLabel = "NAME", defaultValue = "tcp",
             description = "Transport: tcp (default: ${DEFAULT-VALUE}).")
     Transport transport;
@@ -127,6 +132,12 @@ final class ServeCommand implements Callable<Integer> {
                 server.name(), host, id, responder.epoch(), responder.status(), ProcessHandle.current().pid());
         out.flush();
 
+        if (exitWithParent) {
+            ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> {
+                out.println("parent process " + parent.pid() + " exited");
+                goodbye.run();
+            }));
+        }
         Thread reader = new Thread(() -> readCommands(responder, freezable, goodbye, out, err), "heartbeat-serve-stdin");
         reader.setDaemon(true);
         reader.start();
