@@ -82,6 +82,8 @@ final class DemoCommand implements Callable<Integer> {
     private final Map<String, ChildResponder> children = new LinkedHashMap<>();
     private final Map<String, KeepaliveWatch> watches = new LinkedHashMap<>();
     private boolean allDetected = true;
+    /** When the freeze began (System.nanoTime), for the keepalive verdict over the whole freeze. */
+    private long frozenAt;
 
     private record Seen(PeerEvent event, long nanos) {
     }
@@ -215,8 +217,6 @@ final class DemoCommand implements Callable<Integer> {
         rows.add(new Row("freeze " + name, seconds(at), hb, null));
         frozenAt = at;
     }
-
-    private long frozenAt;
 
     private void kill(String name, Duration dwell) throws Exception {
         ChildResponder c = children.get(name);
