@@ -205,12 +205,12 @@ public final class PhiAccrualDetector implements LivenessDetector {
         double phi = phi(nowNanos);
         double silentMs = (nowNanos - last) / 1e6;
         if (phi >= config.threshold) {
-            return String.format(Locale.ROOT, "φ %.1f > %.1f (silent %.0f ms)", Math.min(phi, 999.9), config.threshold, silentMs);
+            return String.format(Locale.ROOT, "φ %.2f >= %.1f (silent %.0f ms)", Math.min(phi, 999.99), config.threshold, silentMs);
         }
         if (phi >= config.suspectThreshold) {
-            return String.format(Locale.ROOT, "φ %.1f > %.1f (silent %.0f ms)", phi, config.suspectThreshold, silentMs);
+            return String.format(Locale.ROOT, "φ %.2f >= %.1f (silent %.0f ms)", phi, config.suspectThreshold, silentMs);
         }
-        return String.format(Locale.ROOT, "φ %.1f < %.1f", phi, config.suspectThreshold);
+        return String.format(Locale.ROOT, "φ %.2f < %.1f", phi, config.suspectThreshold);
     }
 
     /** The configuration. */

@@ -97,7 +97,7 @@ public final class ThresholdUsabilityPolicy implements UsabilityPolicy {
             out.set(Usability.DEGRADED, Cause.ERROR_RATE, "error rate", load.errorRate(), degradedErrorRate, false);
         } else if (load.latencyMicros() > degradedLatencyMicros) {
             out.set(Usability.DEGRADED, Cause.LATENCY, "latency µs", load.latencyMicros(), degradedLatencyMicros, false);
-        } else if (rttBaselineNanos > 0 && rttNanos > rttBaselineNanos * rttFactor
+        } else if (rttBaselineNanos > 0 && rttNanos >= 0 && rttNanos > rttBaselineNanos * rttFactor
                 && rttNanos - rttBaselineNanos >= rttMinExcessNanos) {
             out.set(Usability.DEGRADED, Cause.RTT, rttDetail + String.format(Locale.ROOT, " %.1f ms", rttBaselineNanos / 1e6),
                     rttNanos, rttBaselineNanos * rttFactor, false);

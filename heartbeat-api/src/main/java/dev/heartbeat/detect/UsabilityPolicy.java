@@ -16,7 +16,8 @@ public interface UsabilityPolicy {
      *
      * @param status what the peer says about itself
      * @param load the peer's load report
-     * @param rttNanos the round-trip time of this PONG
+     * @param rttNanos the round-trip time of this PONG, or -1 when it says nothing about the peer's
+     *     speed now (an answer to a PING that was queued during a silence)
      * @param rttBaselineNanos the peer's own RTT baseline, or -1 when none is established yet
      * @param out the verdict holder to fill
      */

@@ -86,8 +86,10 @@ public final class HeartbeatResponder {
     /**
      * Handles one inbound frame (the bytes from {@code request}'s position to its limit). For a
      * PING, writes the PONG at {@code reply}'s position (advancing it) and returns true; other
-     * frame types are ignored (false). After the call {@code scratch} holds the decoded request,
-     * so a transport can read e.g. {@link Frame#intervalMillis()} for dead-client eviction.
+     * frame types are ignored (false). After a PING, {@code scratch} holds the PONG that was
+     * written, except {@link Frame#intervalMillis()}, which keeps the PING's advertised interval
+     * (a transport reads it for dead-client eviction); after other frames it holds the decoded
+     * request.
      *
      * @param reply needs {@link FrameCodec#MAX_FRAME_LENGTH} bytes free
      * @throws FrameDecodeException when the request is not a valid frame (the transport decides

@@ -16,7 +16,7 @@ import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
 
 /**
- * The default {@link LoadProvider}: the JVM's CPU load and heap use, plus counters the
+ * The default {@link LoadProvider}: this JVM's CPU use and heap use, plus counters the
  * application feeds — requests in flight, queue depth, completed and failed requests (turned into
  * requests/s and error rate), a latency figure, and named custom gauges.
  *
@@ -163,17 +163,16 @@ public final class JvmLoadProvider implements LoadProvider {
         return r;
     }
 
+    /**
+     * This JVM's own CPU use, as a fraction of the CPUs available to it (container-aware), not the
+     * host's: a busy neighbour on a shared host does not make this service look overloaded.
+     */
     private double cpu() {
         double v = Double.NaN;
         if (os instanceof com.sun.management.OperatingSystemMXBean) {
-            v = ((com.sun.management.OperatingSystemMXBean) os).getCpuLoad();
+            v = ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuLoad();
         }
-        if (Double.isNaN(v) || v < 0) {
-            double avg = os.getSystemLoadAverage();
-            int cpus = os.getAvailableProcessors();
-            v = avg >= 0 && cpus > 0 ? Math.min(1.0, avg / cpus) : Double.NaN;
-        }
-        return Double.isNaN(v) ? Double.NaN : Math.max(0.0, Math.min(1.0, v));
+        return Double.isNaN(v) || v < 0 ? Double.NaN : Math.min(1.0, v);
     }
 
     private static long safeLong(LongSupplier s) {

@@ -58,6 +58,10 @@ final class PeerMonitor implements Peer, LinkHandler {
     private int lastEchoSeq;
     private boolean anyEcho;
     private long knownEpoch;
+    private long lastPongAt = Long.MIN_VALUE;
+    /** After a silence, RTTs of answers to PINGs older than this sequence are stale. */
+    private int freshFromSeq;
+    private boolean filterStaleRtt;
     private long retiredEpoch;
     private long addedAt;
     private long due;
@@ -347,13 +351,24 @@ final class PeerMonitor implements Peer, LinkHandler {
         lastEchoSeq = echo;
         anyEcho = true;
         Liveness before = liveness;
-        long silentNanos = detector.hasHeartbeat() ? now - detector.lastHeartbeatNanos() : 0;
+        long silentNanos = lastPongAt == Long.MIN_VALUE ? 0 : now - lastPongAt;
+        lastPongAt = now;
+        if (before == Liveness.SUSPECT || before == Liveness.DEAD) {
+            // Answers to PINGs queued during the silence arrive in a burst with huge RTTs that say
+            // nothing about the peer's speed now: judge RTT only from PINGs sent from here on.
+            freshFromSeq = nextSeq;
+            filterStaleRtt = true;
+        }
+        boolean freshRtt = !filterStaleRtt || echo - freshFromSeq >= 0;
+        if (freshRtt) {
+            filterStaleRtt = false;
+        }
         detector.heartbeat(now, before == Liveness.ALIVE);
         ServingStatus s = frame.status();
         LoadReport l = frame.load();
         long baseline = rttBaselineNanos;
-        cfg.usabilityPolicy().evaluate(s, l, rtt, baseline, verdict);
-        if (verdict.cause() != UsabilityVerdict.Cause.RTT) {
+        cfg.usabilityPolicy().evaluate(s, l, freshRtt ? rtt : -1, baseline, verdict);
+        if (freshRtt && verdict.cause() != UsabilityVerdict.Cause.RTT) {
             rttBaselineNanos = baseline < 0 ? rtt : baseline + (rtt - baseline) / 32;
         }
         rttNanos = rtt;

@@ -12,7 +12,7 @@ import java.util.Objects;
  * @param kind   what happened
  * @param from   liveness before (equal to {@code to} for GOODBYE)
  * @param to     liveness now
- * @param reason in words: "first heartbeat, rtt 0.2 ms", "φ 8.3 &gt; 8.0 (silent 812 ms)", "GOODBYE …"
+ * @param reason in words: "first heartbeat, rtt 0.2 ms", "φ 8.31 &gt;= 8.0 (silent 812 ms)", "GOODBYE …"
  */
 public record HeartbeatEvent(Kind kind, Liveness from, Liveness to, String reason) {
 
