@@ -74,7 +74,7 @@ public final class LoadReport {
         return new Builder();
     }
 
-    /** CPU utilisation of the responder's host or container, 0..1, or {@code NaN}. */
+    /** CPU utilisation, 0..1, or {@code NaN}: the responder chooses (the default {@code JvmLoadProvider} reports its own process). */
     public double cpu() {
         return cpu;
     }

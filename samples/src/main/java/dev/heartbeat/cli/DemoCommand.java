@@ -158,7 +158,7 @@ final class DemoCommand implements Callable<Integer> {
                 watches.put(p.getKey(), KeepaliveWatch.open(p.getKey(), "127.0.0.1", p.getValue()));
             }
             say("monitor over " + client.name() + " (reconnect backoff capped at " + DurationConverter.format(RECONNECT_CAP)
-                    + " for the demo; CPU thresholds off: the responders share this machine's CPUs)");
+                    + " for the demo; CPU thresholds off: JVMs busy starting up would read as overloaded for a moment)");
             say("keepalive sockets: " + watches.values().iterator().next().report());
             for (String name : ports.keySet()) {
                 if (await(name, 0, e -> e.toLiveness() == Liveness.ALIVE && e.toUsability() == Usability.USABLE,

@@ -90,7 +90,7 @@ class ProbeTest {
     void jsonCarriesStatusRttEpochNodeAndLoad() throws Exception {
         ChildResponder c = cli.serve("loaded");
         Cli.Run r = Cli.run("probe", addr(c), "--timeout", "5s", "--json");
-        assertThat(r.exit()).as(r.out() + r.err()).isIn(ExitCodes.OK, ExitCodes.NOT_USABLE); // the host's CPU decides
+        assertThat(r.exit()).as(r.out() + r.err()).isIn(ExitCodes.OK, ExitCodes.NOT_USABLE); // the JVM's own CPU decides
         String json = r.out().trim();
         assertThat(json).startsWith("{\"v\":1,\"address\":\"" + addr(c) + "\",\"result\":\"")
                 .containsPattern("\"exit\":[01],\"liveness\":\"ALIVE\"")
