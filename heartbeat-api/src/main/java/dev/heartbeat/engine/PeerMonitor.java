@@ -49,6 +49,10 @@ final class PeerMonitor implements Peer, LinkHandler {
     private final long initialTimeoutNanos;
     private final long pauseGraceNanos;
 
+    /** The link, for threads other than the scheduler's (stop); the scheduler uses {@link #link}. */
+    private volatile Link opened;
+    private volatile boolean removed;
+
     // Scheduler-confined state.
     private Link link;
     private SerialScheduler scheduler;
@@ -108,10 +112,12 @@ final class PeerMonitor implements Peer, LinkHandler {
 
     /** Binds the link and starts ticking; called once, right after the link was opened. */
     void start(Link link) {
-        this.link = link;
-        this.scheduler = link.scheduler();
-        this.ticker = scheduler.ticker();
-        scheduler.execute(() -> begin(link));
+        this.opened = link;
+        if (removed) {
+            link.close(); // removed between registration and start
+            return;
+        }
+        link.scheduler().execute(() -> begin(link));
     }
 
     /**
@@ -120,7 +126,7 @@ final class PeerMonitor implements Peer, LinkHandler {
      * that event begins the peer itself, from the link it was given.
      */
     private void begin(Link l) {
-        if (started) {
+        if (started || removed) {
             return;
         }
         started = true;
@@ -131,12 +137,19 @@ final class PeerMonitor implements Peer, LinkHandler {
         addedAt = now;
         lastTickRan = now;
         due = now;
+        graceUntil = now;
         tick();
     }
 
     /** Stops ticking and closes the link; runs on the scheduler. */
     void stop(Runnable then) {
-        scheduler.execute(() -> {
+        removed = true;
+        Link l = opened;
+        if (l == null) {
+            then.run(); // not started yet: start() will see 'removed' and close the link
+            return;
+        }
+        l.scheduler().execute(() -> {
             if (!stopped) {
                 stopped = true;
                 if (pendingTick != null) {
@@ -145,7 +158,7 @@ final class PeerMonitor implements Peer, LinkHandler {
                 if (pendingEval != null) {
                     pendingEval.cancel();
                 }
-                link.close();
+                l.close();
             }
             then.run();
         });
@@ -190,7 +203,9 @@ final class PeerMonitor implements Peer, LinkHandler {
         } else {
             at = liveness == Liveness.DEAD ? Long.MAX_VALUE : detector.nextChangeNanos(now);
         }
-        at = Math.max(at, graceUntil);
+        if (at != Long.MAX_VALUE && at - graceUntil < 0) {
+            at = graceUntil; // ticker values may be negative: compare differences, never values
+        }
         if (at == pendingEvalAt) {
             return;
         }
@@ -199,7 +214,7 @@ final class PeerMonitor implements Peer, LinkHandler {
             pendingEval = null;
             pendingEvalAt = Long.MAX_VALUE;
         }
-        if (at - due < 0) { // due before the next tick, which would evaluate anyway
+        if (at != Long.MAX_VALUE && at - due < 0) { // due before the next tick, which would evaluate anyway
             pendingEvalAt = at;
             pendingEval = scheduler.schedule(evalTask, at - now);
         }

@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /** A whole monitor/responder system on virtual time, for scenario tests. */
 final class Harness implements AutoCloseable {
 
-    final VirtualScheduler scheduler = new VirtualScheduler();
-    final InMemoryNetwork network = new InMemoryNetwork(scheduler);
+    final VirtualScheduler scheduler;
+    final InMemoryNetwork network;
     final List<PeerEvent> events = new ArrayList<>();
     final HeartbeatMonitor monitor;
 
@@ -31,6 +31,12 @@ final class Harness implements AutoCloseable {
     }
 
     Harness(MonitorConfig config, long seed) {
+        this(config, seed, new dev.heartbeat.detect.ManualTicker());
+    }
+
+    Harness(MonitorConfig config, long seed, dev.heartbeat.detect.ManualTicker ticker) {
+        scheduler = new VirtualScheduler(ticker);
+        network = new InMemoryNetwork(scheduler);
         monitor = HeartbeatMonitor.builder(network)
                 .config(config)
                 .nodeId("test-monitor")

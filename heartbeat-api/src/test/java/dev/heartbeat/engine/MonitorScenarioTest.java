@@ -75,6 +75,19 @@ class MonitorScenarioTest {
         }
     }
 
+    /** System.nanoTime may be negative (its origin is arbitrary): only differences may be compared. */
+    @Test
+    void negativeTickerValuesChangeNothing() {
+        try (Harness h = new Harness(MonitorConfig.ofDefaults(), 1L, new dev.heartbeat.detect.ManualTicker(-7_000_000_000L))) {
+            InMemoryNetwork.Endpoint e = h.responder("b");
+            Peer b = h.monitor.addPeer("b");
+            h.run(Duration.ofSeconds(2));
+            assertThat(b.liveness()).isEqualTo(Liveness.ALIVE);
+            e.freeze();
+            assertThat(h.runUntil(b, Liveness.DEAD, Duration.ofSeconds(5))).isLessThan(INTERVAL.multipliedBy(6));
+        }
+    }
+
     @Test
     void crashedPeerIsDeadAtOnce() {
         try (Harness h = new Harness()) {
