@@ -10,7 +10,7 @@ import java.util.Objects;
  * log), as with Netty's {@code IdleStateEvent}.
  *
  * @param kind   what happened
- * @param from   liveness before (equal to {@code to} for GOODBYE)
+ * @param from   liveness before (equal to {@code to} for GOODBYE and RESTARTED)
  * @param to     liveness now
  * @param reason in words: "first heartbeat, rtt 0.2 ms", "φ 8.31 &gt;= 8.0 (silent 812 ms)", "GOODBYE …"
  */
@@ -21,7 +21,9 @@ public record HeartbeatEvent(Kind kind, Liveness from, Liveness to, String reaso
         /** The peer's liveness changed. */
         LIVENESS,
         /** The peer said it is leaving (it will stop answering soon; stop sending it work). */
-        GOODBYE
+        GOODBYE,
+        /** The peer's epoch changed: it restarted, and the detector's history was reset. */
+        RESTARTED
     }
 
     public HeartbeatEvent {

@@ -82,7 +82,10 @@ public final class HeartbeatHandler extends ChannelDuplexHandler {
     private Ticker ticker;
     private ScheduledFuture<?> timer;
     private long lastRead;
+    /** Start of the current quiet period: the later of the last read and the last PING sent. */
+    private long quietSince;
     private long begunAt;
+    private long knownEpoch;
     private int nextSeq = RANDOM.nextInt();
     private Liveness liveness = Liveness.UNKNOWN;
     private long rttNanos = -1;
@@ -148,6 +151,7 @@ public final class HeartbeatHandler extends ChannelDuplexHandler {
         }
         running = true;
         lastRead = ticker.nanoTime();
+        quietSince = lastRead;
         begunAt = lastRead;
         timer = ctx.executor().schedule(tickTask, intervalNanos, TimeUnit.NANOSECONDS);
     }
@@ -164,6 +168,7 @@ public final class HeartbeatHandler extends ChannelDuplexHandler {
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
         long now = ticker.nanoTime();
         lastRead = now;
+        quietSince = now;
         if (msg instanceof ByteBuf && isHeartbeatFrame((ByteBuf) msg)) {
             ByteBuf buf = (ByteBuf) msg;
             try {
@@ -206,6 +211,14 @@ public final class HeartbeatHandler extends ChannelDuplexHandler {
             if (age < 0 || age >= 1024 || rtt < 0) {
                 return; // not an answer to one of our recent PINGs
             }
+            if (frame.epoch() != knownEpoch) {
+                if (knownEpoch != 0) {
+                    detector.reset(); // a new process: its predecessor's rhythm says nothing
+                    change(HeartbeatEvent.Kind.RESTARTED, liveness, String.format(Locale.ROOT,
+                            "epoch changed %016x -> %016x: restart", knownEpoch, frame.epoch()));
+                }
+                knownEpoch = frame.epoch();
+            }
             rttNanos = rtt;
             Liveness before = liveness;
             detector.heartbeat(now, before == Liveness.ALIVE);
@@ -245,8 +258,9 @@ public final class HeartbeatHandler extends ChannelDuplexHandler {
             return;
         }
         long now = ticker.nanoTime();
-        if (now - lastRead >= intervalNanos || liveness != Liveness.ALIVE) {
-            ping(now);
+        if (now - quietSince >= intervalNanos) {
+            ping(now); // at most one PING per interval of quiet, however often we wake
+            quietSince = now;
         }
         Liveness l = detector.assess(now);
         if (l != liveness && l != Liveness.UNKNOWN && liveness.canMoveTo(l)) {
@@ -256,8 +270,8 @@ public final class HeartbeatHandler extends ChannelDuplexHandler {
             change(HeartbeatEvent.Kind.LIVENESS, Liveness.DEAD, String.format(Locale.ROOT, "no answer within %d ms",
                     initialTimeoutNanos / 1_000_000));
         }
-        // Wake when the read-idle time reaches one interval, or when the detector's verdict is due.
-        long next = Math.min(intervalNanos, lastRead + intervalNanos - now);
+        // Wake when the quiet time reaches one interval, or when the detector's verdict is due.
+        long next = quietSince + intervalNanos - now;
         long change = detector.nextChangeNanos(now);
         if (change != Long.MAX_VALUE) {
             next = Math.min(next, change - now);
@@ -267,8 +281,8 @@ public final class HeartbeatHandler extends ChannelDuplexHandler {
     }
 
     private void ping(long now) {
-        if (!ctx.channel().isActive()) {
-            return;
+        if (!ctx.channel().isActive() || !ctx.channel().isWritable()) {
+            return; // a peer that is not reading gets no more bytes queued for it
         }
         frame.ping(epoch, nextSeq, now, nodeId, (int) Math.min(Integer.MAX_VALUE, intervalNanos / 1_000_000));
         ByteBuf out = ctx.alloc().ioBuffer(FrameCodec.MAX_FRAME_LENGTH);

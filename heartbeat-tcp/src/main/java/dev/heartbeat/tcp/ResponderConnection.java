@@ -89,8 +89,7 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter {
                 // intervalMillis() as the PING advertised it (HeartbeatResponder#respond).
                 boolean first = lastPing == Long.MIN_VALUE;
                 lastPing = ticker.nanoTime();
-                long k = server.evictAfterMissedPings();
-                evictAfterNanos = k * scratch.intervalMillis() * 1_000_000L;
+                evictAfterNanos = server.evictWindowNanos(scratch.intervalMillis());
                 if (first) {
                     cancelTimer(); // the idle timeout is over: from now on, eviction
                 }

@@ -18,6 +18,11 @@ import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -63,12 +68,21 @@ public final class TcpClientTransport implements ClientTransport {
     private final Bootstrap bootstrap;
     private final Builder config;
     private final Set<TcpLink> links = ConcurrentHashMap.newKeySet();
+    /** Name lookups run here, never on an event loop (they may block for seconds). */
+    private final ThreadPoolExecutor resolver;
+    private final AtomicBoolean closing = new AtomicBoolean();
     private volatile boolean closed;
 
     private TcpClientTransport(Builder b) {
         this.config = b.copy();
         this.io = b.preferNio ? NettyIo.NIO : NettyIo.best();
         this.group = io.newGroup(b.threads, "heartbeat-tcp-client");
+        this.resolver = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "heartbeat-tcp-resolver");
+            t.setDaemon(true);
+            return t;
+        });
+        this.resolver.allowCoreThreadTimeOut(true);
         this.bootstrap = new Bootstrap()
                 .group(group)
                 .channel(io.socketChannel())
@@ -105,7 +119,16 @@ public final class TcpClientTransport implements ClientTransport {
                 config.reconnectStable, config.random != null ? config.random : new Random());
         TcpLink link = new TcpLink(this, loop, remote, address.trim(), handler, backoff);
         links.add(link);
-        link.start();
+        try {
+            link.start();
+        } catch (RejectedExecutionException e) { // close() ran concurrently and stopped the loops
+            forget(link);
+            throw new IllegalStateException("transport " + name() + " is closed");
+        }
+        if (closed) { // close() ran concurrently and may have missed this link
+            link.close();
+            throw new IllegalStateException("transport " + name() + " is closed");
+        }
         return link;
     }
 
@@ -126,14 +149,19 @@ public final class TcpClientTransport implements ClientTransport {
      */
     @Override
     public void close() {
-        if (closed) {
+        if (!closing.compareAndSet(false, true)) {
             return;
         }
         closed = true;
         for (TcpLink l : links) {
             l.close();
         }
+        resolver.shutdownNow();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+
+    Executor resolver() {
+        return resolver;
     }
 
     Bootstrap bootstrap() {

@@ -19,9 +19,11 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.util.NetUtil;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +56,8 @@ final class TcpLink implements Link {
 
     /** The connected channel; written on the loop, read anywhere. */
     private volatile Channel channel;
+    private final AtomicBoolean closing = new AtomicBoolean();
+    /** Set once, by the first close(); read anywhere. */
     private volatile boolean closed;
     /** The attempt in progress (loop-confined). */
     private ChannelFuture connecting;
@@ -74,11 +78,45 @@ final class TcpLink implements Link {
         loop.execute(reconnect::start);
     }
 
+    /**
+     * Resolves the host and connects. A name lookup can block for seconds (a slow or broken DNS),
+     * so names are resolved on the transport's resolver thread, never on the event loop, which
+     * carries other peers' timers and I/O; IP literals need no lookup and connect at once.
+     */
     private void dial() {
         if (closed) {
             return;
         }
-        ChannelFuture f = owner.bootstrap().clone(loop).handler(initializer).connect(remote);
+        String host = remote.getHostString();
+        if (NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host)) {
+            connect(new InetSocketAddress(host, remote.getPort())); // a literal: no DNS involved
+            return;
+        }
+        try {
+            owner.resolver().execute(() -> {
+                InetSocketAddress resolved = new InetSocketAddress(host, remote.getPort()); // blocking lookup, off the loop
+                loop.execute(() -> {
+                    if (resolved.isUnresolved()) {
+                        if (!closed) {
+                            String why = "connect to " + address + " failed: unknown host " + host;
+                            call(() -> handler.onDisconnected(this, DisconnectCause.CONNECT_FAILED, why));
+                            reconnect.lost();
+                        }
+                    } else {
+                        connect(resolved);
+                    }
+                });
+            });
+        } catch (RejectedExecutionException e) {
+            // the transport is closing
+        }
+    }
+
+    private void connect(InetSocketAddress target) {
+        if (closed) {
+            return;
+        }
+        ChannelFuture f = owner.bootstrap().clone(loop).handler(initializer).connect(target);
         connecting = f;
         f.addListener((ChannelFutureListener) this::connectDone);
     }
@@ -155,8 +193,8 @@ final class TcpLink implements Link {
 
     @Override
     public void close() {
-        if (closed) {
-            return;
+        if (!closing.compareAndSet(false, true)) {
+            return; // CLOSED_LOCALLY is reported at most once, however many threads close
         }
         closed = true;
         owner.forget(this);

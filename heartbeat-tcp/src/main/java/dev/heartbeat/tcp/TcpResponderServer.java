@@ -53,7 +53,9 @@ import org.slf4j.LoggerFactory;
  *       magic, or an undecodable frame closes the connection with a logged reason;</li>
  *   <li>a connection that sends no PING within {@code idleTimeout} is closed;</li>
  *   <li>a client that stops pinging for {@code evictAfterMissedPings} × the interval its last
- *       PING advertised is evicted (crashed, frozen or partitioned clients);</li>
+ *       PING advertised is evicted (crashed, frozen or partitioned clients); a PING that
+ *       advertises no interval (0) counts as advertising {@code idleTimeout}, and the window never
+ *       exceeds {@code maxEvictWindow}, so no PING can exempt a client from eviction;</li>
  *   <li>PONGs to a client that does not read (channel unwritable) are dropped, not queued.</li>
  * </ul>
  * Thread-safe.
@@ -68,6 +70,8 @@ public final class TcpResponderServer implements AutoCloseable {
     public static final int DEFAULT_EVICT_AFTER_MISSED_PINGS = 10;
     /** Default time a new connection has to send its first PING. */
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(10);
+    /** Default cap of the eviction window, whatever interval a client advertises. */
+    public static final Duration DEFAULT_MAX_EVICT_WINDOW = Duration.ofHours(1);
     /** Default time {@link #closeGracefully} waits for clients to close before a hard close. */
     public static final Duration DEFAULT_CLOSE_GRACE = Duration.ofSeconds(2);
 
@@ -78,6 +82,7 @@ public final class TcpResponderServer implements AutoCloseable {
     private final int maxConnections;
     private final int evictAfterMissedPings;
     private final long idleTimeoutNanos;
+    private final long maxEvictWindowNanos;
     private final long closeGraceNanos;
     private final AtomicInteger connections = new AtomicInteger();
     private final Set<ResponderConnection> open = ConcurrentHashMap.newKeySet();
@@ -90,6 +95,7 @@ public final class TcpResponderServer implements AutoCloseable {
         this.maxConnections = b.maxConnections;
         this.evictAfterMissedPings = b.evictAfterMissedPings;
         this.idleTimeoutNanos = b.idleTimeout.toNanos();
+        this.maxEvictWindowNanos = b.maxEvictWindow.toNanos();
         this.closeGraceNanos = b.closeGrace.toNanos();
         this.group = io.newGroup(b.threads, "heartbeat-tcp-server");
         ServerBootstrap sb = new ServerBootstrap()
@@ -238,6 +244,18 @@ public final class TcpResponderServer implements AutoCloseable {
         return evictAfterMissedPings;
     }
 
+    /**
+     * How long a client that advertised {@code intervalMillis} may stay silent before eviction;
+     * 0 when eviction is off.
+     */
+    long evictWindowNanos(int intervalMillis) {
+        if (evictAfterMissedPings == 0) {
+            return 0;
+        }
+        long interval = intervalMillis > 0 ? intervalMillis * 1_000_000L : idleTimeoutNanos;
+        return Math.min(maxEvictWindowNanos, evictAfterMissedPings * interval);
+    }
+
     long idleTimeoutNanos() {
         return idleTimeoutNanos;
     }
@@ -285,6 +303,7 @@ public final class TcpResponderServer implements AutoCloseable {
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
         private int evictAfterMissedPings = DEFAULT_EVICT_AFTER_MISSED_PINGS;
         private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+        private Duration maxEvictWindow = DEFAULT_MAX_EVICT_WINDOW;
         private Duration closeGrace = DEFAULT_CLOSE_GRACE;
         private int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         private int backlog = 1024;
@@ -327,6 +346,15 @@ public final class TcpResponderServer implements AutoCloseable {
         /** Time a new connection has to send its first PING, 10 ms..1 h (default 10 s). */
         public Builder idleTimeout(Duration d) {
             this.idleTimeout = Checks.range("idleTimeout", d, Duration.ofMillis(10), Duration.ofHours(1));
+            return this;
+        }
+
+        /**
+         * Longest silence any client is allowed before eviction, whatever interval it advertised,
+         * 1 s..24 h (default 1 h).
+         */
+        public Builder maxEvictWindow(Duration d) {
+            this.maxEvictWindow = Checks.range("maxEvictWindow", d, Duration.ofSeconds(1), Duration.ofHours(24));
             return this;
         }
 

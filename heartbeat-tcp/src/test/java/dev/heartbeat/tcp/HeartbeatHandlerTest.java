@@ -133,6 +133,69 @@ class HeartbeatHandlerTest {
         assertThat(events.seen.get(2).reason()).startsWith("heartbeat again");
     }
 
+    private int drainOutbound() {
+        int n = 0;
+        ByteBuf b;
+        while ((b = ch.readOutbound()) != null) {
+            b.release();
+            n++;
+        }
+        return n;
+    }
+
+    /** One PING per interval of quiet, however often the handler wakes (1 ms steps here). */
+    @Test
+    void aSilentPeerGetsOnePingPerIntervalNotAFlood() {
+        install(HeartbeatHandler.builder().interval(Duration.ofMillis(100)).build());
+        int pings = 0;
+        for (int i = 0; i < 1000; i++) {
+            advance(1);
+            pings += drainOutbound();
+        }
+        assertThat(pings).isBetween(9, 11);
+    }
+
+    @Test
+    void aHealthyPeerWithSomeRttGetsOnePingPerInterval() throws Exception {
+        install(HeartbeatHandler.builder().interval(Duration.ofMillis(100)).build());
+        int pings = 0;
+        Frame pending = null;
+        long pendingAt = 0;
+        for (int t = 1; t <= 2000; t++) {
+            advance(1);
+            ByteBuf b;
+            while ((b = ch.readOutbound()) != null) {
+                pending = new Frame();
+                FrameCodec.decode(b.nioBuffer(), pending);
+                b.release();
+                pendingAt = t;
+                pings++;
+            }
+            if (pending != null && t - pendingAt == 5) { // 5 ms RTT
+                ch.writeInbound(pongTo(pending));
+                pending = null;
+            }
+        }
+        assertThat(pings).isBetween(18, 21);
+        assertThat(handler.liveness()).isEqualTo(Liveness.ALIVE);
+    }
+
+    @Test
+    void aNewEpochIsARestartAndResetsTheDetector() throws Exception {
+        install(HeartbeatHandler.builder().interval(Duration.ofMillis(100)).build());
+        advance(100);
+        Frame ping = nextOutbound();
+        ch.writeInbound(pongTo(ping));
+        advance(100);
+        ping = nextOutbound();
+        ch.writeInbound(encode(new Frame().pong(78, 2, 0, "peer", ping.sequence(), ping.sendTimeNanos(),
+                ServingStatus.SERVING, 0, LoadReport.UNKNOWN)));
+        assertThat(events.seen).extracting(HeartbeatEvent::kind)
+                .containsExactly(HeartbeatEvent.Kind.LIVENESS, HeartbeatEvent.Kind.RESTARTED);
+        assertThat(events.seen.get(1).reason()).endsWith("restart");
+        assertThat(handler.liveness()).isEqualTo(Liveness.ALIVE);
+    }
+
     @Test
     void otherMessagesPassThroughAndCountAsLife() {
         install(HeartbeatHandler.builder().interval(Duration.ofMillis(100)).build());

@@ -151,6 +151,25 @@ class ResponderServerTest {
         assertThat(server.stats().evicted()).isEqualTo(1);
     }
 
+    /** No PING can exempt a client from eviction: "no interval" counts as the idle timeout, huge ones are capped. */
+    @Test
+    void aPingAdvertisingNoIntervalOrAHugeOneDoesNotExemptTheClient() throws Exception {
+        server.close();
+        server = TcpResponderServer.builder(responder).host("127.0.0.1").idleTimeout(Duration.ofMillis(100))
+                .evictAfterMissedPings(2).maxEvictWindow(Duration.ofSeconds(1)).bind();
+        try (Socket zero = connect(); Socket huge = connect()) {
+            zero.getOutputStream().write(Tcp.ping(1, 0));
+            huge.getOutputStream().write(Tcp.ping(1, Integer.MAX_VALUE));
+            assertThat(Tcp.readFrame(zero.getInputStream()).type()).isEqualTo(FrameType.PONG);
+            assertThat(Tcp.readFrame(huge.getInputStream()).type()).isEqualTo(FrameType.PONG);
+            assertThat(Tcp.readFrame(zero.getInputStream())).as("EOF: evicted after 2 × the idle timeout").isNull();
+            assertThat(Tcp.readFrame(huge.getInputStream())).as("EOF: evicted after the 1 s cap").isNull();
+        }
+        assertThat(server.stats().evicted()).isEqualTo(2);
+        assertThatThrownBy(() -> TcpResponderServer.builder(responder).maxEvictWindow(Duration.ZERO))
+                .hasMessage("maxEvictWindow : PT0S (expected: PT1S..PT24H)");
+    }
+
     @Test
     void connectionsOverTheLimitAreRefused() throws Exception {
         server.close();

@@ -52,7 +52,12 @@ final class Tcp {
 
     /** An encoded PING. */
     static byte[] ping(int seq) {
-        Frame f = new Frame().ping(0x1234_5678_9abcL, seq, System.nanoTime(), "raw-client", 100);
+        return ping(seq, 100);
+    }
+
+    /** A PING advertising {@code intervalMillis}. */
+    static byte[] ping(int seq, int intervalMillis) {
+        Frame f = new Frame().ping(0x1234_5678_9abcL, seq, System.nanoTime(), "raw-client", intervalMillis);
         ByteBuffer b = ByteBuffer.allocate(FrameCodec.MAX_FRAME_LENGTH);
         FrameCodec.encode(f, b);
         b.flip();

@@ -93,6 +93,20 @@ class TcpLinkTest {
         assertThat(l.send(ByteBuffer.wrap(Tcp.ping(1)))).as("nothing to send on").isFalse();
     }
 
+    /** A host name is looked up on the resolver thread (never on the event loop), then dialled. */
+    @Test
+    void hostNamesAreResolvedOffTheLoopAndConnect() throws Exception {
+        try (ServerSocket ss = new ServerSocket(0)) {
+            Link l = transport.open("localhost:" + ss.getLocalPort(), rec);
+            try (Socket s = ss.accept()) {
+                Event e = rec.next();
+                assertThat(e.kind()).isEqualTo("connected");
+                assertThat(e.onLoop()).isTrue();
+                assertThat(l.isConnected()).isTrue();
+            }
+        }
+    }
+
     @Test
     void orderlyCloseByPeerIsClosedByPeer() throws Exception {
         try (ServerSocket ss = new ServerSocket(0)) {
