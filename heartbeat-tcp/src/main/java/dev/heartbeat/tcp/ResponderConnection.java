@@ -183,6 +183,12 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         leaving = true;
+        if (inputShutdown) {
+            // The client half-closed: our output is already being finished and shut down; a
+            // GOODBYE written now could land after our FIN. Just bound the wait.
+            armGrace();
+            return;
+        }
         ByteBuf out = ctx.alloc().ioBuffer(FrameCodec.MAX_FRAME_LENGTH);
         ByteBuffer dst = out.internalNioBuffer(0, FrameCodec.MAX_FRAME_LENGTH);
         int start = dst.position();

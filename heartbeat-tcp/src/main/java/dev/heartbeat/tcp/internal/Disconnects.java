@@ -36,7 +36,10 @@ public final class Disconnects {
             return false;
         }
         String m = message.toLowerCase(Locale.ROOT);
-        return m.contains("connection reset") || m.contains("broken pipe");
+        // Linux/macOS: "Connection reset by peer", "Broken pipe"; Windows: "An existing connection
+        // was forcibly closed by the remote host". Other locales' OS messages are not recognised
+        // and classify as ERROR (the peer is still DEAD at once; only the cause is less specific).
+        return m.contains("connection reset") || m.contains("broken pipe") || m.contains("forcibly closed");
     }
 
     /** The first message in the cause chain (the OS's words, e.g. "Connection refused"), never null. */
