@@ -95,11 +95,11 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (duration.compareTo(Duration.ofSeconds(5)) < 0 || duration.compareTo(Duration.ofMinutes(10)) > 0) {
             throw new ParameterException(spec.commandLine(), "Invalid value for option '--duration': "
-                    + DurationConverter.format(duration) + " (expected: 5s..10m)");
+                    + HeartbeatCli.given(spec, "--duration") + " (expected: 5s..10m)");
         }
         if (interval.compareTo(Duration.ofMillis(10)) < 0 || interval.compareTo(Duration.ofSeconds(1)) > 0) {
             throw new ParameterException(spec.commandLine(), "Invalid value for option '--interval': "
-                    + DurationConverter.format(interval) + " (expected: 10ms..1s)");
+                    + HeartbeatCli.given(spec, "--interval") + " (expected: 10ms..1s)");
         }
         out = spec.commandLine().getOut();
         t0 = System.nanoTime();

@@ -105,14 +105,15 @@ final class MonitorCommand implements Callable<Integer> {
                     .build();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "Invalid value for option '--interval': "
-                    + DurationConverter.format(interval) + " (expected: 1ms..1h)");
+                    + HeartbeatCli.given(spec, "--interval") + " (expected: 1ms..1h)");
         }
         if (refresh.compareTo(Duration.ofMillis(50)) < 0 || refresh.compareTo(Duration.ofMinutes(1)) > 0) {
             throw new ParameterException(spec.commandLine(), "Invalid value for option '--refresh': "
-                    + DurationConverter.format(refresh) + " (expected: 50ms..1m)");
+                    + HeartbeatCli.given(spec, "--refresh") + " (expected: 50ms..1m)");
         }
         if (duration != null && duration.isZero()) {
-            throw new ParameterException(spec.commandLine(), "Invalid value for option '--duration': 0ms (expected: > 0)");
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--duration': "
+                    + HeartbeatCli.given(spec, "--duration") + " (expected: > 0)");
         }
         PrintWriter out = spec.commandLine().getOut();
         boolean ansi = !plain && System.console() != null && events == Events.table;

@@ -17,6 +17,7 @@ class UsageTest {
         "probe 127.0.0.1:99999                  | port '99999' (expected: 1..65535)",
         "probe 127.0.0.1:7070 --timeout 5       | option '--timeout': '5' is not a duration (expected: a number and a unit",
         "probe 127.0.0.1:7070 --timeout 0ms     | option '--timeout': 0ms (expected: 10ms..1h)",
+        "probe 127.0.0.1:7070 --timeout 9.9999ms | option '--timeout': 9.9999ms (expected: 10ms..1h)",
         "probe 127.0.0.1:7070 --transport carrier-pigeon | option '--transport'",
         "probe 127.0.0.1:7070 --jsn             | Unknown option: '--jsn'",
         "serve                                  | Missing required option: '--port=PORT'",
@@ -27,9 +28,14 @@ class UsageTest {
         "monitor --peers 127.0.0.1              | option '--peers': '127.0.0.1' is not an address",
         "monitor --peers a=h:1,a=h:2            | peer 'a' is listed twice",
         "monitor --peers h:1 --interval 1m2     | option '--interval': '1m2' is not a duration",
+        "monitor --peers h:1 --interval 0.5ms   | option '--interval': 0.5ms (expected: 1ms..1h)",
+        "monitor --peers h:1 --refresh 49.9ms   | option '--refresh': 49.9ms (expected: 50ms..1m)",
+        "monitor --peers h:1 --duration 0.0000001ms | option '--duration': 0.0000001ms (expected: > 0)",
         "monitor --peers h:1 --events xml       | option '--events'",
         "demo --duration 1s                     | option '--duration': 1s (expected: 5s..10m)",
         "demo --interval 5s                     | option '--interval': 5s (expected: 10ms..1s)",
+        "demo --interval 9.5ms                  | option '--interval': 9.5ms (expected: 10ms..1s)",
+        "demo --duration 4.9999s                | option '--duration': 4.9999s (expected: 5s..10m)",
         "frobnicate                             | Unmatched argument at index 0: 'frobnicate'",
     })
     void badUsageExits3WithAMessageThatNamesTheFlag(String args, String message) {
