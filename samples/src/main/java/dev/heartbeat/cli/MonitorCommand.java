@@ -251,8 +251,12 @@ final class MonitorCommand implements Callable<Integer> {
                 continue;
             }
             int eq = item.indexOf('=');
-            String name = eq > 0 ? item.substring(0, eq).trim() : null;
-            String addrText = eq > 0 ? item.substring(eq + 1) : item;
+            String name = eq >= 0 ? item.substring(0, eq).trim() : null;
+            String addrText = eq >= 0 ? item.substring(eq + 1) : item;
+            if (name != null && name.isEmpty()) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option '--peers': '" + item
+                        + "' has an empty name (expected: NAME=HOST:PORT with a NAME, or HOST:PORT)");
+            }
             HostPort addr;
             try {
                 addr = HostPort.parse(addrText);
