@@ -68,6 +68,16 @@ class UsageTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"", "  "})
+    void serveWithABlankHostIsBadUsageNotACannotListen(String host) {
+        Cli.Run r = Cli.run("serve", "--port", "0", "--host", host);
+        assertThat(r.exit()).as(r.err()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("Invalid value for option '--host': '" + host
+                + "' (expected: an interface address or name)").doesNotContain("cannot listen");
+        assertThat(r.out()).doesNotContain("listening on");
+    }
+
     @Test
     void noCommandShowsTheCommandsAndExits3() {
         Cli.Run r = Cli.run();
