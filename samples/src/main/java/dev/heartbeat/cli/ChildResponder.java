@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
 /**
  * A {@code heartbeat serve} in a child JVM: the same {@code java} and class path as this process,
  * so it works from the shaded jar and from a test class path alike. Used by the demo and by the
- * tests. Owns its process: {@link #close()} destroys it (SIGKILL), which also ends a stopped one.
+ * tests. Owns its process and its pipes: {@link #close()} destroys it (SIGKILL), which also ends a
+ * stopped one, and closes our ends of its stdin, stdout and stderr.
  *
  * <p>Thread-safe for the calls the demo makes (each one is a single process operation).
  */
@@ -35,6 +36,7 @@ public final class ChildResponder implements AutoCloseable {
     private final String name;
     private final Process process;
     private final Writer stdin;
+    private final Thread pump;
     private final CompletableFuture<Integer> port = new CompletableFuture<>();
     private final long startedNanos = System.nanoTime();
     private volatile long listeningNanos;
@@ -43,7 +45,7 @@ public final class ChildResponder implements AutoCloseable {
         this.name = name;
         this.process = process;
         this.stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
-        Thread pump = new Thread(() -> pump(output), "heartbeat-child-" + name);
+        this.pump = new Thread(() -> pump(output), "heartbeat-child-" + name);
         pump.setDaemon(true);
         pump.start();
     }
@@ -125,6 +127,11 @@ public final class ChildResponder implements AutoCloseable {
 
     public long pid() {
         return process.pid();
+    }
+
+    /** The process itself, for tests. */
+    Process process() {
+        return process;
     }
 
     public boolean isAlive() {
@@ -223,16 +230,36 @@ public final class ChildResponder implements AutoCloseable {
         }
     }
 
-    /** Kills the process if it is still running (works on a stopped process too) and waits briefly. */
+    /**
+     * Kills the process if it is still running (works on a stopped process too), waits briefly, then
+     * closes our ends of its stdin, stdout and stderr (after the output pump read what was left, when
+     * it does so within half a second). Idempotent.
+     */
     @Override
     public void close() {
-        if (process.isAlive()) {
-            process.destroyForcibly();
-            try {
+        try {
+            if (process.isAlive()) {
+                process.destroyForcibly();
                 process.waitFor(2, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
+            if (Thread.currentThread() != pump) {
+                pump.join(500); // its last lines, if it has any left
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            closeQuietly(stdin);
+            closeQuietly(process.getOutputStream()); // in case the writer's last flush failed before it closed it
+            closeQuietly(process.getInputStream());
+            closeQuietly(process.getErrorStream());
+        }
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        try {
+            c.close();
+        } catch (IOException e) {
+            // the process is gone; a broken pipe on the last flush says nothing new
         }
     }
 }

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -79,8 +80,15 @@ final class DemoCommand implements Callable<Integer> {
     private final Object printLock = new Object();
     private final List<Seen> seen = new ArrayList<>();
     private final List<Row> rows = new ArrayList<>();
-    private final Map<String, ChildResponder> children = new LinkedHashMap<>();
-    private final Map<String, KeepaliveWatch> watches = new LinkedHashMap<>();
+    /**
+     * The children and keepalive sockets by name. The demo's thread adds to them (start, restart)
+     * while the cleanup shutdown hook may be reading them, so both are synchronized maps; every
+     * iteration works on a copy taken while holding the map's lock ({@link #snapshot(Map)}).
+     */
+    private final Map<String, ChildResponder> children = Collections.synchronizedMap(new LinkedHashMap<>());
+    private final Map<String, KeepaliveWatch> watches = Collections.synchronizedMap(new LinkedHashMap<>());
+    /** Set by {@link #destroyAll()}: a child started after it is destroyed at once. */
+    private volatile boolean destroyed;
     private boolean allDetected = true;
     /** When the freeze began (System.nanoTime), for the keepalive verdict over the whole freeze. */
     private long frozenAt;
@@ -95,11 +103,11 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (duration.compareTo(Duration.ofSeconds(5)) < 0 || duration.compareTo(Duration.ofMinutes(10)) > 0) {
             throw new ParameterException(spec.commandLine(), "Invalid value for option '--duration': "
-                    + DurationConverter.format(duration) + " (expected: 5s..10m)");
+                    + HeartbeatCli.given(spec, "--duration") + " (expected: 5s..10m)");
         }
         if (interval.compareTo(Duration.ofMillis(10)) < 0 || interval.compareTo(Duration.ofSeconds(1)) > 0) {
             throw new ParameterException(spec.commandLine(), "Invalid value for option '--interval': "
-                    + DurationConverter.format(interval) + " (expected: 10ms..1s)");
+                    + HeartbeatCli.given(spec, "--interval") + " (expected: 10ms..1s)");
         }
         out = spec.commandLine().getOut();
         t0 = System.nanoTime();
@@ -133,10 +141,10 @@ final class DemoCommand implements Callable<Integer> {
         say("");
 
         for (String name : List.of("alpha", "beta", "gamma")) {
-            children.put(name, ChildResponder.start(name, 0, line -> say("    [" + name + "] " + line)));
+            addChild(name, ChildResponder.start(name, 0, line -> say("    [" + name + "] " + line)));
         }
         Map<String, Integer> ports = new LinkedHashMap<>();
-        for (ChildResponder c : children.values()) {
+        for (ChildResponder c : snapshot(children)) {
             int port = c.awaitPort(START_TIMEOUT);
             ports.put(c.name(), port);
             say(String.format(Locale.ROOT, "started %-5s pid %-7d 127.0.0.1:%d (JVM up in %d ms)", c.name(), c.pid(), port,
@@ -159,7 +167,7 @@ final class DemoCommand implements Callable<Integer> {
             }
             say("monitor over " + client.name() + " (reconnect backoff capped at " + DurationConverter.format(RECONNECT_CAP)
                     + " for the demo; CPU thresholds off: JVMs busy starting up would read as overloaded for a moment)");
-            say("keepalive sockets: " + watches.values().iterator().next().report());
+            say("keepalive sockets: " + snapshot(watches).get(0).report());
             for (String name : ports.keySet()) {
                 if (await(name, 0, e -> e.toLiveness() == Liveness.ALIVE && e.toUsability() == Usability.USABLE,
                         START_TIMEOUT) == null) {
@@ -255,7 +263,7 @@ final class DemoCommand implements Callable<Integer> {
     private void restart(String name, int port, Duration dwell) throws Exception {
         long at = System.nanoTime();
         ChildResponder c = ChildResponder.start(name, port, line -> say("    [" + name + "] " + line));
-        children.put(name, c);
+        addChild(name, c);
         say("RESTART " + name + ": a new process on the same port 127.0.0.1:" + port);
         c.awaitPort(START_TIMEOUT);
         long listening = c.listeningNanos();
@@ -426,13 +434,43 @@ final class DemoCommand implements Callable<Integer> {
         return Math.round(nanos / 1e6);
     }
 
+    /**
+     * Records a started child under {@code name}; the one it replaces (a killed process, on restart)
+     * is closed. After {@link #destroyAll()} began, the new child is destroyed instead.
+     */
+    private void addChild(String name, ChildResponder c) {
+        ChildResponder replaced;
+        synchronized (children) {
+            if (destroyed) {
+                replaced = c;
+            } else {
+                replaced = children.put(name, c);
+            }
+        }
+        if (replaced != null) {
+            replaced.close();
+        }
+        if (replaced == c) {
+            throw new IllegalStateException("demo is shutting down; " + name + " was not kept");
+        }
+    }
+
+    /** The values of a synchronized map, copied while holding its lock (its iterators need the lock). */
+    private static <V> List<V> snapshot(Map<String, V> map) {
+        synchronized (map) {
+            return new ArrayList<>(map.values());
+        }
+    }
+
     /** Closes the keepalive sockets and destroys every child; idempotent, also run by the shutdown hook. */
     private synchronized void destroyAll() {
-        for (KeepaliveWatch w : watches.values()) {
+        destroyed = true;
+        for (KeepaliveWatch w : snapshot(watches)) {
             w.close();
         }
+        List<ChildResponder> all = snapshot(children);
         List<Thread> quitting = new ArrayList<>();
-        for (ChildResponder c : children.values()) {
+        for (ChildResponder c : all) {
             if (c.isAlive()) {
                 Thread t = new Thread(() -> {
                     try {
@@ -459,7 +497,7 @@ final class DemoCommand implements Callable<Integer> {
                 Thread.currentThread().interrupt();
             }
         }
-        for (ChildResponder c : children.values()) {
+        for (ChildResponder c : all) {
             c.close();
         }
     }

@@ -2,6 +2,7 @@ package dev.heartbeat.cli;
 
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -85,6 +86,22 @@ public final class HeartbeatCli implements java.util.concurrent.Callable<Integer
         String s = cmd.getHelp().synopsis(0).trim();
         String name = cmd.getCommandSpec().qualifiedName();
         return s.startsWith(name) ? s.substring(name.length()).trim() : s;
+    }
+
+    /**
+     * The value of {@code option} as the user typed it, or its default's text when it was not
+     * given: for range errors, which must echo the input ("--interval 0.5ms"), not the converted
+     * value printed back ("0ms").
+     */
+    static String given(CommandSpec spec, String option) {
+        CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        CommandLine.Model.OptionSpec matched = parsed == null ? null : parsed.matchedOption(option);
+        if (matched != null && !matched.originalStringValues().isEmpty()) {
+            List<String> typed = matched.originalStringValues();
+            return typed.get(typed.size() - 1);
+        }
+        CommandLine.Model.OptionSpec declared = spec.findOption(option);
+        return declared == null ? "?" : String.valueOf(declared.defaultValue());
     }
 
     static String describe(Throwable t) {

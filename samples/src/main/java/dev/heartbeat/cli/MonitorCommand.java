@@ -105,14 +105,15 @@ final class MonitorCommand implements Callable<Integer> {
                     .build();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "Invalid value for option '--interval': "
-                    + DurationConverter.format(interval) + " (expected: 1ms..1h)");
+                    + HeartbeatCli.given(spec, "--interval") + " (expected: 1ms..1h)");
         }
         if (refresh.compareTo(Duration.ofMillis(50)) < 0 || refresh.compareTo(Duration.ofMinutes(1)) > 0) {
             throw new ParameterException(spec.commandLine(), "Invalid value for option '--refresh': "
-                    + DurationConverter.format(refresh) + " (expected: 50ms..1m)");
+                    + HeartbeatCli.given(spec, "--refresh") + " (expected: 50ms..1m)");
         }
         if (duration != null && duration.isZero()) {
-            throw new ParameterException(spec.commandLine(), "Invalid value for option '--duration': 0ms (expected: > 0)");
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--duration': "
+                    + HeartbeatCli.given(spec, "--duration") + " (expected: > 0)");
         }
         PrintWriter out = spec.commandLine().getOut();
         boolean ansi = !plain && System.console() != null && events == Events.table;
@@ -250,8 +251,12 @@ final class MonitorCommand implements Callable<Integer> {
                 continue;
             }
             int eq = item.indexOf('=');
-            String name = eq > 0 ? item.substring(0, eq).trim() : null;
-            String addrText = eq > 0 ? item.substring(eq + 1) : item;
+            String name = eq >= 0 ? item.substring(0, eq).trim() : null;
+            String addrText = eq >= 0 ? item.substring(eq + 1) : item;
+            if (name != null && name.isEmpty()) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option '--peers': '" + item
+                        + "' has an empty name (expected: NAME=HOST:PORT with a NAME, or HOST:PORT)");
+            }
             HostPort addr;
             try {
                 addr = HostPort.parse(addrText);

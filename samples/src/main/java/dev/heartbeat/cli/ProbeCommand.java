@@ -66,7 +66,7 @@ final class ProbeCommand implements Callable<Integer> {
     public Integer call() {
         if (timeout.compareTo(MIN_TIMEOUT) < 0 || timeout.compareTo(MAX_TIMEOUT) > 0) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Invalid value for option '--timeout': "
-                    + DurationConverter.format(timeout) + " (expected: 10ms..1h)");
+                    + HeartbeatCli.given(spec, "--timeout") + " (expected: 10ms..1h)");
         }
         PrintWriter out = spec.commandLine().getOut();
         String addr = address.toString();

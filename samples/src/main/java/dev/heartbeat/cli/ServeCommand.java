@@ -109,6 +109,9 @@ final class ServeCommand implements Callable<Integer> {
         Transport.Server server;
         try {
             server = transport.serve(responder, host, port);
+        } catch (IllegalArgumentException e) {
+            // A value the transport's builder refused (a blank --host): bad usage, not an address that cannot be bound.
+            throw usageError(e);
         } catch (RuntimeException e) {
             err.println("heartbeat serve: cannot listen on " + host + ":" + port + ": " + HeartbeatCli.describe(e));
             err.flush();
@@ -152,6 +155,22 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * A builder's "NAME : VALUE (expected: RULE)" as picocli's "Invalid value for option '--NAME': VALUE
+     * (expected: RULE)"; only --host and --port reach the transport's builder.
+     */
+    private picocli.CommandLine.ParameterException usageError(IllegalArgumentException e) {
+        String m = HeartbeatCli.describe(e);
+        for (String name : new String[] {"host", "port"}) {
+            if (m.startsWith(name + " : ")) {
+                return new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "Invalid value for option '--" + name + "': " + m.substring(name.length() + 3));
+            }
+        }
+        return new picocli.CommandLine.ParameterException(spec.commandLine(), "Invalid value for option '--host' "
+                + "or '--port': " + host + ":" + port + ": " + m);
     }
 
     private void readCommands(HeartbeatResponder responder, FreezableLoad freezable, Runnable quit, PrintWriter out,

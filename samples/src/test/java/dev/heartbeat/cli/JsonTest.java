@@ -19,15 +19,15 @@ class JsonTest {
     @Test
     void transitionEventGoldenLine() {
         LoadReport load = LoadReport.builder().cpu(0.25).memory(0.5).inFlight(3).queueDepth(0).build();
-        PeerState s = new PeerState("alpha", "127.0.0.1:7001", Liveness.DEAD, Usability.UNKNOWN, "φ 8.4 > 8.0 (silent 760 ms)",
+        PeerState s = new PeerState("alpha", "127.0.0.1:7001", Liveness.DEAD, Usability.UNKNOWN, "φ 8.43 >= 8.0 (silent 760 ms)",
                 8.4321, 312_000, 300_000, ServingStatus.SERVING, load, 0x0123456789abcdefL, "alpha", TS);
         PeerEvent e = new PeerEvent(PeerEvent.Kind.TRANSITION, "alpha", Liveness.SUSPECT, Liveness.DEAD, Usability.USABLE,
-                Usability.UNKNOWN, "φ 8.4 > 8.0 (silent 760 ms)", TS, s);
+                Usability.UNKNOWN, "φ 8.43 >= 8.0 (silent 760 ms)", TS, s);
         assertThat(Json.event(e)).isEqualTo("{\"v\":1,\"ts\":\"2026-11-24T13:45:01.123Z\",\"peer\":\"alpha\","
                 + "\"address\":\"127.0.0.1:7001\",\"kind\":\"TRANSITION\","
                 + "\"from\":{\"liveness\":\"SUSPECT\",\"usability\":\"USABLE\"},"
                 + "\"to\":{\"liveness\":\"DEAD\",\"usability\":\"UNKNOWN\"},"
-                + "\"reason\":\"\\u03c6 8.4 > 8.0 (silent 760 ms)\",\"phi\":8.432,\"rtt_ms\":0.312,\"status\":\"SERVING\","
+                + "\"reason\":\"\\u03c6 8.43 >= 8.0 (silent 760 ms)\",\"phi\":8.432,\"rtt_ms\":0.312,\"status\":\"SERVING\","
                 + "\"epoch\":\"0123456789abcdef\",\"node_id\":\"alpha\","
                 + "\"load\":{\"cpu\":0.25,\"memory\":0.5,\"in_flight\":3,\"queue_depth\":0,\"rps\":null,"
                 + "\"error_rate\":null,\"latency_us\":null,\"custom\":{}}}");

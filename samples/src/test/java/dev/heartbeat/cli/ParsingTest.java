@@ -51,4 +51,26 @@ class ParsingTest {
         assertThatThrownBy(() -> HostPort.parse("h:http")).hasMessageContaining("port 'http' (expected: 1..65535)");
         assertThatThrownBy(() -> HostPort.parse(":7070")).hasMessageContaining("expected: HOST:PORT");
     }
+
+    @Test
+    void hostsAreNamesOrIpLiterals() {
+        assertThat(HostPort.parse("my_host-1.example:80")).isEqualTo(new HostPort("my_host-1.example", 80));
+        assertThat(HostPort.parse("[fe80::1%eth0]:7070")).isEqualTo(new HostPort("fe80::1%eth0", 7070));
+        assertThat(HostPort.parse("[::ffff:10.0.0.1]:7070").host()).isEqualTo("::ffff:10.0.0.1");
+        for (String bad : new String[] {"=h:1", "a=b:1", "h h:1", "h/x:1", "h@x:1", "[h]:1", "[zz::1]:1"}) {
+            assertThatThrownBy(() -> HostPort.parse(bad)).as(bad).isInstanceOf(TypeConversionException.class)
+                    .hasMessageStartingWith("'" + bad + "' has host '").hasMessageContaining("(expected: ");
+        }
+    }
+
+    @Test
+    void aBracketedHostWithoutAPortSaysThePortIsMissing() {
+        for (String bad : new String[] {"[::1]", "[::1]:", " [::1] "}) {
+            assertThatThrownBy(() -> HostPort.parse(bad)).as(bad)
+                    .hasMessage("'" + bad + "' is missing a port (expected: [IPV6]:PORT, e.g. [::1]:7070)");
+        }
+        assertThatThrownBy(() -> HostPort.parse("[::1")).hasMessageContaining("no ']' after the IPv6 host");
+        assertThatThrownBy(() -> HostPort.parse("[]:1")).hasMessageContaining("empty host");
+        assertThatThrownBy(() -> HostPort.parse("[::1]x")).hasMessageContaining("expected: ':' and a port after ']'");
+    }
 }

@@ -17,6 +17,9 @@ class UsageTest {
         "probe 127.0.0.1:99999                  | port '99999' (expected: 1..65535)",
         "probe 127.0.0.1:7070 --timeout 5       | option '--timeout': '5' is not a duration (expected: a number and a unit",
         "probe 127.0.0.1:7070 --timeout 0ms     | option '--timeout': 0ms (expected: 10ms..1h)",
+        "probe 127.0.0.1:7070 --timeout 9.9999ms | option '--timeout': 9.9999ms (expected: 10ms..1h)",
+        "probe [::1]                            | '[::1]' is missing a port (expected: [IPV6]:PORT",
+        "probe =h:1                             | '=h:1' has host '=h' (expected: a host name or IPv4 address",
         "probe 127.0.0.1:7070 --transport carrier-pigeon | option '--transport'",
         "probe 127.0.0.1:7070 --jsn             | Unknown option: '--jsn'",
         "serve                                  | Missing required option: '--port=PORT'",
@@ -27,9 +30,19 @@ class UsageTest {
         "monitor --peers 127.0.0.1              | option '--peers': '127.0.0.1' is not an address",
         "monitor --peers a=h:1,a=h:2            | peer 'a' is listed twice",
         "monitor --peers h:1 --interval 1m2     | option '--interval': '1m2' is not a duration",
+        "monitor --peers h:1 --interval 0.5ms   | option '--interval': 0.5ms (expected: 1ms..1h)",
+        "monitor --peers h:1 --refresh 49.9ms   | option '--refresh': 49.9ms (expected: 50ms..1m)",
+        "monitor --peers h:1 --duration 0.0000001ms | option '--duration': 0.0000001ms (expected: > 0)",
+        "monitor --peers =h:1                   | option '--peers': '=h:1' has an empty name (expected: NAME=HOST:PORT",
+        "monitor --peers a=h:1,=h:2             | option '--peers': '=h:2' has an empty name",
+        "monitor --peers a=b=h:1                | option '--peers': 'b=h:1' has host 'b=h' (expected: a host name",
+        "monitor --peers h/x:1                  | option '--peers': 'h/x:1' has host 'h/x'",
+        "monitor --peers [::1]                  | option '--peers': '[::1]' is missing a port",
         "monitor --peers h:1 --events xml       | option '--events'",
         "demo --duration 1s                     | option '--duration': 1s (expected: 5s..10m)",
         "demo --interval 5s                     | option '--interval': 5s (expected: 10ms..1s)",
+        "demo --interval 9.5ms                  | option '--interval': 9.5ms (expected: 10ms..1s)",
+        "demo --duration 4.9999s                | option '--duration': 4.9999s (expected: 5s..10m)",
         "frobnicate                             | Unmatched argument at index 0: 'frobnicate'",
     })
     void badUsageExits3WithAMessageThatNamesTheFlag(String args, String message) {
@@ -53,6 +66,16 @@ class UsageTest {
             assertThat(r.err()).contains("heartbeat serve: cannot listen on 127.0.0.1:" + taken.getLocalPort());
             assertThat(r.out()).doesNotContain("listening on");
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "  "})
+    void serveWithABlankHostIsBadUsageNotACannotListen(String host) {
+        Cli.Run r = Cli.run("serve", "--port", "0", "--host", host);
+        assertThat(r.exit()).as(r.err()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("Invalid value for option '--host': '" + host
+                + "' (expected: an interface address or name)").doesNotContain("cannot listen");
+        assertThat(r.out()).doesNotContain("listening on");
     }
 
     @Test
