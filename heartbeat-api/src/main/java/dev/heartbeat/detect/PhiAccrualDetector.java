@@ -163,7 +163,7 @@ public final class PhiAccrualDetector implements LivenessDetector {
         } else {
             p = -Math.log10(1.0 - 1.0 / (1.0 + e));
         }
-        if (Double.isNaN(p) || p < 0) {
+        if (Double.isNaN(p) || p <= 0) { // also turns -0.0 (from -log10(1)) into 0.0
             return 0.0;
         }
         return Double.isInfinite(p) ? Double.MAX_VALUE : p;

@@ -42,6 +42,8 @@ class PhiAccrualDetectorTest {
             prev = phi;
         }
         assertThat(PhiAccrualDetector.phi(1e12, 1000, 1)).isFinite();
+        // Right after a heartbeat φ is 0, never "-0.00" in a reason.
+        assertThat(Double.doubleToRawLongBits(PhiAccrualDetector.phi(0, 1e9, 1))).isEqualTo(Double.doubleToRawLongBits(0.0));
     }
 
     @Test
