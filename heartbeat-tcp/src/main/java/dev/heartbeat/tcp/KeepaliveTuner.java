@@ -1,6 +1,7 @@
 package dev.heartbeat.tcp;
 
 import dev.heartbeat.internal.Checks;
+import dev.heartbeat.tcp.internal.ChannelOptions;
 import dev.heartbeat.tcp.internal.Disconnects;
 import dev.heartbeat.tcp.internal.EpollKeepalive;
 import io.netty.channel.Channel;
@@ -156,14 +157,14 @@ public final class KeepaliveTuner {
             EpollKeepalive.apply(channel, idleSeconds, intervalSeconds, count, userTimeoutMillis, applied, unsupported);
         } else if (channel instanceof io.netty.channel.socket.nio.NioSocketChannel) {
             ChannelConfig c = channel.config();
-            set(c, ChannelOption.SO_KEEPALIVE, Boolean.TRUE, SO_KEEPALIVE, applied, unsupported);
-            set(c, NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE), idleSeconds, TCP_KEEPIDLE, applied, unsupported);
-            set(c, NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL), intervalSeconds, TCP_KEEPINTVL, applied,
+            ChannelOptions.setAndReadBack(c, ChannelOption.SO_KEEPALIVE, Boolean.TRUE, SO_KEEPALIVE, applied, unsupported);
+            ChannelOptions.setAndReadBack(c, NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE), idleSeconds, TCP_KEEPIDLE, applied, unsupported);
+            ChannelOptions.setAndReadBack(c, NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL), intervalSeconds, TCP_KEEPINTVL, applied,
                     unsupported);
-            set(c, NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT), count, TCP_KEEPCNT, applied, unsupported);
+            ChannelOptions.setAndReadBack(c, NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT), count, TCP_KEEPCNT, applied, unsupported);
             unsupported.put(TCP_USER_TIMEOUT, NO_USER_TIMEOUT);
         } else {
-            set(channel.config(), ChannelOption.SO_KEEPALIVE, Boolean.TRUE, SO_KEEPALIVE, applied, unsupported);
+            ChannelOptions.setAndReadBack(channel.config(), ChannelOption.SO_KEEPALIVE, Boolean.TRUE, SO_KEEPALIVE, applied, unsupported);
             String why = what + " is neither an epoll nor an NIO socket channel";
             unsupported.putIfAbsent(TCP_KEEPIDLE, why);
             unsupported.putIfAbsent(TCP_KEEPINTVL, why);
@@ -243,19 +244,6 @@ public final class KeepaliveTuner {
             a.set(o, v);
             applied.put(name, a.get(o));
         } catch (IOException | RuntimeException e) {
-            unsupported.put(name, "failed: " + Disconnects.message(e));
-        }
-    }
-
-    private static <T> void set(ChannelConfig c, ChannelOption<T> opt, T value, String name, Map<String, Object> applied,
-            Map<String, String> unsupported) {
-        try {
-            if (!c.setOption(opt, value)) {
-                unsupported.put(name, "refused by " + c.getClass().getSimpleName());
-                return;
-            }
-            applied.put(name, c.getOption(opt));
-        } catch (RuntimeException e) {
             unsupported.put(name, "failed: " + Disconnects.message(e));
         }
     }

@@ -24,23 +24,10 @@ public final class EpollKeepalive {
     public static void apply(Channel ch, int idle, int intvl, int cnt, int userTimeoutMillis,
             Map<String, Object> applied, Map<String, String> unsupported) {
         ChannelConfig c = ch.config();
-        set(c, ChannelOption.SO_KEEPALIVE, Boolean.TRUE, "SO_KEEPALIVE", applied, unsupported);
-        set(c, EpollChannelOption.TCP_KEEPIDLE, idle, "TCP_KEEPIDLE", applied, unsupported);
-        set(c, EpollChannelOption.TCP_KEEPINTVL, intvl, "TCP_KEEPINTVL", applied, unsupported);
-        set(c, EpollChannelOption.TCP_KEEPCNT, cnt, "TCP_KEEPCNT", applied, unsupported);
-        set(c, EpollChannelOption.TCP_USER_TIMEOUT, userTimeoutMillis, "TCP_USER_TIMEOUT", applied, unsupported);
-    }
-
-    private static <T> void set(ChannelConfig c, ChannelOption<T> opt, T value, String name,
-            Map<String, Object> applied, Map<String, String> unsupported) {
-        try {
-            if (!c.setOption(opt, value)) {
-                unsupported.put(name, "refused by " + c.getClass().getSimpleName());
-                return;
-            }
-            applied.put(name, c.getOption(opt));
-        } catch (RuntimeException e) {
-            unsupported.put(name, "failed: " + Disconnects.message(e));
-        }
+        ChannelOptions.setAndReadBack(c, ChannelOption.SO_KEEPALIVE, Boolean.TRUE, "SO_KEEPALIVE", applied, unsupported);
+        ChannelOptions.setAndReadBack(c, EpollChannelOption.TCP_KEEPIDLE, idle, "TCP_KEEPIDLE", applied, unsupported);
+        ChannelOptions.setAndReadBack(c, EpollChannelOption.TCP_KEEPINTVL, intvl, "TCP_KEEPINTVL", applied, unsupported);
+        ChannelOptions.setAndReadBack(c, EpollChannelOption.TCP_KEEPCNT, cnt, "TCP_KEEPCNT", applied, unsupported);
+        ChannelOptions.setAndReadBack(c, EpollChannelOption.TCP_USER_TIMEOUT, userTimeoutMillis, "TCP_USER_TIMEOUT", applied, unsupported);
     }
 }
