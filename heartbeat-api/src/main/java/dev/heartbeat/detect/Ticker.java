@@ -1,8 +1,9 @@
 package dev.heartbeat.detect;
 
+
 /**
  * A monotonic nanosecond time source for measuring intervals. All detection reads time through a
- * {@code Ticker} so tests can run on virtual time ({@link ManualTicker}). Wall-clock time, for
+ * {@code Ticker} so tests can run on virtual time ({@link dev.heartbeat.testing.ManualTicker}). Wall-clock time, for
  * timestamps shown to people, comes from a {@link java.time.Clock} instead.
  */
 @FunctionalInterface

@@ -1,5 +1,8 @@
 package dev.heartbeat.engine;
 
+import dev.heartbeat.engine.spi.ClientTransport;
+import dev.heartbeat.engine.spi.Link;
+
 import dev.heartbeat.detect.LocalPauseDetector;
 import dev.heartbeat.detect.Ticker;
 import dev.heartbeat.peer.Liveness;

@@ -1,5 +1,12 @@
 package dev.heartbeat.engine;
 
+import dev.heartbeat.internal.LogLimit;
+import dev.heartbeat.engine.spi.Link;
+import dev.heartbeat.engine.spi.LinkHandler;
+import dev.heartbeat.engine.spi.SerialScheduler;
+import dev.heartbeat.engine.spi.Cancellable;
+import dev.heartbeat.engine.spi.DisconnectCause;
+
 import dev.heartbeat.detect.LivenessDetector;
 import dev.heartbeat.detect.Ticker;
 import dev.heartbeat.detect.UsabilityHysteresis;
@@ -322,7 +329,7 @@ final class PeerMonitor implements Peer, LinkHandler {
             FrameCodec.decode(buf, frame);
         } catch (FrameDecodeException e) {
             badFrames++;
-            if (Long.bitCount(badFrames) == 1) {
+            if (LogLimit.loud(badFrames)) {
                 log.warn("{}: invalid frame from {} ignored ({} so far): {}", name, link.describe(), badFrames, e.getMessage());
             }
             return;

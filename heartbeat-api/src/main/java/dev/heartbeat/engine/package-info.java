@@ -1,5 +1,5 @@
 /**
- * The engines and the transport SPI they run on.
+ * The front door: the engines users start.
  *
  * <ul>
  *   <li>{@link dev.heartbeat.engine.HeartbeatMonitor} (client side) pings a dynamic set of peers,
@@ -7,15 +7,10 @@
  *       {@link dev.heartbeat.peer.PeerRegistry}.</li>
  *   <li>{@link dev.heartbeat.engine.HeartbeatResponder} (server side) answers PINGs with status
  *       and load from a {@link dev.heartbeat.engine.LoadProvider}.</li>
- *   <li>The SPI: a {@link dev.heartbeat.engine.ClientTransport} opens
- *       {@link dev.heartbeat.engine.Link}s, each bound to one {@link dev.heartbeat.engine.SerialScheduler}
- *       (a Netty event loop, a single thread, or virtual time), and reports to a
- *       {@link dev.heartbeat.engine.LinkHandler}. A server transport simply calls
- *       {@link dev.heartbeat.engine.HeartbeatResponder#respond}.</li>
- *   <li>{@link dev.heartbeat.engine.InMemoryNetwork}: a transport without sockets, with fault
- *       injection (freeze, crash, blackhole, restart, latency), for tests and demos.</li>
- *   <li>{@link dev.heartbeat.engine.ReconnectBackoff}: exponential backoff with full jitter for
- *       transports that reconnect.</li>
+ *   <li>{@link dev.heartbeat.engine.MonitorConfig}: the monitor's immutable, validated settings.</li>
  * </ul>
+ *
+ * <p>What a transport implements is in {@link dev.heartbeat.engine.spi}; an in-memory transport
+ * and virtual time for tests are in {@link dev.heartbeat.testing}.
  */
 package dev.heartbeat.engine;

@@ -1,5 +1,6 @@
 package dev.heartbeat.peer;
 
+import dev.heartbeat.internal.LogLimit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -118,7 +119,7 @@ public final class PeerRegistry implements AutoCloseable {
             dispatcher.execute(() -> deliver(event));
         } catch (RejectedExecutionException e) {
             long n = dropped.incrementAndGet();
-            if (Long.bitCount(n) == 1) { // 1, 2, 4, 8 ...: log, but not every time
+            if (LogLimit.loud(n)) {
                 log.warn("Peer event dropped: listeners are too slow or the registry is closed ({} dropped so far): {}",
                         n, event);
             }

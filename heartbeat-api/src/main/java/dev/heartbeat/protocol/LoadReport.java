@@ -1,5 +1,6 @@
 package dev.heartbeat.protocol;
 
+
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;

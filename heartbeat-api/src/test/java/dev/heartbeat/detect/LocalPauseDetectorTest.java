@@ -1,5 +1,7 @@
 package dev.heartbeat.detect;
 
+import dev.heartbeat.testing.ManualTicker;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

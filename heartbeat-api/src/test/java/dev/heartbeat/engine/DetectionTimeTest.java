@@ -1,5 +1,7 @@
 package dev.heartbeat.engine;
 
+import dev.heartbeat.testing.InMemoryNetwork;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.heartbeat.peer.Liveness;

@@ -1,5 +1,8 @@
 package dev.heartbeat.engine;
 
+import dev.heartbeat.testing.InMemoryNetwork;
+import dev.heartbeat.testing.VirtualScheduler;
+
 import dev.heartbeat.peer.Liveness;
 import dev.heartbeat.peer.Peer;
 import dev.heartbeat.peer.PeerEvent;
@@ -31,10 +34,10 @@ final class Harness implements AutoCloseable {
     }
 
     Harness(MonitorConfig config, long seed) {
-        this(config, seed, new dev.heartbeat.detect.ManualTicker());
+        this(config, seed, new dev.heartbeat.testing.ManualTicker());
     }
 
-    Harness(MonitorConfig config, long seed, dev.heartbeat.detect.ManualTicker ticker) {
+    Harness(MonitorConfig config, long seed, dev.heartbeat.testing.ManualTicker ticker) {
         scheduler = new VirtualScheduler(ticker);
         network = new InMemoryNetwork(scheduler);
         monitor = HeartbeatMonitor.builder(network)

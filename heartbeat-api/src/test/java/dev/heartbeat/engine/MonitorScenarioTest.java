@@ -1,5 +1,7 @@
 package dev.heartbeat.engine;
 
+import dev.heartbeat.testing.InMemoryNetwork;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.heartbeat.peer.Liveness;
@@ -78,7 +80,7 @@ class MonitorScenarioTest {
     /** System.nanoTime may be negative (its origin is arbitrary): only differences may be compared. */
     @Test
     void negativeTickerValuesChangeNothing() {
-        try (Harness h = new Harness(MonitorConfig.ofDefaults(), 1L, new dev.heartbeat.detect.ManualTicker(-7_000_000_000L))) {
+        try (Harness h = new Harness(MonitorConfig.ofDefaults(), 1L, new dev.heartbeat.testing.ManualTicker(-7_000_000_000L))) {
             InMemoryNetwork.Endpoint e = h.responder("b");
             Peer b = h.monitor.addPeer("b");
             h.run(Duration.ofSeconds(2));

@@ -1,5 +1,11 @@
 package dev.heartbeat.engine;
 
+import dev.heartbeat.engine.spi.ClientTransport;
+import dev.heartbeat.engine.spi.Link;
+import dev.heartbeat.engine.spi.LinkHandler;
+import dev.heartbeat.engine.spi.SerialScheduler;
+import dev.heartbeat.testing.VirtualScheduler;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.heartbeat.peer.Liveness;

@@ -1,5 +1,7 @@
 package dev.heartbeat.engine;
 
+import dev.heartbeat.engine.spi.ReconnectBackoff;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -3,7 +3,7 @@ package dev.heartbeat.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.heartbeat.detect.ManualTicker;
+import dev.heartbeat.testing.ManualTicker;
 import dev.heartbeat.peer.PeerEvent;
 import dev.heartbeat.peer.PeerRegistry;
 import dev.heartbeat.peer.Liveness;

@@ -1,5 +1,6 @@
 package dev.heartbeat.tcp;
 
+
 import dev.heartbeat.internal.Checks;
 import dev.heartbeat.detect.LivenessDetector;
 import dev.heartbeat.detect.PhiAccrualDetector;

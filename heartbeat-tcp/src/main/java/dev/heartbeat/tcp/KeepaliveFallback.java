@@ -1,8 +1,8 @@
 package dev.heartbeat.tcp;
 
-import dev.heartbeat.engine.DisconnectCause;
-import dev.heartbeat.engine.Link;
-import dev.heartbeat.engine.LinkHandler;
+import dev.heartbeat.engine.spi.DisconnectCause;
+import dev.heartbeat.engine.spi.Link;
+import dev.heartbeat.engine.spi.LinkHandler;
 import dev.heartbeat.peer.Liveness;
 import dev.heartbeat.peer.Peer;
 import dev.heartbeat.peer.PeerEvent;

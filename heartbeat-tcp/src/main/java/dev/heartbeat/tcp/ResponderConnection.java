@@ -1,6 +1,8 @@
 package dev.heartbeat.tcp;
 
-import dev.heartbeat.engine.DisconnectCause;
+
+import dev.heartbeat.internal.LogLimit;
+import dev.heartbeat.engine.spi.DisconnectCause;
 import dev.heartbeat.protocol.Frame;
 import dev.heartbeat.protocol.FrameCodec;
 import dev.heartbeat.protocol.FrameDecodeException;
@@ -108,7 +110,7 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter {
             }
         } catch (FrameDecodeException e) {
             server.stats.protocolErrors.increment();
-            if (loud(server.stats.protocolErrors.sum())) {
+            if (LogLimit.loud(server.stats.protocolErrors.sum())) {
                 log.warn("{}: closing connection: invalid frame ({}): {} [{} protocol errors so far]", remote(), e.reason(),
                         e.getMessage(), server.stats.protocolErrors.sum());
             } else {
@@ -152,7 +154,7 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter {
         DisconnectCause c = Disconnects.classify(cause);
         if (c == DisconnectCause.PROTOCOL_ERROR) {
             server.stats.protocolErrors.increment();
-            if (loud(server.stats.protocolErrors.sum())) {
+            if (LogLimit.loud(server.stats.protocolErrors.sum())) {
                 log.warn("{}: closing connection: invalid stream: {} [{} protocol errors so far]", remote(),
                         Disconnects.message(cause), server.stats.protocolErrors.sum());
             } else {
@@ -278,14 +280,6 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter {
             }
         }
         arm(deadline - now);
-    }
-
-    /**
-     * Rate limit for logs a hostile client can trigger at will: loud on the 1st, 2nd, 4th, 8th…
-     * occurrence, debug otherwise (the counters in {@link TcpResponderServer#stats()} keep the total).
-     */
-    private static boolean loud(long count) {
-        return Long.bitCount(count) == 1;
     }
 
     private Object remote() {

@@ -1,10 +1,11 @@
 package dev.heartbeat.tcp;
 
+
 import dev.heartbeat.internal.Checks;
-import dev.heartbeat.engine.ClientTransport;
-import dev.heartbeat.engine.Link;
-import dev.heartbeat.engine.LinkHandler;
-import dev.heartbeat.engine.ReconnectBackoff;
+import dev.heartbeat.engine.spi.ClientTransport;
+import dev.heartbeat.engine.spi.Link;
+import dev.heartbeat.engine.spi.LinkHandler;
+import dev.heartbeat.engine.spi.ReconnectBackoff;
 import dev.heartbeat.tcp.internal.Addresses;
 import dev.heartbeat.tcp.internal.NettyIo;
 import io.netty.bootstrap.Bootstrap;

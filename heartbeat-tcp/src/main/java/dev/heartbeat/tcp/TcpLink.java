@@ -1,10 +1,10 @@
 package dev.heartbeat.tcp;
 
-import dev.heartbeat.engine.DisconnectCause;
-import dev.heartbeat.engine.Link;
-import dev.heartbeat.engine.LinkHandler;
-import dev.heartbeat.engine.ReconnectBackoff;
-import dev.heartbeat.engine.SerialScheduler;
+import dev.heartbeat.engine.spi.DisconnectCause;
+import dev.heartbeat.engine.spi.Link;
+import dev.heartbeat.engine.spi.LinkHandler;
+import dev.heartbeat.engine.spi.ReconnectBackoff;
+import dev.heartbeat.engine.spi.SerialScheduler;
 import dev.heartbeat.tcp.internal.Closing;
 import dev.heartbeat.tcp.internal.Disconnects;
 import dev.heartbeat.tcp.internal.EventLoopScheduler;
@@ -221,14 +221,6 @@ final class TcpLink implements Link {
             ch.close();
         }
         call(() -> handler.onDisconnected(this, DisconnectCause.CLOSED_LOCALLY, "link closed"));
-    }
-
-    /** Closes the current connection (tests: simulates a lost connection; the link reconnects). */
-    void dropConnection() {
-        Channel ch = channel;
-        if (ch != null) {
-            ch.close();
-        }
     }
 
     @Override

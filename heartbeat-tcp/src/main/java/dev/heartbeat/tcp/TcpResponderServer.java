@@ -1,5 +1,6 @@
 package dev.heartbeat.tcp;
 
+import dev.heartbeat.internal.LogLimit;
 import dev.heartbeat.internal.Checks;
 import dev.heartbeat.engine.HeartbeatResponder;
 import dev.heartbeat.tcp.internal.Addresses;
@@ -141,7 +142,7 @@ public final class TcpResponderServer implements AutoCloseable {
             connections.decrementAndGet();
             stats.rejected.increment();
             long r = stats.rejected.sum();
-            if (Long.bitCount(r) == 1) {
+            if (LogLimit.loud(r)) {
                 log.warn("connection from {} refused: {} connections open (maxConnections {}); {} refused so far",
                         ch.remoteAddress(), n - 1, maxConnections, r);
             }

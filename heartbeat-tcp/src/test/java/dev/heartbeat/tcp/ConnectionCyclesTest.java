@@ -3,9 +3,9 @@ package dev.heartbeat.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.heartbeat.engine.DisconnectCause;
-import dev.heartbeat.engine.Link;
-import dev.heartbeat.engine.LinkHandler;
+import dev.heartbeat.engine.spi.DisconnectCause;
+import dev.heartbeat.engine.spi.Link;
+import dev.heartbeat.engine.spi.LinkHandler;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.ByteBuffer;

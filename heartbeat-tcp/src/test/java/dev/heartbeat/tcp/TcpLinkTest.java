@@ -3,9 +3,9 @@ package dev.heartbeat.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.heartbeat.engine.DisconnectCause;
-import dev.heartbeat.engine.Link;
-import dev.heartbeat.engine.LinkHandler;
+import dev.heartbeat.engine.spi.DisconnectCause;
+import dev.heartbeat.engine.spi.Link;
+import dev.heartbeat.engine.spi.LinkHandler;
 import dev.heartbeat.protocol.Frame;
 import dev.heartbeat.protocol.FrameCodec;
 import dev.heartbeat.protocol.FrameType;
@@ -265,7 +265,7 @@ class TcpLinkTest {
     /**
      * The transport draws its reconnect delays from the builder's Random: with a seeded one, the
      * gap between two failed attempts is never shorter than the delay the same seed gives a
-     * reference {@link dev.heartbeat.engine.ReconnectBackoff} (timers never fire early). The exact
+     * reference {@link dev.heartbeat.engine.spi.ReconnectBackoff} (timers never fire early). The exact
      * schedule is checked on virtual time in {@code ReconnectLoopTest}.
      */
     @Test
@@ -288,7 +288,7 @@ class TcpLinkTest {
                 failures.add(e.nanos());
             }
             l.close();
-            dev.heartbeat.engine.ReconnectBackoff ref = new dev.heartbeat.engine.ReconnectBackoff(base, cap,
+            dev.heartbeat.engine.spi.ReconnectBackoff ref = new dev.heartbeat.engine.spi.ReconnectBackoff(base, cap,
                     Duration.ofSeconds(5), new Random(seed));
             for (int i = 0; i + 1 < failures.size(); i++) {
                 long expected = ref.nextDelayNanos();

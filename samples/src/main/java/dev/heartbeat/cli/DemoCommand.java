@@ -1,7 +1,7 @@
 package dev.heartbeat.cli;
 
 import dev.heartbeat.detect.ThresholdUsabilityPolicy;
-import dev.heartbeat.engine.ClientTransport;
+import dev.heartbeat.engine.spi.ClientTransport;
 import dev.heartbeat.engine.HeartbeatMonitor;
 import dev.heartbeat.engine.MonitorConfig;
 import dev.heartbeat.peer.Liveness;

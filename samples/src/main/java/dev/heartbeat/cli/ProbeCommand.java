@@ -1,6 +1,6 @@
 package dev.heartbeat.cli;
 
-import dev.heartbeat.engine.ClientTransport;
+import dev.heartbeat.engine.spi.ClientTransport;
 import dev.heartbeat.engine.HeartbeatMonitor;
 import dev.heartbeat.engine.MonitorConfig;
 import dev.heartbeat.peer.Liveness;

@@ -1,6 +1,6 @@
 package dev.heartbeat.cli;
 
-import dev.heartbeat.engine.ClientTransport;
+import dev.heartbeat.engine.spi.ClientTransport;
 import dev.heartbeat.engine.HeartbeatResponder;
 import dev.heartbeat.tcp.TcpClientTransport;
 import dev.heartbeat.tcp.TcpResponderServer;

@@ -1,6 +1,6 @@
 package dev.heartbeat.tcp.internal;
 
-import dev.heartbeat.engine.DisconnectCause;
+import dev.heartbeat.engine.spi.DisconnectCause;
 import io.netty.handler.codec.DecoderException;
 import java.io.IOException;
 import java.util.Locale;

@@ -1,8 +1,8 @@
 package dev.heartbeat.tcp.internal;
 
 import dev.heartbeat.detect.Ticker;
-import dev.heartbeat.engine.Cancellable;
-import dev.heartbeat.engine.SerialScheduler;
+import dev.heartbeat.engine.spi.Cancellable;
+import dev.heartbeat.engine.spi.SerialScheduler;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.Objects;

@@ -1,8 +1,8 @@
 package dev.heartbeat.tcp.internal;
 
-import dev.heartbeat.engine.Cancellable;
-import dev.heartbeat.engine.ReconnectBackoff;
-import dev.heartbeat.engine.SerialScheduler;
+import dev.heartbeat.engine.spi.Cancellable;
+import dev.heartbeat.engine.spi.ReconnectBackoff;
+import dev.heartbeat.engine.spi.SerialScheduler;
 import java.util.Objects;
 import java.util.function.LongConsumer;
 

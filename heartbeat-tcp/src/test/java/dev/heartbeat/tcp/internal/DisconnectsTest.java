@@ -2,7 +2,7 @@ package dev.heartbeat.tcp.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.heartbeat.engine.DisconnectCause;
+import dev.heartbeat.engine.spi.DisconnectCause;
 import io.netty.handler.codec.DecoderException;
 import java.io.IOException;
 import org.junit.jupiter.api.Test;

@@ -2,8 +2,8 @@ package dev.heartbeat.tcp.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.heartbeat.engine.ReconnectBackoff;
-import dev.heartbeat.engine.VirtualScheduler;
+import dev.heartbeat.engine.spi.ReconnectBackoff;
+import dev.heartbeat.testing.VirtualScheduler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

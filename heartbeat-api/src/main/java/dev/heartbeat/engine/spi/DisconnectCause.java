@@ -1,4 +1,4 @@
-package dev.heartbeat.engine;
+package dev.heartbeat.engine.spi;
 
 /** Why a link lost (or never got) its connection. */
 public enum DisconnectCause {

@@ -1,4 +1,4 @@
-package dev.heartbeat.engine;
+package dev.heartbeat.engine.spi;
 
 /** A scheduled task that can be cancelled. */
 @FunctionalInterface

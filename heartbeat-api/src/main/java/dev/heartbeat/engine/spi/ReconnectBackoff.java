@@ -1,4 +1,4 @@
-package dev.heartbeat.engine;
+package dev.heartbeat.engine.spi;
 
 import dev.heartbeat.internal.Checks;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.heartbeat.engine;
+package dev.heartbeat.engine.spi;
 
 import java.nio.ByteBuffer;
 

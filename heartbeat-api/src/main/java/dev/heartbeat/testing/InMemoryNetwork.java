@@ -1,4 +1,11 @@
-package dev.heartbeat.engine;
+package dev.heartbeat.testing;
+
+import dev.heartbeat.engine.spi.ClientTransport;
+import dev.heartbeat.engine.spi.Link;
+import dev.heartbeat.engine.spi.LinkHandler;
+import dev.heartbeat.engine.spi.SerialScheduler;
+import dev.heartbeat.engine.spi.DisconnectCause;
+import dev.heartbeat.engine.HeartbeatResponder;
 
 import dev.heartbeat.internal.Checks;
 import dev.heartbeat.protocol.Frame;

@@ -1,6 +1,9 @@
-package dev.heartbeat.engine;
+package dev.heartbeat.testing;
 
-import dev.heartbeat.detect.ManualTicker;
+import dev.heartbeat.engine.spi.SerialScheduler;
+import dev.heartbeat.engine.spi.Cancellable;
+
+import dev.heartbeat.testing.ManualTicker;
 import dev.heartbeat.detect.Ticker;
 import java.time.Duration;
 import java.util.PriorityQueue;

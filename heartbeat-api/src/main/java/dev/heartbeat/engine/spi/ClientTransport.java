@@ -1,4 +1,6 @@
-package dev.heartbeat.engine;
+package dev.heartbeat.engine.spi;
+
+import dev.heartbeat.testing.InMemoryNetwork;
 
 /**
  * Opens links to peers. The TCP and UDP transports implement this; so does

@@ -1,11 +1,13 @@
-package dev.heartbeat.engine;
+package dev.heartbeat.engine.spi;
+
+import dev.heartbeat.testing.VirtualScheduler;
 
 import dev.heartbeat.detect.Ticker;
 
 /**
  * Runs tasks one at a time, in order, on one logical thread, and tells the time. A peer's state
  * lives on exactly one scheduler, so it needs no locks. Implementations: a Netty event loop (in
- * the transports), {@link ExecutorScheduler} (a single thread), {@link VirtualScheduler} (virtual
+ * the transports), {@link VirtualScheduler} (virtual
  * time for tests).
  */
 public interface SerialScheduler {

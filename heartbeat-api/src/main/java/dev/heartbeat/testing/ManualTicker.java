@@ -1,4 +1,6 @@
-package dev.heartbeat.detect;
+package dev.heartbeat.testing;
+
+import dev.heartbeat.detect.Ticker;
 
 import java.time.Duration;
 
