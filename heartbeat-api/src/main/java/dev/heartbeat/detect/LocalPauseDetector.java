@@ -28,7 +28,15 @@ import org.slf4j.LoggerFactory;
  *   <li>The JVM's GC notifications ({@link #watchGarbageCollector()}): stop-the-world pauses
  *       longer than the threshold are recorded as they are reported.</li>
  * </ol>
- * Thread-safe: the last pause is published through a volatile field; recording allocates only
+ *
+ * <p><b>Local health.</b> Forgiving every pause without limit would let an overloaded observer
+ * switch detection off (every late timer excusing every silence). So, as in memberlist's
+ * Lifeguard, pauses also raise a <em>local health score</em>, 0..{@value #MAX_SCORE}: each
+ * distinct pause adds one, and each {@link #SCORE_DECAY} without a pause takes one away. A score
+ * above 0 means <em>this observer is lagging</em> ({@link #health}); the monitor shows it to
+ * listeners, metrics and health checks, and bounds how much silence it forgives per peer.
+ *
+ * <p>Thread-safe: the last pause is published through a volatile field; recording allocates only
  * when a pause happens.
  */
 public final class LocalPauseDetector {
@@ -38,10 +46,32 @@ public final class LocalPauseDetector {
     /** Default lateness that counts as a pause. */
     public static final Duration DEFAULT_THRESHOLD = Duration.ofMillis(100);
 
+    /** Highest local health score (Lifeguard's "local health multiplier" maximum). */
+    public static final int MAX_SCORE = 8;
+    /** Time without a pause that lowers the local health score by one. */
+    public static final Duration SCORE_DECAY = Duration.ofSeconds(1);
+
     private final Ticker ticker;
     private final long thresholdNanos;
     private final AtomicLong pauses = new AtomicLong();
     private volatile Pause last;
+    private volatile int scoreAtLastPause;
+    private volatile long lastPauseEnd;
+
+    /**
+     * The observer's own health.
+     *
+     * @param score 0..{@value #MAX_SCORE}: recent distinct pauses, decaying by one per {@link #SCORE_DECAY}
+     * @param pauses distinct pauses since start
+     * @param lastPauseNanos the length of the last pause, 0 when none
+     */
+    public record Health(int score, long pauses, long lastPauseNanos) {
+
+        /** True when the observer paused recently: its verdicts may be late. */
+        public boolean lagging() {
+            return score > 0;
+        }
+    }
 
     private record Pause(long endNanos, long durationNanos) {
     }
@@ -80,6 +110,10 @@ public final class LocalPauseDetector {
         // Many ticks on one loop report the same pause; count it once.
         if (p == null || endNanos - durationNanos >= p.endNanos) {
             pauses.incrementAndGet();
+            synchronized (this) {
+                scoreAtLastPause = Math.min(MAX_SCORE, score(endNanos) + 1);
+                lastPauseEnd = endNanos;
+            }
         }
         if (p == null || endNanos >= p.endNanos) {
             last = new Pause(endNanos, Math.max(durationNanos, p != null && p.endNanos == endNanos ? p.durationNanos : 0));
@@ -93,6 +127,22 @@ public final class LocalPauseDetector {
     public long pausedSince(long sinceNanos) {
         Pause p = last;
         return p != null && p.endNanos > sinceNanos ? p.durationNanos : 0;
+    }
+
+    /** The local health score at {@code nowNanos}: 0 (healthy) .. {@value #MAX_SCORE}. */
+    public int score(long nowNanos) {
+        int s = scoreAtLastPause;
+        if (s == 0) {
+            return 0;
+        }
+        long decayed = (nowNanos - lastPauseEnd) / SCORE_DECAY.toNanos();
+        return decayed >= s ? 0 : (int) (s - Math.max(0, decayed));
+    }
+
+    /** The observer's health now. */
+    public Health health() {
+        Pause p = last;
+        return new Health(score(ticker.nanoTime()), pauses.get(), p == null ? 0 : p.durationNanos);
     }
 
     /** Number of distinct pauses recorded. */

@@ -1,50 +1,79 @@
 package dev.heartbeat.engine;
 
-import dev.heartbeat.engine.spi.ClientTransport;
-import dev.heartbeat.engine.spi.Link;
-
 import dev.heartbeat.detect.LocalPauseDetector;
 import dev.heartbeat.detect.Ticker;
+import dev.heartbeat.engine.spi.ClientTransport;
+import dev.heartbeat.engine.spi.Link;
+import dev.heartbeat.internal.LogLimit;
+import dev.heartbeat.internal.NodeIds;
 import dev.heartbeat.peer.Liveness;
-import dev.heartbeat.protocol.FrameCodec;
 import dev.heartbeat.peer.Peer;
 import dev.heartbeat.peer.PeerEvent;
 import dev.heartbeat.peer.PeerListener;
 import dev.heartbeat.peer.PeerRegistry;
+import dev.heartbeat.peer.PeerSpec;
 import dev.heartbeat.peer.Usability;
+import dev.heartbeat.protocol.FrameCodec;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The client side: watches a dynamic set of peers over a {@link ClientTransport} and says, for
- * each, whether it is alive and whether it is usable.
+ * The client side: watches a dynamic set of peers, each over the transport its address names,
+ * and says, for each, whether it is alive and whether it is usable.
  *
  * <pre>{@code
- * try (TcpClientTransport tcp = TcpClientTransport.create();
- *      HeartbeatMonitor monitor = HeartbeatMonitor.builder(tcp).build()) {
+ * try (HeartbeatMonitor monitor = HeartbeatMonitor.builder(TcpClientTransport.create())   // default: tcp
+ *         .transport("keepalive", KeepaliveTransport.create(Duration.ofSeconds(10)))       // liveness only
+ *         .build()) {
  *     monitor.addListener(event -> System.out.println(event));
- *     Peer orders = monitor.addPeer("orders", "10.0.0.7:7070");
- *     if (orders.available()) { ... }
+ *     Peer orders = monitor.addPeer("orders", "10.0.0.7:7070");          // the default transport
+ *     Peer db = monitor.addPeer("orders-db", "keepalive://10.0.0.9:5432");
+ *     if (orders.awaitVerdict(Duration.ofSeconds(2)) && orders.available()) { ... }
  * }
  * }</pre>
  *
  * <p>For each peer, on the link's scheduler (its event loop), every {@link MonitorConfig#interval()}:
- * check that this tick is not late (a local pause is forgiven, not blamed on peers), send a PING,
- * and let the detector judge liveness. Each PONG feeds the detector, measures RTT and lets the
- * usability policy judge, through hysteresis. Every change is published as a {@link PeerEvent}.
+ * check that this tick is not late (a local pause is forgiven, within a bound, not blamed on
+ * peers), send a PING, and let the detector judge liveness. Each PONG that answers one of our
+ * outstanding PINGs feeds the detector, measures RTT and lets the usability policy judge, through
+ * hysteresis. Every change is published as a {@link PeerEvent}; samples go to the
+ * {@link PeerObserver}.
+ *
+ * <p><b>Transports.</b> A peer's address may start with a scheme ({@code tcp://}, {@code udp://},
+ * {@code keepalive://}, or any name given to {@link Builder#transport(String, ClientTransport)});
+ * a bare {@code host:port} goes to the default transport (the one given to
+ * {@link #builder(ClientTransport)}, or the first one registered).
+ *
+ * <p><b>Ownership.</b> A monitor owns its peers: it removes only peers it added, even when it
+ * shares its {@link PeerRegistry} with others. {@link #close()} removes every peer (each gets a
+ * REMOVED event), then closes the transports it was given (unless
+ * {@link Builder#closeTransports(boolean) closeTransports(false)}), then the registry if it
+ * created it. Closing never waits on a transport's threads, so the order in which a user closes
+ * monitor and transports does not matter.
  *
  * <p>Thread-safety: all public methods may be called from any thread. Peers can be added and
- * removed while running. {@link #close()} stops every peer and does not close the transport.
+ * removed while running.
  */
 public final class HeartbeatMonitor implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(HeartbeatMonitor.class);
 
-    private final ClientTransport transport;
+    private final Map<String, ClientTransport> transports;
+    private final String defaultScheme;
+    private final boolean closeTransports;
     private final MonitorConfig config;
     private final String nodeId;
     private final long epoch = Epochs.newEpoch();
@@ -54,10 +83,15 @@ public final class HeartbeatMonitor implements AutoCloseable {
     private final LocalPauseDetector pauses;
     private final AutoCloseable gcWatch;
     private final java.util.Random seeds;
+    private final PeerObserver observer;
+    private final ConcurrentHashMap<String, PeerMonitor> peers = new ConcurrentHashMap<>();
+    private final AtomicLong observerFailures = new AtomicLong();
     private volatile boolean closed;
 
     private HeartbeatMonitor(Builder b) {
-        this.transport = b.transport;
+        this.transports = Collections.unmodifiableMap(new LinkedHashMap<>(b.transports));
+        this.defaultScheme = b.defaultScheme;
+        this.closeTransports = b.closeTransports;
         this.config = b.config;
         this.nodeId = b.nodeId;
         this.clock = b.clock;
@@ -66,6 +100,8 @@ public final class HeartbeatMonitor implements AutoCloseable {
         this.pauses = new LocalPauseDetector(b.ticker, config.pauseThreshold());
         this.gcWatch = b.watchGc ? pauses.watchGarbageCollector() : null;
         this.seeds = b.random;
+        this.observer = b.observers.isEmpty() ? PeerObserver.NOOP
+                : b.observers.size() == 1 ? b.observers.get(0) : new Observers(b.observers);
     }
 
     /** A seed for one peer's jitter. */
@@ -75,40 +111,87 @@ public final class HeartbeatMonitor implements AutoCloseable {
         }
     }
 
-    /** A builder for a monitor on {@code transport}. */
+    /** A builder for a monitor whose default transport is {@code transport}. */
     public static Builder builder(ClientTransport transport) {
-        return new Builder(transport);
+        Builder b = new Builder();
+        b.transport(schemeOf(transport), transport);
+        return b;
+    }
+
+    /** A builder without transports yet: add them with {@link Builder#transport(String, ClientTransport)}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** "tcp/epoll" → "tcp"; "in-memory" → "in-memory". */
+    static String schemeOf(ClientTransport t) {
+        String n = t.name();
+        int slash = n.indexOf('/');
+        return slash > 0 ? n.substring(0, slash) : n;
     }
 
     /**
-     * Starts monitoring {@code address} under the name {@code name}. The peer starts UNKNOWN and
-     * an ADDED event is published.
+     * Starts monitoring a peer. It starts UNKNOWN and an ADDED event is published before any other
+     * event of it.
      *
-     * @throws IllegalArgumentException when the name is taken or the address is invalid
+     * @throws IllegalArgumentException when the name is taken (in this monitor or its registry), the
+     *     address names a scheme this monitor has no transport for, or the transport refuses it
      * @throws IllegalStateException when the monitor is closed
      */
-    public Peer addPeer(String name, String address) {
-        Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(address, "address");
-        if (name.isBlank()) {
-            throw new IllegalArgumentException("peer name : '" + name + "' (expected: not blank)");
-        }
+    public Peer addPeer(PeerSpec spec) {
+        Objects.requireNonNull(spec, "spec");
         if (closed) {
             throw new IllegalStateException("monitor is closed");
         }
-        PeerMonitor peer = new PeerMonitor(name, address, this);
-        registry.register(peer);
-        Link link;
+        String address = spec.address();
+        String scheme = defaultScheme;
+        String target = address;
+        int sep = address.indexOf("://");
+        if (sep >= 0) {
+            scheme = address.substring(0, sep);
+            target = address.substring(sep + 3);
+        }
+        ClientTransport transport = scheme == null ? null : transports.get(scheme);
+        if (transport == null) {
+            throw new IllegalArgumentException("peer address : '" + address + "' uses transport '" + scheme
+                    + "' (expected: one of " + transports.keySet() + ", the transports this monitor was built with)");
+        }
+        PeerMonitor peer = new PeerMonitor(spec, target, this);
+        if (peers.putIfAbsent(spec.name(), peer) != null) {
+            throw new IllegalArgumentException("peer : '" + spec.name() + "' is already registered (expected: a unique name)");
+        }
         try {
-            link = transport.open(address, peer);
+            registry.register(peer);
         } catch (RuntimeException e) {
-            registry.unregister(name);
+            peers.remove(spec.name(), peer);
             throw e;
         }
-        publish(new PeerEvent(PeerEvent.Kind.ADDED, name, Liveness.UNKNOWN, Liveness.UNKNOWN, Usability.UNKNOWN,
-                Usability.UNKNOWN, "added, monitoring " + link.describe(), clock.instant(), peer.state()));
+        Link link;
+        // Holding the peer's lock from open() to ADDED keeps its first transition (which the link
+        // may trigger at once, on its own thread) behind the ADDED event.
+        synchronized (peer) {
+            try {
+                link = transport.open(target, peer);
+            } catch (RuntimeException e) {
+                peers.remove(spec.name(), peer);
+                registry.unregister(spec.name());
+                throw e;
+            }
+            publish(new PeerEvent(PeerEvent.Kind.ADDED, spec.name(), Liveness.UNKNOWN, Liveness.UNKNOWN,
+                    Usability.UNKNOWN, Usability.UNKNOWN, "added, monitoring " + link.describe(), clock.instant(),
+                    peer.state()));
+        }
         peer.start(link);
+        if (closed) {
+            removePeer(spec.name()); // closed while we were adding: leave nothing behind
+            throw new IllegalStateException("monitor is closed");
+        }
         return peer;
+    }
+
+    /** Starts monitoring {@code address} under the name {@code name}; see {@link #addPeer(PeerSpec)}. */
+    public Peer addPeer(String name, String address) {
+        return addPeer(PeerSpec.of(name, address));
     }
 
     /** Starts monitoring {@code address}, named after the address. */
@@ -117,22 +200,91 @@ public final class HeartbeatMonitor implements AutoCloseable {
     }
 
     /**
-     * Stops monitoring a peer and closes its link; a REMOVED event follows.
+     * Stops monitoring a peer this monitor added: publishes REMOVED (its last event) and closes its
+     * link. Safe under races with {@link #addPeer} and with itself; does not wait for the peer's
+     * thread.
      *
-     * @return false when no peer had that name
+     * @return false when this monitor has no peer of that name
      */
     public boolean removePeer(String name) {
-        Peer p = registry.unregister(name);
-        if (!(p instanceof PeerMonitor)) {
+        PeerMonitor pm = peers.remove(name);
+        if (pm == null) {
             return false;
         }
-        PeerMonitor pm = (PeerMonitor) p;
-        pm.stop(() -> publish(new PeerEvent(PeerEvent.Kind.REMOVED, name, pm.liveness(), pm.liveness(), pm.usability(),
-                pm.usability(), "removed", clock.instant(), pm.state())));
-        return true;
+        registry.peer(name).filter(p -> p == pm).ifPresent(p -> registry.unregister(name));
+        return pm.remove("removed");
     }
 
-    /** The registry of peers (to look peers up, list them, subscribe). */
+    /**
+     * Makes the monitored set equal to {@code desired}: adds the peers it lacks, removes those not
+     * in it, and replaces a peer whose address or attributes changed (REMOVED, then ADDED). Peers
+     * whose spec is unchanged keep running untouched.
+     *
+     * @throws IllegalArgumentException when two specs share a name; nothing is changed then
+     */
+    public Reconciliation reconcile(Collection<PeerSpec> desired) {
+        Map<String, PeerSpec> want = new LinkedHashMap<>();
+        for (PeerSpec s : desired) {
+            if (want.put(s.name(), Objects.requireNonNull(s, "spec")) != null) {
+                throw new IllegalArgumentException("peer : '" + s.name() + "' appears twice (expected: unique names)");
+            }
+        }
+        List<String> added = new ArrayList<>();
+        List<String> removed = new ArrayList<>();
+        List<String> replaced = new ArrayList<>();
+        for (String name : new ArrayList<>(peers.keySet())) {
+            if (!want.containsKey(name) && removePeer(name)) {
+                removed.add(name);
+            }
+        }
+        for (PeerSpec s : want.values()) {
+            PeerMonitor cur = peers.get(s.name());
+            if (cur != null && cur.address().equals(s.address()) && cur.attributes().equals(s.attributes())) {
+                continue;
+            }
+            if (cur != null) {
+                removePeer(s.name());
+                replaced.add(s.name());
+            } else {
+                added.add(s.name());
+            }
+            addPeer(s);
+        }
+        return new Reconciliation(added, removed, replaced);
+    }
+
+    /**
+     * What {@link #reconcile} changed.
+     *
+     * @param added names newly monitored
+     * @param removed names no longer monitored
+     * @param replaced names whose address or attributes changed (removed and added again)
+     */
+    public record Reconciliation(List<String> added, List<String> removed, List<String> replaced) {
+
+        public Reconciliation {
+            added = List.copyOf(added);
+            removed = List.copyOf(removed);
+            replaced = List.copyOf(replaced);
+        }
+
+        /** True when nothing changed. */
+        public boolean unchanged() {
+            return added.isEmpty() && removed.isEmpty() && replaced.isEmpty();
+        }
+    }
+
+    /** A peer this monitor added, by name. */
+    public Optional<Peer> peer(String name) {
+        return Optional.ofNullable(peers.get(name));
+    }
+
+    /** The peers this monitor watches now (a copy). */
+    public Collection<Peer> peers() {
+        return Collections.unmodifiableList(new ArrayList<>(peers.values()));
+    }
+
+    /** The registry this monitor publishes into (to subscribe, or to see every monitor's peers). */
     public PeerRegistry registry() {
         return registry;
     }
@@ -157,18 +309,48 @@ public final class HeartbeatMonitor implements AutoCloseable {
         return epoch;
     }
 
-    /** The own-pause detector (for metrics: {@link LocalPauseDetector#pauseCount()}). */
+    /** The own-pause detector. */
     public LocalPauseDetector pauses() {
         return pauses;
     }
 
-    /** The transport. */
+    /**
+     * This monitor's own health: a score above 0 ({@link LocalPauseDetector.Health#lagging()})
+     * means its timers ran late recently (GC, CPU starvation), so its verdicts may be late too. A
+     * cheap read for health checks and metrics.
+     */
+    public LocalPauseDetector.Health localHealth() {
+        return pauses.health();
+    }
+
+    /** The transports by scheme. */
+    public Map<String, ClientTransport> transports() {
+        return transports;
+    }
+
+    /** The transport bare addresses use. */
     public ClientTransport transport() {
-        return transport;
+        return transports.get(defaultScheme);
+    }
+
+    /** Observer calls that threw, so far. */
+    public long observerFailures() {
+        return observerFailures.get();
     }
 
     Clock clock() {
         return clock;
+    }
+
+    PeerObserver observer() {
+        return observer;
+    }
+
+    void observerFailed(Peer peer, RuntimeException e) {
+        long n = observerFailures.incrementAndGet();
+        if (LogLimit.loud(n)) {
+            log.warn("Peer observer threw for {} ({} failures so far); the peer carries on", peer.name(), n, e);
+        }
     }
 
     void publish(PeerEvent event) {
@@ -176,8 +358,10 @@ public final class HeartbeatMonitor implements AutoCloseable {
     }
 
     /**
-     * Stops every peer (waiting up to 2 s for their schedulers), then stops the event dispatcher
-     * if the monitor created it. The transport is left open. Idempotent.
+     * Removes every peer (each publishes REMOVED), closes the transports (unless built with
+     * {@code closeTransports(false)}), stops watching GC, and closes the registry if this monitor
+     * created it (delivering what is queued first). Never waits on a transport's threads.
+     * Idempotent.
      */
     @Override
     public void close() {
@@ -185,18 +369,17 @@ public final class HeartbeatMonitor implements AutoCloseable {
             return;
         }
         closed = true;
-        java.util.Collection<Peer> peers = registry.peers();
-        CountDownLatch done = new CountDownLatch(peers.size());
-        for (Peer p : peers) {
-            registry.unregister(p.name());
-            ((PeerMonitor) p).stop(done::countDown);
+        for (String name : new ArrayList<>(peers.keySet())) {
+            removePeer(name);
         }
-        try {
-            if (!done.await(2, TimeUnit.SECONDS)) {
-                log.warn("Monitor closed before every peer stopped (schedulers busy or virtual)");
+        if (closeTransports) {
+            for (ClientTransport t : new LinkedHashSet<>(transports.values())) {
+                try {
+                    t.close();
+                } catch (RuntimeException e) {
+                    log.warn("Closing transport {} failed", t.name(), e);
+                }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
         if (gcWatch != null) {
             try {
@@ -210,19 +393,121 @@ public final class HeartbeatMonitor implements AutoCloseable {
         }
     }
 
+    /** Fans each call out to several observers; one that throws does not keep the others from theirs. */
+    private final class Observers implements PeerObserver {
+        private final PeerObserver[] all;
+
+        Observers(List<PeerObserver> list) {
+            this.all = list.toArray(new PeerObserver[0]);
+        }
+
+        private void each(Peer p, java.util.function.Consumer<PeerObserver> call) {
+            for (PeerObserver o : all) {
+                try {
+                    call.accept(o);
+                } catch (RuntimeException e) {
+                    observerFailed(p, e);
+                }
+            }
+        }
+
+        @Override
+        public void onPingSent(Peer peer, int sequence) {
+            for (PeerObserver o : all) {
+                try {
+                    o.onPingSent(peer, sequence);
+                } catch (RuntimeException e) {
+                    observerFailed(peer, e);
+                }
+            }
+        }
+
+        @Override
+        public void onPongMatched(Peer peer, long rttNanos, dev.heartbeat.protocol.ServingStatus status,
+                                  dev.heartbeat.protocol.LoadReport load) {
+            for (PeerObserver o : all) {
+                try {
+                    o.onPongMatched(peer, rttNanos, status, load);
+                } catch (RuntimeException e) {
+                    observerFailed(peer, e);
+                }
+            }
+        }
+
+        @Override
+        public void onMiss(Peer peer, int sequence) {
+            each(peer, o -> o.onMiss(peer, sequence));
+        }
+
+        @Override
+        public void onFrameRejected(Peer peer, dev.heartbeat.peer.FrameRejection reason) {
+            each(peer, o -> o.onFrameRejected(peer, reason));
+        }
+
+        @Override
+        public void onAdvice(Peer peer, long advisedNanos, long appliedNanos) {
+            each(peer, o -> o.onAdvice(peer, advisedNanos, appliedNanos));
+        }
+
+        @Override
+        public void onConnected(Peer peer) {
+            each(peer, o -> o.onConnected(peer));
+        }
+
+        @Override
+        public void onDisconnected(Peer peer, dev.heartbeat.engine.spi.DisconnectCause cause, String detail) {
+            each(peer, o -> o.onDisconnected(peer, cause, detail));
+        }
+    }
+
     /** Builder; every setter validates. */
     public static final class Builder {
-        private final ClientTransport transport;
+        private final Map<String, ClientTransport> transports = new LinkedHashMap<>();
+        private String defaultScheme;
+        private boolean closeTransports = true;
         private MonitorConfig config = MonitorConfig.ofDefaults();
-        private String nodeId = defaultNodeId();
+        private String nodeId = NodeIds.defaultFor("monitor");
         private Clock clock = Clock.systemUTC();
         private Ticker ticker = Ticker.system();
         private PeerRegistry registry;
         private boolean watchGc = true;
         private java.util.Random random = new java.util.Random();
+        private final List<PeerObserver> observers = new ArrayList<>();
 
-        private Builder(ClientTransport transport) {
-            this.transport = Objects.requireNonNull(transport, "transport");
+        private Builder() {
+        }
+
+        /**
+         * Adds a transport for addresses {@code scheme://…}. The first transport added is the
+         * default for bare addresses unless {@link #defaultTransport(String)} says otherwise.
+         * Schemes are 1..32 characters of letters, digits, '+', '-' and '.'.
+         */
+        public Builder transport(String scheme, ClientTransport transport) {
+            Objects.requireNonNull(scheme, "scheme");
+            Objects.requireNonNull(transport, "transport");
+            if (!scheme.matches("[A-Za-z0-9+.\\-]{1,32}")) {
+                throw new IllegalArgumentException("scheme : '" + scheme
+                        + "' (expected: 1..32 letters, digits, '+', '-' or '.')");
+            }
+            if (transports.putIfAbsent(scheme, transport) != null) {
+                throw new IllegalArgumentException("scheme : '" + scheme + "' already has a transport (expected: one per scheme)");
+            }
+            if (defaultScheme == null) {
+                defaultScheme = scheme;
+            }
+            return this;
+        }
+
+        /** The scheme whose transport bare {@code host:port} addresses use (default: the first added). */
+        public Builder defaultTransport(String scheme) {
+            this.defaultScheme = Objects.requireNonNull(scheme, "scheme");
+            return this;
+        }
+
+        /** Whether {@link HeartbeatMonitor#close()} closes the transports too (default true). */
+        public Builder closeTransports(boolean closeTransports) {
+            this.closeTransports = closeTransports;
+            return this;
         }
 
         /** The configuration (default {@link MonitorConfig#ofDefaults()}). */
@@ -231,7 +516,7 @@ public final class HeartbeatMonitor implements AutoCloseable {
             return this;
         }
 
-        /** The node id in PINGs, 1..255 UTF-8 bytes (default "monitor-PID"). */
+        /** The node id in PINGs, 1..255 UTF-8 bytes (default {@code monitor@HOST-PID}, unique per process). */
         public Builder nodeId(String nodeId) {
             this.nodeId = FrameCodec.checkNodeId(nodeId);
             return this;
@@ -244,7 +529,7 @@ public final class HeartbeatMonitor implements AutoCloseable {
         }
 
         /**
-         * Ticker of the own-pause detector. Must be the same time base as the transport's
+         * Ticker of the own-pause detector. Must be the same time base as the transports'
          * schedulers (the system ticker for real transports, the virtual one in tests).
          */
         public Builder ticker(Ticker ticker) {
@@ -252,7 +537,7 @@ public final class HeartbeatMonitor implements AutoCloseable {
             return this;
         }
 
-        /** A registry to publish into (default: a new one with its own dispatch thread, closed with the monitor). */
+        /** A registry to publish into (default: a new one, closed with the monitor). */
         public Builder registry(PeerRegistry registry) {
             this.registry = Objects.requireNonNull(registry, "registry");
             return this;
@@ -270,12 +555,30 @@ public final class HeartbeatMonitor implements AutoCloseable {
             return this;
         }
 
-        public HeartbeatMonitor build() {
-            return new HeartbeatMonitor(this);
+        /** Adds an observer of every peer's samples (see {@link PeerObserver}); may be called several times. */
+        public Builder observer(PeerObserver observer) {
+            observers.add(Objects.requireNonNull(observer, "observer"));
+            return this;
         }
 
-        private static String defaultNodeId() {
-            return "monitor-" + ProcessHandle.current().pid();
+        /**
+         * @throws IllegalArgumentException when no transport was given, or the default transport's
+         *     scheme has none
+         */
+        public HeartbeatMonitor build() {
+            if (transports.isEmpty()) {
+                throw new IllegalArgumentException("transports : none (expected: at least one, see transport(scheme, transport))");
+            }
+            if (!transports.containsKey(defaultScheme)) {
+                throw new IllegalArgumentException("defaultTransport : '" + defaultScheme + "' (expected: one of "
+                        + transports.keySet() + ")");
+            }
+            return new HeartbeatMonitor(this);
         }
+    }
+
+    /** Names used in {@link #transports()}; see {@link Builder#transport(String, ClientTransport)}. */
+    public Set<String> schemes() {
+        return transports.keySet();
     }
 }

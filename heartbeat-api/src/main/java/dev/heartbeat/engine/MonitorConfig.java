@@ -32,6 +32,13 @@ public final class MonitorConfig {
     /** Time after a detected local pause during which no peer is condemned. */
     public static final Duration DEFAULT_PAUSE_GRACE = Duration.ofMillis(250);
 
+    /** Default cap of a peer's advised minimum interval, as a multiple of {@link #interval()}. */
+    public static final int DEFAULT_MAX_ADVISED_INTERVAL_FACTOR = 10;
+    /** Default detection bound, as a multiple of {@link #maxAdvisedInterval()}. */
+    public static final int DEFAULT_MAX_SILENCE_FACTOR = 3;
+    /** Default forgiveness budget per silence, as a multiple of {@link #interval()}. */
+    public static final int DEFAULT_MAX_FORGIVENESS_FACTOR = 10;
+
     private static final MonitorConfig DEFAULTS = custom().build();
 
     private final Duration interval;
@@ -45,8 +52,14 @@ public final class MonitorConfig {
     private final Duration pauseThreshold;
     private final Duration pauseGrace;
     private final boolean honorPeerMinInterval;
+    private final Duration maxAdvisedInterval;
+    private final Duration maxSilence;
+    private final Duration maxForgiveness;
+    private final Duration explicitMaxAdvisedInterval;
+    private final Duration explicitMaxSilence;
+    private final Duration explicitMaxForgiveness;
 
-    private MonitorConfig(Builder b) {
+    private MonitorConfig(Builder b, Duration maxAdvisedInterval, Duration maxSilence, Duration maxForgiveness) {
         interval = b.interval;
         probeInterval = b.probeInterval;
         initialTimeout = b.initialTimeout;
@@ -58,6 +71,12 @@ public final class MonitorConfig {
         pauseThreshold = b.pauseThreshold;
         pauseGrace = b.pauseGrace;
         honorPeerMinInterval = b.honorPeerMinInterval;
+        this.maxAdvisedInterval = maxAdvisedInterval;
+        this.maxSilence = maxSilence;
+        this.maxForgiveness = maxForgiveness;
+        explicitMaxAdvisedInterval = b.maxAdvisedInterval;
+        explicitMaxSilence = b.maxSilence;
+        explicitMaxForgiveness = b.maxForgiveness;
     }
 
     /** The defaults. */
@@ -84,6 +103,9 @@ public final class MonitorConfig {
         b.pauseThreshold = base.pauseThreshold;
         b.pauseGrace = base.pauseGrace;
         b.honorPeerMinInterval = base.honorPeerMinInterval;
+        b.maxAdvisedInterval = base.explicitMaxAdvisedInterval;
+        b.maxSilence = base.explicitMaxSilence;
+        b.maxForgiveness = base.explicitMaxForgiveness;
         return b;
     }
 
@@ -131,12 +153,41 @@ public final class MonitorConfig {
         return honorPeerMinInterval;
     }
 
+    /**
+     * The longest interval between PINGs a peer can make us adopt by advising a minimum interval
+     * (its advice is clipped to this, and the clipping reported). Default: 10 × {@link #interval()}.
+     */
+    public Duration maxAdvisedInterval() {
+        return maxAdvisedInterval;
+    }
+
+    /**
+     * The detection bound: a peer that has sent no valid PONG for this long is DEAD, whatever its
+     * detector's history and whatever the peer advised — no PONG content can stretch detection past
+     * it. Own pauses are forgiven on top of it only up to {@link #maxForgiveness()}. Default:
+     * 3 × {@link #maxAdvisedInterval()} (6 s at the default 200 ms interval).
+     */
+    public Duration maxSilence() {
+        return maxSilence;
+    }
+
+    /**
+     * The most of one silence that this monitor's own pauses (late timers, GC) may excuse. Past it,
+     * verdicts go ahead even while the monitor is lagging: overload must not switch detection off.
+     * Worst-case detection time of a silent peer on a starved monitor: {@link #maxSilence()} +
+     * {@code maxForgiveness} + the lateness of one timer. Default: 10 × {@link #interval()}.
+     */
+    public Duration maxForgiveness() {
+        return maxForgiveness;
+    }
+
     @Override
     public String toString() {
         return "MonitorConfig{interval=" + interval + ", probeInterval=" + probeInterval + ", initialTimeout="
                 + initialTimeout + ", detector=" + detector + ", degradeAfter=" + degradeAfter + ", recoverAfter="
                 + recoverAfter + ", jitter=" + jitter + ", pauseThreshold=" + pauseThreshold + ", pauseGrace="
-                + pauseGrace + ", honorPeerMinInterval=" + honorPeerMinInterval + "}";
+                + pauseGrace + ", honorPeerMinInterval=" + honorPeerMinInterval + ", maxAdvisedInterval="
+                + maxAdvisedInterval + ", maxSilence=" + maxSilence + ", maxForgiveness=" + maxForgiveness + "}";
     }
 
     /** Validating builder. */
@@ -152,8 +203,30 @@ public final class MonitorConfig {
         private Duration pauseThreshold = LocalPauseDetector.DEFAULT_THRESHOLD;
         private Duration pauseGrace = DEFAULT_PAUSE_GRACE;
         private boolean honorPeerMinInterval = true;
+        private Duration maxAdvisedInterval;
+        private Duration maxSilence;
+        private Duration maxForgiveness;
 
         private Builder() {
+        }
+
+        /** Cap of a peer's advised minimum interval: 1 ms..24 h, >= interval (default 10 × interval). */
+        public Builder maxAdvisedInterval(Duration maxAdvisedInterval) {
+            this.maxAdvisedInterval = range("maxAdvisedInterval", maxAdvisedInterval, Duration.ofMillis(1),
+                    Duration.ofHours(24));
+            return this;
+        }
+
+        /** Detection bound: 1 ms..72 h, >= 2 × maxAdvisedInterval (default 3 × maxAdvisedInterval). */
+        public Builder maxSilence(Duration maxSilence) {
+            this.maxSilence = range("maxSilence", maxSilence, Duration.ofMillis(1), Duration.ofHours(72));
+            return this;
+        }
+
+        /** Own-pause forgiveness per silence: 0..24 h, <= maxSilence (default 10 × interval). */
+        public Builder maxForgiveness(Duration maxForgiveness) {
+            this.maxForgiveness = range("maxForgiveness", maxForgiveness, Duration.ZERO, Duration.ofHours(24));
+            return this;
         }
 
         /** Time between PINGs to a healthy peer: 1 ms..1 h (default 200 ms). */
@@ -232,7 +305,22 @@ public final class MonitorConfig {
             if (probeInterval.compareTo(interval) > 0) {
                 throw Checks.bad("probeInterval", probeInterval, "<= interval " + interval);
             }
-            return new MonitorConfig(this);
+            Duration advised = maxAdvisedInterval != null ? maxAdvisedInterval
+                    : interval.multipliedBy(DEFAULT_MAX_ADVISED_INTERVAL_FACTOR);
+            if (advised.compareTo(interval) < 0) {
+                throw Checks.bad("maxAdvisedInterval", advised, ">= interval " + interval);
+            }
+            Duration silence = maxSilence != null ? maxSilence : advised.multipliedBy(DEFAULT_MAX_SILENCE_FACTOR);
+            if (silence.compareTo(advised.multipliedBy(2)) < 0) {
+                throw Checks.bad("maxSilence", silence, ">= 2 × maxAdvisedInterval " + advised
+                        + " (a peer beating at the advised interval must not be declared dead for it)");
+            }
+            Duration forgiveness = maxForgiveness != null ? maxForgiveness
+                    : interval.multipliedBy(DEFAULT_MAX_FORGIVENESS_FACTOR);
+            if (forgiveness.compareTo(silence) > 0) {
+                throw Checks.bad("maxForgiveness", forgiveness, "<= maxSilence " + silence);
+            }
+            return new MonitorConfig(this, advised, silence, forgiveness);
         }
 
         private static Duration range(String name, Duration v, Duration min, Duration max) {

@@ -1,19 +1,22 @@
 package dev.heartbeat.engine;
 
-import dev.heartbeat.internal.LogLimit;
-import dev.heartbeat.engine.spi.Link;
-import dev.heartbeat.engine.spi.LinkHandler;
-import dev.heartbeat.engine.spi.SerialScheduler;
-import dev.heartbeat.engine.spi.Cancellable;
-import dev.heartbeat.engine.spi.DisconnectCause;
-
 import dev.heartbeat.detect.LivenessDetector;
+import dev.heartbeat.detect.LocalPauseDetector;
 import dev.heartbeat.detect.Ticker;
 import dev.heartbeat.detect.UsabilityHysteresis;
 import dev.heartbeat.detect.UsabilityVerdict;
+import dev.heartbeat.engine.spi.Cancellable;
+import dev.heartbeat.engine.spi.DisconnectCause;
+import dev.heartbeat.engine.spi.Link;
+import dev.heartbeat.engine.spi.LinkHandler;
+import dev.heartbeat.engine.spi.SerialScheduler;
+import dev.heartbeat.internal.LogLimit;
+import dev.heartbeat.peer.FrameRejection;
 import dev.heartbeat.peer.Liveness;
 import dev.heartbeat.peer.Peer;
+import dev.heartbeat.peer.PeerAttributes;
 import dev.heartbeat.peer.PeerEvent;
+import dev.heartbeat.peer.PeerSpec;
 import dev.heartbeat.peer.PeerState;
 import dev.heartbeat.peer.Usability;
 import dev.heartbeat.protocol.Frame;
@@ -25,24 +28,39 @@ import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One monitored peer: its link, detectors and state. Everything but the volatile published fields
- * is confined to the link's scheduler thread, so nothing here takes a lock. Internal to the
+ * One monitored peer: its link, detectors and state, and the one place where a peer's liveness
+ * and usability change. Everything but the volatile published fields is confined to the link's
+ * scheduler thread, so detection takes no lock; publishing a transition and removing the peer
+ * share this object's monitor, so that nothing is published after REMOVED. Internal to the
  * engine; users see it as a {@link Peer}.
+ *
+ * <p>What a peer sends is untrusted. A PONG counts only when it answers a PING we still have
+ * outstanding ({@link EchoTracker}); only such a PONG may introduce a new epoch; RTT comes from our
+ * own send record; advice is clipped to {@link MonitorConfig#maxAdvisedInterval()}; and no PONG
+ * can keep a silent peer from DEAD past {@link MonitorConfig#maxSilence()} (plus at most
+ * {@link MonitorConfig#maxForgiveness()} of our own pauses).
  */
 final class PeerMonitor implements Peer, LinkHandler {
 
     private static final Logger log = LoggerFactory.getLogger(PeerMonitor.class);
-    /** PONGs must answer one of our last this-many PINGs. */
-    private static final int ECHO_WINDOW = 1024;
+    /** Epochs remembered after they were replaced. */
+    private static final int RETIRED_EPOCHS = 4;
+    private static final FrameRejection[] REJECTIONS = FrameRejection.values();
 
     private final String name;
     private final String address;
+    private final String transportAddress;
+    private final PeerAttributes attributes;
     private final HeartbeatMonitor owner;
     private final MonitorConfig cfg;
+    private final PeerObserver observer;
     private LivenessDetector detector;
     private final UsabilityHysteresis hysteresis;
     private final UsabilityVerdict verdict = new UsabilityVerdict();
@@ -51,13 +69,21 @@ final class PeerMonitor implements Peer, LinkHandler {
     private final SplittableRandom random;
     private final Runnable tickTask = this::tick;
     private final Runnable evalTask = this::evaluateNow;
+    private final EchoTracker echoes = new EchoTracker();
+    private final RttWindow rttWindow = new RttWindow();
     private final long intervalNanos;
     private final long probeNanos;
     private final long initialTimeoutNanos;
     private final long pauseGraceNanos;
+    private final long maxAdvisedNanos;
+    private final long maxSilenceNanos;
+    private final long maxForgivenessNanos;
+    private final CompletableFuture<PeerState> firstVerdict = new CompletableFuture<>();
+    private final AtomicLongArray rejected = new AtomicLongArray(REJECTIONS.length);
 
-    /** The link, for threads other than the scheduler's (stop); the scheduler uses {@link #link}. */
+    /** The link, for threads other than the scheduler's (remove); the scheduler uses {@link #link}. */
     private volatile Link opened;
+    /** Set once, under this object's monitor: no event is published after it. */
     private volatile boolean removed;
 
     // Scheduler-confined state.
@@ -65,27 +91,31 @@ final class PeerMonitor implements Peer, LinkHandler {
     private SerialScheduler scheduler;
     private Ticker ticker;
     private int nextSeq = Epochs.newSequence();
-    private boolean anySent;
-    private int lastEchoSeq;
-    private boolean anyEcho;
     private long knownEpoch;
-    private long lastPongAt = Long.MIN_VALUE;
+    /** The first sequence sent after {@link #knownEpoch} was adopted: older PINGs were answered by its predecessor. */
+    private int epochFromSeq;
+    private final long[] retired = new long[RETIRED_EPOCHS];
+    private int retiredNext;
+    private long lastPongAt;
+    /** Own pauses forgiven since the last valid PONG (or since the peer was added). */
+    private long forgivenNanos;
+    private boolean budgetSpentLogged;
     /** After a silence, RTTs of answers to PINGs older than this sequence are stale. */
     private int freshFromSeq;
     private boolean filterStaleRtt;
-    private long retiredEpoch;
     private long addedAt;
     private long due;
     private long lastTickRan;
     private long graceUntil;
     private long effectiveIntervalNanos;
     private long advisedNanos;
+    private long lastAdviceRaw;
     private Cancellable pendingTick;
     private Cancellable pendingEval;
     private long pendingEvalAt = Long.MAX_VALUE;
-    private boolean stopped;
     private boolean started;
     private String lastDisconnect = "";
+    private FrameRejection lastRejection;
     private long badFrames;
 
     // Published state, read from any thread.
@@ -99,22 +129,33 @@ final class PeerMonitor implements Peer, LinkHandler {
     private volatile LoadReport load = LoadReport.UNKNOWN;
     private volatile long epoch;
     private volatile String nodeId;
+    private volatile double lossRate;
     private volatile Instant since;
 
-    PeerMonitor(String name, String address, HeartbeatMonitor owner) {
-        this.name = name;
-        this.address = address;
+    PeerMonitor(PeerSpec spec, String transportAddress, HeartbeatMonitor owner) {
+        this.name = spec.name();
+        this.address = spec.address();
+        this.transportAddress = transportAddress;
+        this.attributes = spec.attributes();
         this.owner = owner;
         this.cfg = owner.config();
+        this.observer = owner.observer();
         this.intervalNanos = cfg.interval().toNanos();
         this.effectiveIntervalNanos = intervalNanos;
         this.probeNanos = cfg.probeInterval().toNanos();
         this.initialTimeoutNanos = cfg.initialTimeout().toNanos();
         this.pauseGraceNanos = cfg.pauseGrace().toNanos();
+        this.maxAdvisedNanos = cfg.maxAdvisedInterval().toNanos();
+        this.maxSilenceNanos = cfg.maxSilence().toNanos();
+        this.maxForgivenessNanos = cfg.maxForgiveness().toNanos();
         this.detector = cfg.detector().create(intervalNanos);
         this.hysteresis = new UsabilityHysteresis(cfg.degradeAfter(), cfg.recoverAfter());
         this.since = owner.clock().instant();
         this.random = new SplittableRandom(owner.nextSeed());
+    }
+
+    String transportAddress() {
+        return transportAddress;
     }
 
     /** Binds the link and starts ticking; called once, right after the link was opened. */
@@ -148,27 +189,29 @@ final class PeerMonitor implements Peer, LinkHandler {
         tick();
     }
 
-    /** Stops ticking and closes the link; runs on the scheduler. */
-    void stop(Runnable then) {
-        removed = true;
-        Link l = opened;
-        if (l == null) {
-            then.run(); // not started yet: start() will see 'removed' and close the link
-            return;
-        }
-        l.scheduler().execute(() -> {
-            if (!stopped) {
-                stopped = true;
-                if (pendingTick != null) {
-                    pendingTick.cancel();
-                }
-                if (pendingEval != null) {
-                    pendingEval.cancel();
-                }
-                l.close();
+    /**
+     * Removes the peer, from any thread: publishes REMOVED (the last event of this peer), then
+     * closes the link. Never waits for the peer's scheduler, so it works whatever was closed first.
+     *
+     * @return false when it was already removed
+     */
+    boolean remove(String why) {
+        synchronized (this) {
+            if (removed) {
+                return false;
             }
-            then.run();
-        });
+            removed = true;
+            Liveness l = liveness;
+            Usability u = usability;
+            owner.publish(new PeerEvent(PeerEvent.Kind.REMOVED, name, l, l, u, u, why, owner.clock().instant(),
+                    state()));
+        }
+        Link l = opened;
+        if (l != null) {
+            l.close();
+        }
+        firstVerdict.cancel(false);
+        return true;
     }
 
     // ---------------------------------------------------------------------------------------
@@ -176,18 +219,17 @@ final class PeerMonitor implements Peer, LinkHandler {
     // ---------------------------------------------------------------------------------------
 
     private void tick() {
-        if (stopped) {
+        if (removed) {
             return;
         }
         long now = ticker.nanoTime();
         checkPause(due, now);
-        if (link.isConnected()) {
+        if (link.carriesHeartbeats() && link.isConnected()) {
             sendPing(now);
         }
         if (now - graceUntil >= 0) {
             evaluate(now);
         }
-        phi = detector.suspicion(now);
         // Probes while SUSPECT, but never faster than the peer asked to be pinged.
         long period = liveness == Liveness.SUSPECT ? Math.max(probeNanos, advisedNanos) : effectiveIntervalNanos;
         double j = cfg.jitter();
@@ -200,15 +242,19 @@ final class PeerMonitor implements Peer, LinkHandler {
     }
 
     /**
-     * The quieter path: between PINGs, evaluate exactly when the detector says a verdict may
-     * change (φ crossing a threshold, the initial timeout) rather than waiting for the next tick.
+     * The quieter path: between PINGs, evaluate exactly when a verdict may change (φ crossing a
+     * threshold, the initial timeout, the detection bound) rather than waiting for the next tick.
      */
     private void scheduleEvaluation(long now) {
         long at;
         if (!detector.hasHeartbeat()) {
-            at = liveness == Liveness.UNKNOWN ? addedAt + initialTimeoutNanos : Long.MAX_VALUE;
+            at = liveness == Liveness.UNKNOWN ? addedAt + forgivenNanos + initialTimeoutNanos : Long.MAX_VALUE;
+        } else if (liveness == Liveness.DEAD) {
+            at = Long.MAX_VALUE;
         } else {
-            at = liveness == Liveness.DEAD ? Long.MAX_VALUE : detector.nextChangeNanos(now);
+            long bound = lastPongAt + forgivenNanos + maxSilenceNanos;
+            long change = detector.nextChangeNanos(now);
+            at = change == Long.MAX_VALUE || bound - change < 0 ? bound : change;
         }
         if (at != Long.MAX_VALUE && at - graceUntil < 0) {
             at = graceUntil; // ticker values may be negative: compare differences, never values
@@ -228,7 +274,7 @@ final class PeerMonitor implements Peer, LinkHandler {
     }
 
     private void evaluateNow() {
-        if (stopped) {
+        if (removed) {
             return;
         }
         long now = ticker.nanoTime();
@@ -242,8 +288,7 @@ final class PeerMonitor implements Peer, LinkHandler {
         }
         Liveness before = liveness;
         evaluate(now);
-        phi = detector.suspicion(now);
-        if (before != Liveness.SUSPECT && liveness == Liveness.SUSPECT) {
+        if (before != Liveness.SUSPECT && liveness == Liveness.SUSPECT && link.carriesHeartbeats()) {
             // Late beat: probe at once and keep probing at the probe interval until it answers or dies.
             if (pendingTick != null) {
                 pendingTick.cancel();
@@ -255,15 +300,32 @@ final class PeerMonitor implements Peer, LinkHandler {
         }
     }
 
-    /** The own-pause check: a timer that fired late means we, not the peer, were stopped. */
+    /**
+     * The own-pause check: a timer that fired late means we, not the peer, were stopped. The pause
+     * is forgiven (and verdicts wait for a short grace) — but only up to
+     * {@link MonitorConfig#maxForgiveness()} per silence, so that an overloaded monitor whose
+     * timers are always late still reaches verdicts.
+     */
     private void checkPause(long dueAt, long now) {
-        long pause = Math.max(owner.pauses().observeTimer(dueAt, now), owner.pauses().pausedSince(lastTickRan));
+        LocalPauseDetector pauses = owner.pauses();
+        long pause = Math.max(pauses.observeTimer(dueAt, now), pauses.pausedSince(lastTickRan));
         lastTickRan = now;
-        if (pause > 0) {
-            detector.forgive(pause, now);
+        if (pause <= 0) {
+            return;
+        }
+        long forgive = Math.min(pause, maxForgivenessNanos - forgivenNanos);
+        if (forgive > 0) {
+            forgivenNanos += forgive;
+            detector.forgive(forgive, now);
             graceUntil = now + pauseGraceNanos;
-            log.debug("{}: local pause of {} ms detected; forgiven, no verdicts for {} ms", name, pause / 1_000_000,
+            log.debug("{}: local pause of {} ms forgiven ({} of {} ms budget used), no verdicts for {} ms", name,
+                    pause / 1_000_000, forgivenNanos / 1_000_000, maxForgivenessNanos / 1_000_000,
                     pauseGraceNanos / 1_000_000);
+        } else if (!budgetSpentLogged) {
+            budgetSpentLogged = true;
+            log.warn("{}: this monitor keeps pausing (local health {}/{}); the forgiveness budget maxForgiveness {} ms"
+                    + " is spent for this silence, verdicts go ahead", name, pauses.score(now),
+                    LocalPauseDetector.MAX_SCORE, maxForgivenessNanos / 1_000_000);
         }
     }
 
@@ -273,33 +335,59 @@ final class PeerMonitor implements Peer, LinkHandler {
         FrameCodec.encode(frame, out);
         out.flip();
         if (link.send(out)) {
-            anySent = true;
-            nextSeq++;
+            int seq = nextSeq++;
+            echoes.recordSent(seq, now);
+            reportMisses();
+            try {
+                observer.onPingSent(this, seq);
+            } catch (RuntimeException e) {
+                observerFailed(e);
+            }
         }
     }
 
     private void evaluate(long now) {
         if (!detector.hasHeartbeat()) {
-            if (liveness == Liveness.UNKNOWN && now - addedAt >= initialTimeoutNanos) {
-                String why = String.format(Locale.ROOT, "no answer within %d ms", initialTimeoutNanos / 1_000_000);
-                transition(Liveness.DEAD, lastDisconnect.isEmpty() ? why : why + " (" + lastDisconnect + ")");
+            if (liveness == Liveness.UNKNOWN && now - addedAt - forgivenNanos >= initialTimeoutNanos) {
+                StringBuilder why = new StringBuilder(64).append("no answer within ")
+                        .append(initialTimeoutNanos / 1_000_000).append(" ms");
+                if (lastRejection != null) {
+                    why.append("; ").append(rejectedFrames()).append(" frame(s) ignored, the last: ")
+                            .append(lastRejection.description());
+                }
+                if (!lastDisconnect.isEmpty()) {
+                    why.append(" (").append(lastDisconnect).append(')');
+                }
+                transition(now, Liveness.DEAD, why.toString());
             }
             return;
         }
         if (liveness == Liveness.DEAD) {
             return; // only a heartbeat brings a dead peer back
         }
+        long silent = now - lastPongAt - forgivenNanos;
+        if (silent >= maxSilenceNanos) {
+            transition(now, Liveness.DEAD, String.format(Locale.ROOT, "silent %d ms >= maxSilence %d ms%s",
+                    (now - lastPongAt) / 1_000_000, maxSilenceNanos / 1_000_000, laggingNote(now)));
+            return;
+        }
         Liveness l = detector.assess(now);
         if (l != liveness && l != Liveness.UNKNOWN) {
-            transition(l, detector.explain(now));
+            transition(now, l, l == Liveness.ALIVE ? detector.explain(now) : detector.explain(now) + laggingNote(now));
         }
         if (link.isConnected() && !link.isWritable() && liveness != Liveness.DEAD) {
             verdict.set(Usability.UNUSABLE, UsabilityVerdict.Cause.UNWRITABLE,
                     "connection unwritable: the peer is not reading", 0, 0, false);
             if (hysteresis.offer(verdict)) {
-                transition(liveness, hysteresis.reason());
+                transition(now, liveness, hysteresis.reason());
             }
         }
+        phi = detector.suspicion(now);
+    }
+
+    private String laggingNote(long now) {
+        int score = owner.pauses().score(now);
+        return score == 0 ? "" : " (this monitor is lagging: local health " + score + "/" + LocalPauseDetector.MAX_SCORE + ")";
     }
 
     // ---------------------------------------------------------------------------------------
@@ -310,19 +398,30 @@ final class PeerMonitor implements Peer, LinkHandler {
     public void onConnected(Link link) {
         if (!started) {
             begin(link); // its first tick pings
+            if (!started) {
+                return; // removed before it began
+            }
+        } else if (removed) {
             return;
-        }
-        if (stopped) {
-            return;
+        } else if (link.carriesHeartbeats()) {
+            sendPing(ticker.nanoTime());
         }
         lastDisconnect = "";
-        sendPing(ticker.nanoTime());
+        try {
+            observer.onConnected(this);
+        } catch (RuntimeException e) {
+            observerFailed(e);
+        }
+        if (!link.carriesHeartbeats() && liveness != Liveness.ALIVE) {
+            transition(ticker.nanoTime(), Liveness.ALIVE,
+                    "connected (" + link.describe() + "; liveness from the connection only, usability unknown)");
+        }
     }
 
     @Override
     public void onFrame(Link link, ByteBuffer buf) {
         begin(link);
-        if (stopped) {
+        if (removed || !started) {
             return;
         }
         try {
@@ -332,6 +431,7 @@ final class PeerMonitor implements Peer, LinkHandler {
             if (LogLimit.loud(badFrames)) {
                 log.warn("{}: invalid frame from {} ignored ({} so far): {}", name, link.describe(), badFrames, e.getMessage());
             }
+            reject(FrameRejection.MALFORMED);
             return;
         }
         long now = ticker.nanoTime();
@@ -340,42 +440,64 @@ final class PeerMonitor implements Peer, LinkHandler {
                 onPong(now);
                 break;
             case GOODBYE:
-                onGoodbye();
+                onGoodbye(now);
                 break;
             default:
-                break; // a PING to a monitor: not ours to answer
+                reject(FrameRejection.UNEXPECTED_TYPE); // a PING to a monitor: not ours to answer
+                break;
+        }
+    }
+
+    private void reject(FrameRejection why) {
+        lastRejection = why;
+        long n = rejected.incrementAndGet(why.ordinal());
+        if (why != FrameRejection.MALFORMED && LogLimit.loud(n)) {
+            log.info("{}: frame ignored, it {} ({} for this reason so far)", name, why.description(), n);
+        }
+        try {
+            observer.onFrameRejected(this, why);
+        } catch (RuntimeException e) {
+            observerFailed(e);
         }
     }
 
     private void onPong(long now) {
-        long e = frame.epoch();
-        if (e != knownEpoch) {
-            if (e == retiredEpoch) {
-                return; // a late answer from the process that was replaced
-            }
-            if (knownEpoch != 0) {
-                retiredEpoch = knownEpoch;
-                onRestart(knownEpoch, e);
-            }
-            knownEpoch = e;
-            epoch = e;
-            anyEcho = false;
-        }
-        int echo = frame.echoSequence();
-        int age = (nextSeq - 1) - echo;
-        if (!anySent || age < 0 || age >= ECHO_WINDOW || (anyEcho && echo - lastEchoSeq <= 0)) {
-            return; // not an answer to a recent PING of ours, or a duplicate / reordered one
-        }
-        long rtt = now - frame.echoSendTimeNanos();
-        if (rtt < 0) {
+        FrameRejection bad = echoes.match(frame.echoSequence(), frame.echoSendTimeNanos());
+        reportMisses();
+        if (bad != null) {
+            reject(bad);
             return;
         }
-        lastEchoSeq = echo;
-        anyEcho = true;
-        Liveness before = liveness;
-        long silentNanos = lastPongAt == Long.MIN_VALUE ? 0 : now - lastPongAt;
+        int echo = frame.echoSequence();
+        long rtt = now - echoes.matchedSentAt();
+        // Only a PONG that answers one of our outstanding PINGs may speak for a new epoch.
+        long e = frame.epoch();
+        long restartedFrom = 0;
+        if (e != knownEpoch) {
+            if (knownEpoch != 0 && isRetired(e) && echo - epochFromSeq < 0) {
+                reject(FrameRejection.RETIRED_EPOCH); // the replaced process answering a PING sent before the change
+                return;
+            }
+            if (knownEpoch != 0) {
+                restartedFrom = knownEpoch;
+                retire(knownEpoch);
+            }
+            knownEpoch = e;
+            epochFromSeq = nextSeq;
+            epoch = e;
+        }
+        Liveness beforeL = liveness;
+        Usability beforeU = usability;
+        long silentNanos = detector.hasHeartbeat() ? now - lastPongAt : 0;
+        if (restartedFrom != 0) {
+            detector.reset();
+            rttWindow.reset();
+            hysteresis.force(Usability.UNKNOWN, "restarted");
+        }
         lastPongAt = now;
-        if (before == Liveness.SUSPECT || before == Liveness.DEAD) {
+        forgivenNanos = 0;
+        budgetSpentLogged = false;
+        if (beforeL == Liveness.SUSPECT || beforeL == Liveness.DEAD) {
             // Answers to PINGs queued during the silence arrive in a burst with huge RTTs that say
             // nothing about the peer's speed now: judge RTT only from PINGs sent from here on.
             freshFromSeq = nextSeq;
@@ -385,87 +507,143 @@ final class PeerMonitor implements Peer, LinkHandler {
         if (freshRtt) {
             filterStaleRtt = false;
         }
-        detector.heartbeat(now, before == Liveness.ALIVE);
+        detector.heartbeat(now, beforeL == Liveness.ALIVE && restartedFrom == 0);
         ServingStatus s = frame.status();
         LoadReport l = frame.load();
-        long baseline = rttBaselineNanos;
-        cfg.usabilityPolicy().evaluate(s, l, freshRtt ? rtt : -1, baseline, verdict);
-        if (freshRtt && verdict.cause() != UsabilityVerdict.Cause.RTT) {
-            rttBaselineNanos = baseline < 0 ? rtt : baseline + (rtt - baseline) / 32;
+        cfg.usabilityPolicy().evaluate(s, l, freshRtt ? rtt : -1, rttWindow.baseline(), verdict);
+        if (freshRtt) {
+            rttWindow.add(rtt);
         }
         rttNanos = rtt;
+        rttBaselineNanos = rttWindow.baseline();
         status = s;
         load = l;
         nodeId = frame.nodeId();
+        lossRate = echoes.lossRate();
+        applyAdvice(now);
         phi = detector.suspicion(now);
-        if (cfg.honorPeerMinInterval()) {
-            advisedNanos = frame.minIntervalMillis() * 1_000_000L;
-            long effective = Math.max(intervalNanos, advisedNanos);
-            if (effective != effectiveIntervalNanos) {
-                // A new rhythm: the old history would judge it wrongly. Start over from this beat.
-                effectiveIntervalNanos = effective;
-                detector = cfg.detector().create(effective);
-                detector.heartbeat(now, false);
-            }
-        }
         boolean usabilityChanged = hysteresis.offer(verdict);
+        try {
+            observer.onPongMatched(this, rtt, s, l);
+        } catch (RuntimeException ex) {
+            observerFailed(ex);
+        }
         scheduleEvaluation(now);
-        if (before != Liveness.ALIVE) {
-            String why;
-            if (before == Liveness.UNKNOWN) {
+        String why = null;
+        if (beforeL != Liveness.ALIVE) {
+            if (beforeL == Liveness.UNKNOWN) {
                 why = String.format(Locale.ROOT, "first heartbeat, rtt %.1f ms", rtt / 1e6);
-            } else if (before == Liveness.SUSPECT) {
+            } else if (beforeL == Liveness.SUSPECT) {
                 why = String.format(Locale.ROOT, "heartbeat after %.0f ms silence", silentNanos / 1e6);
-            } else {
+            } else if (silentNanos > 0) {
                 why = String.format(Locale.ROOT, "answering again after %.0f ms", silentNanos / 1e6);
+            } else {
+                why = String.format(Locale.ROOT, "answering (first heartbeat), rtt %.1f ms", rtt / 1e6);
             }
-            if (usabilityChanged) {
-                why = why + "; " + hysteresis.reason();
-            }
-            transition(Liveness.ALIVE, why);
-        } else if (usabilityChanged) {
-            transition(Liveness.ALIVE, hysteresis.reason());
+        }
+        if (usabilityChanged) {
+            why = why == null ? hysteresis.reason() : why + "; " + hysteresis.reason();
+        }
+        if (restartedFrom != 0) {
+            // One event for the restart and what it changed: RESTARTED carries the resulting state.
+            String restart = String.format(Locale.ROOT, "epoch changed %016x -> %016x: restart", restartedFrom, e);
+            publishChange(PeerEvent.Kind.RESTARTED, beforeL, Liveness.ALIVE, beforeU,
+                    why == null ? restart : why + "; " + restart, true);
+        } else if (why != null) {
+            transition(now, Liveness.ALIVE, why);
         }
     }
 
-    private void onRestart(long oldEpoch, long newEpoch) {
-        detector.reset();
-        rttBaselineNanos = -1;
-        Usability fromU = usability;
-        hysteresis.force(Usability.UNKNOWN, "restarted");
-        usability = Usability.UNKNOWN;
-        String why = String.format("epoch changed %016x -> %016x: restart", oldEpoch, newEpoch);
-        reason = why;
-        since = owner.clock().instant();
-        epoch = newEpoch;
-        owner.publish(new PeerEvent(PeerEvent.Kind.RESTARTED, name, liveness, liveness, fromU, Usability.UNKNOWN, why,
-                since, state()));
+    /** A peer's advised minimum interval, clipped to our cap; a new rhythm restarts the detector. */
+    private void applyAdvice(long now) {
+        if (!cfg.honorPeerMinInterval()) {
+            return;
+        }
+        long raw = frame.minIntervalMillis() * 1_000_000L;
+        long applied = Math.min(raw, maxAdvisedNanos);
+        if (raw != lastAdviceRaw) {
+            lastAdviceRaw = raw;
+            if (raw > applied) {
+                log.info("{}: peer advises a minimum interval of {} ms; clipped to maxAdvisedInterval {} ms", name,
+                        raw / 1_000_000, applied / 1_000_000);
+            }
+            try {
+                observer.onAdvice(this, raw, applied);
+            } catch (RuntimeException e) {
+                observerFailed(e);
+            }
+        }
+        advisedNanos = applied;
+        long effective = Math.max(intervalNanos, applied);
+        if (effective != effectiveIntervalNanos) {
+            // A new rhythm: the old history would judge it wrongly. Start over from this beat.
+            effectiveIntervalNanos = effective;
+            detector = cfg.detector().create(effective);
+            detector.heartbeat(now, false);
+        }
     }
 
-    private void onGoodbye() {
+    private boolean isRetired(long e) {
+        for (long r : retired) {
+            if (r == e && r != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void retire(long e) {
+        if (!isRetired(e)) {
+            retired[retiredNext] = e;
+            retiredNext = (retiredNext + 1) % RETIRED_EPOCHS;
+        }
+    }
+
+    private void reportMisses() {
+        int n = echoes.missedCount();
+        for (int i = 0; i < n; i++) {
+            try {
+                observer.onMiss(this, echoes.missedSequence(i));
+            } catch (RuntimeException e) {
+                observerFailed(e);
+            }
+        }
+        if (n > 0) {
+            lossRate = echoes.lossRate();
+        }
+    }
+
+    private void onGoodbye(long now) {
         if (knownEpoch != 0 && frame.epoch() != knownEpoch) {
-            return; // from an earlier incarnation
+            reject(FrameRejection.FOREIGN_GOODBYE);
+            return;
         }
-        int back = frame.comeBackAfterMillis();
-        verdict.set(Usability.UNUSABLE, UsabilityVerdict.Cause.GOODBYE,
-                back > 0 ? "GOODBYE: peer is leaving, back in about " + back + " ms" : "GOODBYE: peer is leaving",
-                0, 0, true);
+        // The come-back time is shown, never obeyed: we keep probing at our own pace, so a peer
+        // cannot buy itself a silence by announcing a long absence.
+        long back = frame.comeBackAfterMillis();
+        String why = back > 0 ? "GOODBYE: peer is leaving, back in about " + back + " ms" : "GOODBYE: peer is leaving";
+        verdict.set(Usability.UNUSABLE, UsabilityVerdict.Cause.GOODBYE, why, 0, 0, true);
         if (hysteresis.offer(verdict)) {
-            transition(liveness, hysteresis.reason());
+            transition(now, liveness, hysteresis.reason());
         }
     }
 
     @Override
     public void onDisconnected(Link link, DisconnectCause cause, String detail) {
         begin(link);
-        if (stopped || cause == DisconnectCause.CLOSED_LOCALLY) {
+        if (removed || !started || cause == DisconnectCause.CLOSED_LOCALLY) {
             return;
         }
         lastDisconnect = detail;
+        try {
+            observer.onDisconnected(this, cause, detail);
+        } catch (RuntimeException e) {
+            observerFailed(e);
+        }
         if (liveness == Liveness.DEAD) {
             return;
         }
-        transition(Liveness.DEAD, detail);
+        transition(ticker.nanoTime(), Liveness.DEAD, detail);
     }
 
     @Override
@@ -473,28 +651,47 @@ final class PeerMonitor implements Peer, LinkHandler {
         // Evaluated on the next tick: only a channel that *stays* unwritable counts.
     }
 
+    private void observerFailed(RuntimeException e) {
+        owner.observerFailed(this, e);
+    }
+
     // ---------------------------------------------------------------------------------------
     // Transitions.
     // ---------------------------------------------------------------------------------------
 
-    private void transition(Liveness to, String why) {
-        Liveness fromL = liveness;
-        Usability fromU = usability;
-        if (to != fromL) {
-            fromL.checkMoveTo(to);
+    private void transition(long now, Liveness to, String why) {
+        phi = detector.hasHeartbeat() ? detector.suspicion(now) : 0;
+        if (to != liveness) {
+            liveness.checkMoveTo(to);
         }
         if (to == Liveness.DEAD) {
             hysteresis.force(Usability.UNKNOWN, why);
         }
+        publishChange(PeerEvent.Kind.TRANSITION, liveness, to, usability, why, false);
+    }
+
+    /** Moves to ({@code to}, the hysteresis' usability) and publishes, unless removed meanwhile. */
+    private void publishChange(PeerEvent.Kind kind, Liveness fromL, Liveness to, Usability fromU, String why,
+                               boolean always) {
         Usability toU = hysteresis.current();
-        if (to == fromL && toU == fromU) {
+        if (!always && to == liveness && toU == usability) {
             return;
         }
-        liveness = to;
-        usability = toU;
-        reason = why;
-        since = owner.clock().instant();
-        owner.publish(new PeerEvent(PeerEvent.Kind.TRANSITION, name, fromL, to, fromU, toU, why, since, state()));
+        PeerState st;
+        synchronized (this) {
+            if (removed) {
+                return;
+            }
+            liveness = to;
+            usability = toU;
+            reason = why;
+            since = owner.clock().instant();
+            st = state();
+            owner.publish(new PeerEvent(kind, name, fromL, to, fromU, toU, why, since, st));
+        }
+        if (fromL == Liveness.UNKNOWN && to != Liveness.UNKNOWN) {
+            firstVerdict.complete(st);
+        }
     }
 
     // ---------------------------------------------------------------------------------------
@@ -512,6 +709,11 @@ final class PeerMonitor implements Peer, LinkHandler {
     }
 
     @Override
+    public PeerAttributes attributes() {
+        return attributes;
+    }
+
+    @Override
     public Liveness liveness() {
         return liveness;
     }
@@ -519,6 +721,60 @@ final class PeerMonitor implements Peer, LinkHandler {
     @Override
     public Usability usability() {
         return usability;
+    }
+
+    @Override
+    public long rttNanos() {
+        return rttNanos;
+    }
+
+    @Override
+    public long rttBaselineNanos() {
+        return rttBaselineNanos;
+    }
+
+    @Override
+    public double phi() {
+        return phi;
+    }
+
+    @Override
+    public LoadReport load() {
+        return load;
+    }
+
+    @Override
+    public ServingStatus status() {
+        return status;
+    }
+
+    @Override
+    public long epoch() {
+        return epoch;
+    }
+
+    @Override
+    public double lossRate() {
+        return lossRate;
+    }
+
+    @Override
+    public long rejectedFrames(FrameRejection why) {
+        return rejected.get(why.ordinal());
+    }
+
+    @Override
+    public long rejectedFrames() {
+        long n = 0;
+        for (int i = 0; i < REJECTIONS.length; i++) {
+            n += rejected.get(i);
+        }
+        return n;
+    }
+
+    @Override
+    public CompletionStage<PeerState> firstVerdict() {
+        return firstVerdict.minimalCompletionStage();
     }
 
     @Override

@@ -30,4 +30,13 @@ public record PeerState(String name, String address, Liveness liveness, Usabilit
     public boolean available() {
         return (liveness == Liveness.ALIVE || liveness == Liveness.SUSPECT) && usability.acceptsWork();
     }
+
+    /** One line; the epoch in hex as everywhere else (CLI, reasons, logs). */
+    @Override
+    public String toString() {
+        return String.format(java.util.Locale.ROOT,
+                "PeerState{%s %s %s/%s: %s; φ %.2f, rtt %s, status %s, epoch %016x, node %s}", name, address, liveness,
+                usability, reason, phi, rttNanos < 0 ? "-" : String.format(java.util.Locale.ROOT, "%.3f ms", rttNanos / 1e6),
+                status, epoch, nodeId);
+    }
 }

@@ -173,7 +173,7 @@ public final class TcpClientTransport implements ClientTransport {
         return config.keepalive;
     }
 
-    /** Raw mode (for {@link KeepaliveFallback}): no framer, inbound bytes discarded. */
+    /** Raw mode (for {@link KeepaliveTransport}): no framer, inbound bytes discarded. */
     boolean raw() {
         return config.raw;
     }

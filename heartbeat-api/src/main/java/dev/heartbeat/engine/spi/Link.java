@@ -30,6 +30,16 @@ public interface Link {
     /** False while the transport's outbound buffer is over its high-water mark (the peer is not reading). */
     boolean isWritable();
 
+    /**
+     * True when the peer at the other end speaks the heartbeat protocol (the default). A link
+     * that does not — the kernel-keepalive fallback, for a database or a legacy service — only
+     * reports connects and disconnects: the monitor sends it no PINGs and judges liveness from the
+     * connection alone, leaving usability UNKNOWN.
+     */
+    default boolean carriesHeartbeats() {
+        return true;
+    }
+
     /** Describes the transport, e.g. "tcp/epoll 127.0.0.1:7000". */
     String describe();
 

@@ -1,0 +1,128 @@
+package dev.heartbeat.engine;
+
+import dev.heartbeat.peer.FrameRejection;
+
+/**
+ * Our own record of the PINGs we sent to one peer, and the matching of PONGs against it. A PONG
+ * counts only when it echoes the sequence <em>and</em> the send time of a PING we still have
+ * outstanding; RTT is measured from our record, never from the time a peer echoes (a peer could
+ * echo anything). Remembers the last {@value #WINDOW} PINGs; a PING that falls out of the window
+ * unanswered, or that is still unanswered when a later one is answered, counts as missed.
+ *
+ * <p>Not thread-safe: confined to the peer's thread. Allocates nothing after construction.
+ */
+final class EchoTracker {
+
+    /** PINGs remembered (a power of two). */
+    static final int WINDOW = 32;
+    private static final int MASK = WINDOW - 1;
+    /** Weight of one PING in the loss average: about the last 32 PINGs count. */
+    private static final double LOSS_ALPHA = 1.0 / 32;
+
+    private final int[] seqs = new int[WINDOW];
+    private final long[] sentAt = new long[WINDOW];
+    /** 0: empty slot; 1: outstanding; 2: answered; 3: counted as missed. */
+    private final byte[] slot = new byte[WINDOW];
+    private boolean anySent;
+    private int lastSent;
+    private boolean anyMatched;
+    private int lastMatched;
+    private long matchedSentAt;
+    private double lossRate;
+    private long misses;
+
+    /** Missed sequences reported by the last {@link #recordSent} or {@link #match}, for observers. */
+    private final int[] missed = new int[WINDOW];
+    private int missedCount;
+
+    /** Records that PING {@code seq} was sent at {@code now}; the slot it reuses may report a miss. */
+    void recordSent(int seq, long now) {
+        missedCount = 0;
+        int i = seq & MASK;
+        if (slot[i] == 1) {
+            miss(i);
+        }
+        seqs[i] = seq;
+        sentAt[i] = now;
+        slot[i] = 1;
+        anySent = true;
+        lastSent = seq;
+    }
+
+    /**
+     * Matches a PONG that echoes {@code echoSeq} and {@code echoTime}.
+     *
+     * @return null when it answers an outstanding PING ({@link #matchedSentAt()} then holds our
+     *     send time), else why it does not
+     */
+    FrameRejection match(int echoSeq, long echoTime) {
+        missedCount = 0;
+        if (!anySent || lastSent - echoSeq < 0 || lastSent - echoSeq >= WINDOW) {
+            return FrameRejection.NOT_OUTSTANDING;
+        }
+        int i = echoSeq & MASK;
+        if (slot[i] == 0 || seqs[i] != echoSeq) {
+            return FrameRejection.NOT_OUTSTANDING;
+        }
+        if (sentAt[i] != echoTime) {
+            return FrameRejection.ECHO_MISMATCH;
+        }
+        if (slot[i] == 2) {
+            return FrameRejection.DUPLICATE;
+        }
+        if (anyMatched && echoSeq - lastMatched < 0) {
+            return FrameRejection.REORDERED; // it was counted as missed when the later one was answered
+        }
+        // Everything sent before it and still unanswered is missed: answers come in order.
+        for (int s = anyMatched ? lastMatched + 1 : echoSeq - WINDOW + 1; echoSeq - s > 0; s++) {
+            int j = s & MASK;
+            if (slot[j] == 1 && seqs[j] == s) {
+                miss(j);
+            }
+        }
+        slot[i] = 2;
+        anyMatched = true;
+        lastMatched = echoSeq;
+        matchedSentAt = sentAt[i];
+        lossRate += (0 - lossRate) * LOSS_ALPHA;
+        return null;
+    }
+
+    private void miss(int i) {
+        slot[i] = 3;
+        misses++;
+        lossRate += (1 - lossRate) * LOSS_ALPHA;
+        if (missedCount < WINDOW) {
+            missed[missedCount++] = seqs[i];
+        }
+    }
+
+    /** Our send time of the PING the last successful {@link #match} answered. */
+    long matchedSentAt() {
+        return matchedSentAt;
+    }
+
+    /** True once a PING was sent. */
+    boolean anySent() {
+        return anySent;
+    }
+
+    /** The recent miss fraction, 0..1. */
+    double lossRate() {
+        return lossRate;
+    }
+
+    /** PINGs missed so far. */
+    long misses() {
+        return misses;
+    }
+
+    /** How many misses the last call found; their sequences are {@link #missedSequence(int)}. */
+    int missedCount() {
+        return missedCount;
+    }
+
+    int missedSequence(int k) {
+        return missed[k];
+    }
+}
