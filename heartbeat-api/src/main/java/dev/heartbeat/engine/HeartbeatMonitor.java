@@ -86,6 +86,12 @@ public final class HeartbeatMonitor implements AutoCloseable {
     private final PeerObserver observer;
     private final ConcurrentHashMap<String, PeerMonitor> peers = new ConcurrentHashMap<>();
     private final AtomicLong observerFailures = new AtomicLong();
+    /**
+     * Serialises adding and removing peers, so that the events of one name never interleave (an
+     * ADDED of a new peer can't overtake the REMOVED of the old one of the same name). Never held
+     * while waiting for anything: transports open links without blocking.
+     */
+    private final Object membership = new Object();
     private volatile boolean closed;
 
     private HeartbeatMonitor(Builder b) {
@@ -157,35 +163,37 @@ public final class HeartbeatMonitor implements AutoCloseable {
                     + "' (expected: one of " + transports.keySet() + ", the transports this monitor was built with)");
         }
         PeerMonitor peer = new PeerMonitor(spec, target, this);
-        if (peers.putIfAbsent(spec.name(), peer) != null) {
-            throw new IllegalArgumentException("peer : '" + spec.name() + "' is already registered (expected: a unique name)");
-        }
-        try {
-            registry.register(peer);
-        } catch (RuntimeException e) {
-            peers.remove(spec.name(), peer);
-            throw e;
-        }
         Link link;
-        // Holding the peer's lock from open() to ADDED keeps its first transition (which the link
-        // may trigger at once, on its own thread) behind the ADDED event.
-        synchronized (peer) {
+        synchronized (membership) {
+            if (closed) {
+                throw new IllegalStateException("monitor is closed");
+            }
+            if (peers.putIfAbsent(spec.name(), peer) != null) {
+                throw new IllegalArgumentException("peer : '" + spec.name()
+                        + "' is already registered (expected: a unique name)");
+            }
             try {
-                link = transport.open(target, peer);
+                registry.register(peer);
             } catch (RuntimeException e) {
                 peers.remove(spec.name(), peer);
-                registry.unregister(spec.name());
                 throw e;
             }
-            publish(new PeerEvent(PeerEvent.Kind.ADDED, spec.name(), Liveness.UNKNOWN, Liveness.UNKNOWN,
-                    Usability.UNKNOWN, Usability.UNKNOWN, "added, monitoring " + link.describe(), clock.instant(),
-                    peer.state()));
+            // Holding the peer's lock from open() to ADDED keeps its first transition (which the
+            // link may trigger at once, on its own thread) behind the ADDED event.
+            synchronized (peer) {
+                try {
+                    link = transport.open(target, peer);
+                } catch (RuntimeException e) {
+                    peers.remove(spec.name(), peer);
+                    registry.unregister(spec.name());
+                    throw e;
+                }
+                publish(new PeerEvent(PeerEvent.Kind.ADDED, spec.name(), Liveness.UNKNOWN, Liveness.UNKNOWN,
+                        Usability.UNKNOWN, Usability.UNKNOWN, "added, monitoring " + link.describe(), clock.instant(),
+                        peer.state()));
+            }
         }
         peer.start(link);
-        if (closed) {
-            removePeer(spec.name()); // closed while we were adding: leave nothing behind
-            throw new IllegalStateException("monitor is closed");
-        }
         return peer;
     }
 
@@ -207,12 +215,14 @@ public final class HeartbeatMonitor implements AutoCloseable {
      * @return false when this monitor has no peer of that name
      */
     public boolean removePeer(String name) {
-        PeerMonitor pm = peers.remove(name);
-        if (pm == null) {
-            return false;
+        synchronized (membership) {
+            PeerMonitor pm = peers.remove(name);
+            if (pm == null) {
+                return false;
+            }
+            registry.peer(name).filter(p -> p == pm).ifPresent(p -> registry.unregister(name));
+            return pm.remove("removed");
         }
-        registry.peer(name).filter(p -> p == pm).ifPresent(p -> registry.unregister(name));
-        return pm.remove("removed");
     }
 
     /**
@@ -365,10 +375,12 @@ public final class HeartbeatMonitor implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (closed) {
-            return;
+        synchronized (membership) {
+            if (closed) {
+                return;
+            }
+            closed = true;
         }
-        closed = true;
         for (String name : new ArrayList<>(peers.keySet())) {
             removePeer(name);
         }

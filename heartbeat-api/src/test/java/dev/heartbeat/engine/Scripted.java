@@ -1,0 +1,189 @@
+package dev.heartbeat.engine;
+
+import dev.heartbeat.engine.spi.ClientTransport;
+import dev.heartbeat.engine.spi.Link;
+import dev.heartbeat.engine.spi.LinkHandler;
+import dev.heartbeat.engine.spi.SerialScheduler;
+import dev.heartbeat.peer.Peer;
+import dev.heartbeat.peer.PeerEvent;
+import dev.heartbeat.peer.PeerRegistry;
+import dev.heartbeat.protocol.Frame;
+import dev.heartbeat.protocol.FrameCodec;
+import dev.heartbeat.protocol.FrameDecodeException;
+import dev.heartbeat.protocol.LoadReport;
+import dev.heartbeat.protocol.ServingStatus;
+import dev.heartbeat.testing.VirtualScheduler;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One monitored peer on virtual time whose link is scripted by the test: it records every PING
+ * the monitor sends and lets the test play the peer, frame by frame — including a hostile one.
+ */
+final class Scripted implements AutoCloseable {
+
+    final VirtualScheduler scheduler = new VirtualScheduler();
+    final List<ByteBuffer> sent = new ArrayList<>();
+    final List<PeerEvent> events = new ArrayList<>();
+    final HeartbeatMonitor monitor;
+    LinkHandler handler;
+    Link link;
+    boolean connected = true;
+    boolean closed;
+    final Peer peer;
+
+    Scripted() {
+        this(MonitorConfig.ofDefaults(), null);
+    }
+
+    Scripted(MonitorConfig config, PeerObserver observer) {
+        ClientTransport transport = new ClientTransport() {
+            @Override
+            public Link open(String address, LinkHandler h) {
+                handler = h;
+                link = new Link() {
+                    @Override
+                    public SerialScheduler scheduler() {
+                        return scheduler;
+                    }
+
+                    @Override
+                    public boolean send(ByteBuffer frame) {
+                        ByteBuffer copy = ByteBuffer.allocate(frame.remaining());
+                        copy.put(frame).flip();
+                        sent.add(copy);
+                        return true;
+                    }
+
+                    @Override
+                    public boolean isConnected() {
+                        return connected;
+                    }
+
+                    @Override
+                    public boolean isWritable() {
+                        return true;
+                    }
+
+                    @Override
+                    public String describe() {
+                        return "scripted";
+                    }
+
+                    @Override
+                    public void close() {
+                        closed = true;
+                    }
+                };
+                return link;
+            }
+
+            @Override
+            public String name() {
+                return "scripted";
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        HeartbeatMonitor.Builder b = HeartbeatMonitor.builder(transport).config(config).ticker(scheduler.ticker())
+                .clock(Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC))
+                .registry(PeerRegistry.create(Runnable::run)).watchGarbageCollector(false)
+                .random(new java.util.Random(3));
+        if (observer != null) {
+            b.observer(observer);
+        }
+        monitor = b.build();
+        monitor.addListener(events::add);
+        peer = monitor.addPeer("b", "b:1");
+        scheduler.runPending();
+    }
+
+    /** Runs until the monitor sends its next PING (at most 10 s) and returns it. */
+    Frame nextPing() {
+        int n = sent.size();
+        for (int i = 0; i < 10_000 && sent.size() == n; i++) {
+            scheduler.advance(java.time.Duration.ofMillis(1));
+        }
+        if (sent.size() == n) {
+            throw new AssertionError("no PING within 10 s; events: " + events);
+        }
+        return ping(n);
+    }
+
+    /** Runs until the peer has liveness {@code l}; returns the virtual time it took. */
+    java.time.Duration runUntil(dev.heartbeat.peer.Liveness l, java.time.Duration max) {
+        long start = scheduler.ticker().nanoTime();
+        while (peer.liveness() != l) {
+            if (scheduler.ticker().nanoTime() - start > max.toNanos()) {
+                throw new AssertionError(peer + " did not become " + l + " within " + max + "; events: " + events);
+            }
+            scheduler.advance(java.time.Duration.ofMillis(1));
+        }
+        return java.time.Duration.ofNanos(scheduler.ticker().nanoTime() - start);
+    }
+
+    Frame lastPing() {
+        return ping(sent.size() - 1);
+    }
+
+    Frame ping(int i) {
+        Frame f = new Frame();
+        try {
+            FrameCodec.decode(sent.get(i).duplicate(), f);
+        } catch (FrameDecodeException e) {
+            throw new AssertionError(e);
+        }
+        return f;
+    }
+
+    /** A PONG answering {@code ping} from epoch {@code epoch}. */
+    static Frame pong(Frame ping, long epoch, ServingStatus status, int adviceMillis) {
+        return new Frame().pong(epoch, 1, 0, "b", ping.sequence(), ping.sendTimeNanos(), status, adviceMillis,
+                LoadReport.UNKNOWN);
+    }
+
+    /** Answers {@code ping} exactly {@code rtt} after it was sent (time moves on to then, if needed). */
+    void answerAfter(Frame ping, java.time.Duration rtt, long epoch) {
+        long wait = ping.sendTimeNanos() + rtt.toNanos() - scheduler.ticker().nanoTime();
+        if (wait > 0) {
+            scheduler.advanceNanos(wait);
+        }
+        answer(ping, epoch);
+    }
+
+    void answer(Frame ping, long epoch) {
+        deliver(pong(ping, epoch, ServingStatus.SERVING, 0));
+    }
+
+    /** Answers the last PING if there is one not answered yet. */
+    void answerLast(long epoch, int adviceMillis) {
+        deliver(pong(lastPing(), epoch, ServingStatus.SERVING, adviceMillis));
+    }
+
+    void deliver(Frame f) {
+        ByteBuffer b = ByteBuffer.allocate(FrameCodec.MAX_FRAME_LENGTH);
+        FrameCodec.encode(f, b);
+        b.flip();
+        handler.onFrame(link, b);
+    }
+
+    List<PeerEvent> transitions() {
+        return events.stream().filter(e -> e.kind() == PeerEvent.Kind.TRANSITION || e.kind() == PeerEvent.Kind.RESTARTED)
+                .toList();
+    }
+
+    PeerEvent last() {
+        return events.get(events.size() - 1);
+    }
+
+    @Override
+    public void close() {
+        monitor.close();
+    }
+}
