@@ -210,10 +210,13 @@ final class TcpLink implements Link {
 
     private void closeOnLoop() {
         reconnect.stop();
-        if (connecting != null) {
-            connecting.cancel(false);
-            connecting.channel().close();
-            connecting = null;
+        ChannelFuture f = connecting;
+        connecting = null;
+        if (f != null) {
+            // Until Netty's own connect task has run, the attempt can be cancelled, and cancelling
+            // runs connectDone at once (it may touch the field): work on the local copy only.
+            f.cancel(false);
+            f.channel().close();
         }
         Channel ch = channel;
         channel = null;

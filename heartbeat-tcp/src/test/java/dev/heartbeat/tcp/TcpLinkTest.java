@@ -249,6 +249,74 @@ class TcpLinkTest {
         }
     }
 
+    /**
+     * Regression: a link closed while its connect was still pending threw a NullPointerException
+     * on the event loop (cancelling the attempt ran its listener, which cleared the field being
+     * used) and the CLOSED_LOCALLY callback was lost. The window is the time between the dial
+     * and Netty's own connect task, so close() is swept across it: each of the 400 links closes
+     * after a different short spin, and every one must report CLOSED_LOCALLY exactly once.
+     */
+    @Test
+    void closeWhileTheConnectIsPendingReportsClosedLocally() throws Exception {
+        try (TcpClientTransport t = TcpClientTransport.builder().eventLoopThreads(1).build();
+             ServerSocket ss = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"));
+             PendingConnects fill = PendingConnects.fill(ss)) {
+            for (int i = 0; i < 400; i++) {
+                Recorder r = new Recorder();
+                Link l = t.open("127.0.0.1:" + ss.getLocalPort(), r);
+                long until = System.nanoTime() + (i % 100) * 2_000L; // 0..198 µs
+                while (System.nanoTime() < until) {
+                    Thread.onSpinWait();
+                }
+                l.close();
+                Event e = r.events.poll(5, TimeUnit.SECONDS);
+                assertThat(e).as("link %d: a CLOSED_LOCALLY within 5 s", i).isNotNull();
+                assertThat(e.cause()).as("link %d", i).isEqualTo(DisconnectCause.CLOSED_LOCALLY);
+                assertThat(e.onLoop()).isTrue();
+            }
+            assertThat(t.linkCount()).isZero();
+        }
+    }
+
+    /**
+     * Fills a never-accepting listener's accept queue with plain connections, so the kernel
+     * drops the next SYN and a further connect stays pending (it retransmits the SYN after 1 s).
+     */
+    static final class PendingConnects implements AutoCloseable {
+        private final List<java.nio.channels.SocketChannel> open = new ArrayList<>();
+
+        static PendingConnects fill(ServerSocket ss) throws Exception {
+            PendingConnects p = new PendingConnects();
+            for (int i = 0; i < 16; i++) { // backlog 1 holds two connections on Linux; bounded anyway
+                java.nio.channels.SocketChannel c = java.nio.channels.SocketChannel.open();
+                p.open.add(c);
+                c.configureBlocking(false);
+                if (c.connect(ss.getLocalSocketAddress())) {
+                    continue;
+                }
+                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+                boolean done = false;
+                while (!done && System.nanoTime() < deadline) {
+                    done = c.finishConnect();
+                    if (!done) {
+                        Thread.sleep(5);
+                    }
+                }
+                if (!done) {
+                    return p; // this one is pending: the queue is full
+                }
+            }
+            throw new AssertionError("could not fill the accept queue of " + ss);
+        }
+
+        @Override
+        public void close() throws Exception {
+            for (java.nio.channels.SocketChannel c : open) {
+                c.close();
+            }
+        }
+    }
+
     @Test
     void reconnectsAfterALostConnection() throws Exception {
         try (ServerSocket ss = new ServerSocket(0)) {
