@@ -317,6 +317,63 @@ class TcpLinkTest {
         }
     }
 
+    /**
+     * A peer that floods frames: those over the link's rate are dropped before the handler sees
+     * them, and a flood that lasts closes the connection (PROTOCOL_ERROR) and the link reconnects.
+     * The flood is bounded: at most 10 s or 2,000 batches, and it stops when the link hangs up.
+     */
+    @Test
+    void aFloodOfInboundFramesIsDroppedThenTheConnectionIsClosedAndRedialled() throws Exception {
+        Frame pong = new Frame().pong(42, 1, 0, "flooder", 7, 0, dev.heartbeat.protocol.ServingStatus.SERVING, 0,
+                dev.heartbeat.protocol.LoadReport.UNKNOWN);
+        ByteBuffer b = ByteBuffer.allocate(FrameCodec.MAX_FRAME_LENGTH);
+        FrameCodec.encode(pong, b);
+        byte[] one = new byte[b.flip().remaining()];
+        b.get(one);
+        byte[] batch = new byte[one.length * 100];
+        for (int i = 0; i < 100; i++) {
+            System.arraycopy(one, 0, batch, i * one.length, one.length);
+        }
+        try (TcpClientTransport t = TcpClientTransport.builder().maxInboundFrameRate(100).inboundFrameBurst(10)
+                .floodCloseAfter(Duration.ofSeconds(1))
+                .reconnect(Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofSeconds(5)).build();
+             ServerSocket ss = new ServerSocket(0)) {
+            Recorder r = new Recorder();
+            t.open("127.0.0.1:" + ss.getLocalPort(), r);
+            long start;
+            try (Socket s = ss.accept()) {
+                assertThat(r.next().kind()).isEqualTo("connected");
+                start = System.nanoTime();
+                OutputStream out = s.getOutputStream();
+                long deadline = start + Duration.ofSeconds(10).toNanos();
+                for (int i = 0; i < 2_000 && System.nanoTime() < deadline && t.stats().floodCloses() == 0; i++) {
+                    try {
+                        out.write(batch); // 100 frames per ~5 ms: ≈200 × the link's rate
+                        Thread.sleep(5);
+                    } catch (java.io.IOException e) {
+                        break; // the link hung up
+                    }
+                }
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            int frames = 0;
+            Event e;
+            while ((e = r.next()).kind().equals("frame")) {
+                frames++;
+            }
+            assertThat(e.kind()).isEqualTo("disconnected");
+            assertThat(e.cause()).isEqualTo(DisconnectCause.PROTOCOL_ERROR);
+            assertThat(e.detail()).contains("inbound frame flood");
+            assertThat(frames).isGreaterThanOrEqualTo(10).isLessThanOrEqualTo(10 + (int) Math.ceil(100 * seconds) + 1);
+            TcpClientTransport.Stats st = t.stats();
+            assertThat(st.floodCloses()).isEqualTo(1);
+            assertThat(st.framesDropped()).isPositive();
+            try (Socket again = ss.accept()) { // the link dials again
+                assertThat(r.next().kind()).isEqualTo("connected");
+            }
+        }
+    }
+
     @Test
     void reconnectsAfterALostConnection() throws Exception {
         try (ServerSocket ss = new ServerSocket(0)) {
@@ -405,5 +462,11 @@ class TcpLinkTest {
         assertThatThrownBy(() -> b.writeBufferWaterMark(10, 5)).hasMessageStartingWith("writeBufferWaterMark : low 10, high 5");
         assertThatThrownBy(() -> b.reconnect(Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ZERO))
                 .hasMessageContaining("reconnect cap");
+        assertThatThrownBy(() -> b.maxInboundFrameRate(0)).hasMessage("maxInboundFrameRate : 0.0 (expected: 1..1000000 per second)");
+        assertThatThrownBy(() -> b.inboundFrameBurst(0)).hasMessage("inboundFrameBurst : 0 (expected: 1..100000)");
+        assertThatThrownBy(() -> b.floodCloseAfter(Duration.ofHours(2)))
+                .hasMessage("floodCloseAfter : PT2H (expected: 0 or PT1S..PT1H)");
+        assertThat(TcpClientTransport.DEFAULT_MAX_INBOUND_FRAME_RATE).isEqualTo(5_000);
+        assertThat(TcpClientTransport.DEFAULT_INBOUND_FRAME_BURST).isEqualTo(500);
     }
 }
