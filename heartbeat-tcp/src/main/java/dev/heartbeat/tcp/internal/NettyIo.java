@@ -61,10 +61,12 @@ public enum NettyIo {
     /**
      * Logs, once per JVM and flavour, at INFO, which I/O transport heartbeats use and, for NIO,
      * what it lacks. Called when a transport or server starts.
+     *
+     * @return true when this call logged
      */
-    public void logOnce() {
+    public boolean logOnce() {
         if (!logged.compareAndSet(false, true)) {
-            return;
+            return false;
         }
         if (this == EPOLL) {
             log.info("heartbeat-tcp: I/O transport tcp/epoll (native): TCP_USER_TIMEOUT and TCP_KEEPIDLE/INTVL/CNT available");
@@ -75,6 +77,7 @@ public enum NettyIo {
                     + "add io.netty:netty-transport-native-epoll (classifier linux-x86_64 or linux-aarch_64) "
                     + "for epoll on Linux", why);
         }
+        return true;
     }
 
     /** A new event loop group of {@code threads} daemon threads named {@code name-N}. */
