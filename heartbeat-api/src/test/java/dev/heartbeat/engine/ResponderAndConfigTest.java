@@ -79,33 +79,6 @@ class ResponderAndConfigTest {
     }
 
     @Test
-    void jvmLoadProviderReportsRealFiguresAndCachesThem() {
-        ManualTicker t = new ManualTicker();
-        JvmLoadProvider p = JvmLoadProvider.create(t, Duration.ofMillis(500));
-        p.gauge("pool.active", () -> 3);
-        p.queueDepth(() -> 12);
-        LoadReport first = p.load();
-        assertThat(first.memory()).isBetween(0.0, 1.0);
-        assertThat(first.queueDepth()).isEqualTo(12);
-        assertThat(first.customMetrics()).containsEntry("pool.active", 3.0);
-        assertThat(p.load()).isSameAs(first); // cached within the sample interval
-        for (int i = 0; i < 10; i++) {
-            p.requestStarted();
-        }
-        for (int i = 0; i < 8; i++) {
-            p.requestFinished();
-        }
-        p.requestFailed();
-        p.requestFailed();
-        t.advance(Duration.ofSeconds(1));
-        LoadReport second = p.load();
-        assertThat(second.inFlight()).isEqualTo(2);
-        assertThat(second.requestsPerSecond()).isEqualTo(8.0);
-        assertThat(second.errorRate()).isEqualTo(0.25);
-        assertThatThrownBy(() -> p.gauge("", () -> 1)).hasMessageContaining("custom metric name");
-    }
-
-    @Test
     void monitorConfigValidatesEveryOption() {
         assertThatThrownBy(() -> MonitorConfig.custom().interval(Duration.ZERO))
                 .hasMessage("interval : PT0S (expected: PT0.001S..PT1H)");

@@ -8,6 +8,8 @@ import dev.heartbeat.protocol.FrameCodec;
 import dev.heartbeat.protocol.FrameDecodeException;
 import dev.heartbeat.tcp.internal.Closing;
 import dev.heartbeat.tcp.internal.Disconnects;
+import dev.heartbeat.tcp.internal.FloodGuard;
+import dev.heartbeat.tcp.internal.IdlestChoice;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -18,6 +20,7 @@ import io.netty.util.concurrent.Ticker;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,8 +32,17 @@ import org.slf4j.LoggerFactory;
  * <p>Timer: one deadline at a time. Until the first PING: accepted-at + idle timeout (a client that
  * never sends a whole PING is closed). After it: last PING + k × the interval that PING
  * advertised (a client that stopped pinging — crashed, frozen, partitioned — is evicted).
+ *
+ * <p>Rate: every inbound frame passes a {@link FloodGuard} first; a frame over the per-connection
+ * rate is dropped unanswered (never decoded), and a client over the rate for
+ * {@code floodCloseAfter} is hard-closed. Learned from the first PONG: when the responder advertises
+ * a minimum interval, the rate follows it ({@link TcpResponderServer#pingPeriodNanos(int)}).
+ *
+ * <p>Read from other threads (the server's choice of whom to evict when full):
+ * {@link #lastActiveNanos()}, {@link #evictable()} and {@link #claim()}; those fields are volatile
+ * or atomic, everything else is loop-confined.
  */
-final class ResponderConnection extends ChannelInboundHandlerAdapter {
+final class ResponderConnection extends ChannelInboundHandlerAdapter implements IdlestChoice.Candidate {
 
     private static final Logger log = LoggerFactory.getLogger(ResponderConnection.class);
 
@@ -50,6 +62,13 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter {
     private boolean inputShutdown;
     private boolean leaving;
     private boolean closeCalled;
+    private FloodGuard guard;
+    private boolean rateLearned;
+    /** Accept time, then the time of the last PING answered; read by the server's eviction scan. */
+    private volatile long lastActive;
+    /** Closing, leaving or half-closed: not worth evicting. */
+    private volatile boolean ending;
+    private final AtomicBoolean claimed = new AtomicBoolean();
 
     ResponderConnection(TcpResponderServer server) {
         this.server = server;
@@ -59,6 +78,31 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.ticker = ctx.executor().ticker(); // the time base the loop schedules on
+        long now = ticker.nanoTime();
+        this.lastActive = now;
+        this.guard = server.newPingGuard(now);
+    }
+
+    @Override
+    public long lastActiveNanos() {
+        return lastActive;
+    }
+
+    @Override
+    public boolean evictable() {
+        return !ending && !claimed.get();
+    }
+
+    /** Marks this connection as the one to evict; false when another thread already did. */
+    boolean claim() {
+        return !ending && claimed.compareAndSet(false, true);
+    }
+
+    /** Closes a connection the server chose to give up for a newcomer (on the event loop). */
+    void evictForNewcomer() {
+        if (!closeCalled) {
+            close(false);
+        }
     }
 
     Channel channel() {
@@ -81,6 +125,12 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter {
             if (closeCalled) {
                 return;
             }
+            long now = ticker.nanoTime();
+            FloodGuard.Verdict v = guard.onFrame(now);
+            if (v != FloodGuard.Verdict.PASS) {
+                overRate(v);
+                return;
+            }
             ByteBuffer request = frame.nioBufferCount() == 1 ? frame.nioBuffer() : copy(frame);
             out = ctx.alloc().ioBuffer(FrameCodec.MAX_FRAME_LENGTH);
             ByteBuffer dst = out.internalNioBuffer(0, FrameCodec.MAX_FRAME_LENGTH);
@@ -90,7 +140,16 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter {
                 // A PING. respond() turned scratch into the PONG, but pong() leaves
                 // intervalMillis() as the PING advertised it (HeartbeatResponder#respond).
                 boolean first = lastPing == Long.MIN_VALUE;
-                lastPing = ticker.nanoTime();
+                lastPing = now;
+                lastActive = now;
+                if (!rateLearned) {
+                    // the PONG just written carries the responder's advice (it is fixed for its life)
+                    rateLearned = true;
+                    long period = server.pingPeriodNanos(scratch.minIntervalMillis());
+                    if (period != guard.periodNanos()) {
+                        guard.rate(period, server.pingBurst());
+                    }
+                }
                 evictAfterNanos = server.evictWindowNanos(scratch.intervalMillis());
                 if (first) {
                     cancelTimer(); // the idle timeout is over: from now on, eviction
@@ -125,6 +184,31 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** A frame over the rate: dropped unanswered and counted; a persistent excess closes. */
+    private void overRate(FloodGuard.Verdict v) {
+        TcpResponderServer.Counters st = server.stats;
+        st.pingsDropped.increment();
+        long n = st.pingsDropped.sum();
+        if (LogLimit.loud(n)) {
+            log.warn("{}: dropping PINGs over {}/s per connection (burst {}); {} dropped so far", remote(),
+                    perSecond(guard.periodNanos()), server.pingBurst(), n);
+        }
+        if (v == FloodGuard.Verdict.CLOSE) {
+            st.floodCloses.increment();
+            long c = st.floodCloses.sum();
+            if (LogLimit.loud(c)) {
+                log.warn("{}: closing connection: PINGs over the rate for {} ms; {} flooding clients closed so far",
+                        remote(), server.floodCloseAfterNanos() / 1_000_000, c);
+            }
+            close(true); // unread bytes are queued at us anyway: RST, not a lingering FIN
+        }
+    }
+
+    private static String perSecond(long periodNanos) {
+        double r = 1e9 / periodNanos;
+        return r >= 10 ? Long.toString(Math.round(r)) : String.format(java.util.Locale.ROOT, "%.2f", r);
+    }
+
     private static ByteBuffer copy(ByteBuf b) {
         byte[] a = new byte[b.readableBytes()];
         b.getBytes(b.readerIndex(), a);
@@ -139,6 +223,7 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter {
             // then done, so close. A client that does not read our last bytes gets the grace
             // period, then a hard close.
             inputShutdown = true;
+            ending = true;
             if (leaving) {
                 close(false); // our FIN is already on its way: both directions ended
             } else if (!closeCalled) {
@@ -173,6 +258,7 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         cancelTimer();
         closeCalled = true;
+        ending = true;
         ctx.fireChannelInactive();
     }
 
@@ -185,6 +271,7 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         leaving = true;
+        ending = true;
         if (inputShutdown) {
             // The client half-closed: our output is already being finished and shut down; a
             // GOODBYE written now could land after our FIN. Just bound the wait.
@@ -222,6 +309,7 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         closeCalled = true;
+        ending = true;
         cancelTimer();
         if (hard) {
             Closing.hardClose(ctx.channel());

@@ -7,6 +7,7 @@ import dev.heartbeat.engine.spi.Link;
 import dev.heartbeat.engine.spi.LinkHandler;
 import dev.heartbeat.engine.spi.ReconnectBackoff;
 import dev.heartbeat.tcp.internal.Addresses;
+import dev.heartbeat.tcp.internal.FloodGuard;
 import dev.heartbeat.tcp.internal.NettyIo;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
@@ -22,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +53,13 @@ import java.util.concurrent.TimeUnit;
  *   <li>Sockets: TCP_NODELAY (Nagle + delayed ACK would distort RTT), half-closure allowed, no
  *       SO_REUSEADDR (clients don't need it), write-buffer water marks so a peer that stops
  *       reading makes the link unwritable, and optionally tuned keepalive ({@link KeepaliveTuner}).</li>
+ *   <li>Inbound frames are rate-limited per link (a token bucket, {@code maxInboundFrameRate}
+ *       after a burst of {@code inboundFrameBurst}): a peer flooding frames cannot keep the event
+ *       loop — shared with other peers — busy decoding them. Frames over the rate are dropped
+ *       unread and counted ({@link #stats()}); a peer over the rate for {@code floodCloseAfter}
+ *       loses its connection ({@code PROTOCOL_ERROR}, "inbound frame flood") and the link
+ *       reconnects with backoff. An honest responder sends one PONG per PING, far below the
+ *       default.</li>
  * </ul>
  * Epoll is used when the native transport loads ({@link #name()} says "tcp/epoll"), NIO otherwise
  * ("tcp/nio"). Thread-safe.
@@ -63,6 +72,17 @@ public final class TcpClientTransport implements ClientTransport {
     public static final int DEFAULT_WRITE_BUFFER_LOW = 8 * 1024;
     /** Default high water mark: unwritable above this many queued bytes. */
     public static final int DEFAULT_WRITE_BUFFER_HIGH = 32 * 1024;
+    /**
+     * Default inbound frame rate limit per link, per second: five times the PONGs the fastest
+     * monitor (1 ms interval) can ask for.
+     */
+    public static final double DEFAULT_MAX_INBOUND_FRAME_RATE = 5_000;
+    /** Default number of inbound frames a link takes back to back above the rate. */
+    public static final int DEFAULT_INBOUND_FRAME_BURST = 500;
+    /** Default time a peer may stay over the inbound frame rate before its connection is closed. */
+    public static final Duration DEFAULT_FLOOD_CLOSE_AFTER = Duration.ofSeconds(5);
+    /** Drops this far apart belong to separate floods. */
+    static final long FLOOD_GAP_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final NettyIo io;
     private final MultiThreadIoEventLoopGroup group;
@@ -73,6 +93,8 @@ public final class TcpClientTransport implements ClientTransport {
     private final ThreadPoolExecutor resolver;
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile boolean closed;
+    final LongAdder framesDropped = new LongAdder();
+    final LongAdder floodCloses = new LongAdder();
 
     private TcpClientTransport(Builder b) {
         this.config = b.copy();
@@ -91,6 +113,7 @@ public final class TcpClientTransport implements ClientTransport {
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) b.connectTimeout.toMillis())
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(b.low, b.high));
+        io.logOnce();
     }
 
     /** A transport with the defaults. */
@@ -144,6 +167,20 @@ public final class TcpClientTransport implements ClientTransport {
         return links.size();
     }
 
+    /** Counters since the transport was built, over all its links. */
+    public Stats stats() {
+        return new Stats(framesDropped.sum(), floodCloses.sum());
+    }
+
+    /**
+     * Counters of a {@link TcpClientTransport}.
+     *
+     * @param framesDropped inbound frames dropped unread over {@code maxInboundFrameRate}
+     * @param floodCloses   connections closed for staying over that rate for {@code floodCloseAfter}
+     */
+    public record Stats(long framesDropped, long floodCloses) {
+    }
+
     /**
      * Closes every link, then stops the event loops (waiting up to 5 s). Idempotent. Close the
      * monitors using this transport first: once the loops are stopped their tasks are dropped.
@@ -182,6 +219,20 @@ public final class TcpClientTransport implements ClientTransport {
         links.remove(link);
     }
 
+    /** A new connection's inbound frame limit. */
+    FloodGuard newInboundGuard(long now) {
+        return new FloodGuard(FloodGuard.periodOf(config.inboundRate), config.inboundBurst,
+                config.floodCloseAfter.toNanos(), FLOOD_GAP_NANOS, now);
+    }
+
+    double maxInboundFrameRate() {
+        return config.inboundRate;
+    }
+
+    long floodCloseAfterNanos() {
+        return config.floodCloseAfter.toNanos();
+    }
+
     /** Validating builder; every setter checks its value and names it in the error. */
     public static final class Builder {
         private int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
@@ -195,6 +246,9 @@ public final class TcpClientTransport implements ClientTransport {
         private KeepaliveTuner keepalive;
         private boolean preferNio;
         private boolean raw;
+        private double inboundRate = DEFAULT_MAX_INBOUND_FRAME_RATE;
+        private int inboundBurst = DEFAULT_INBOUND_FRAME_BURST;
+        private Duration floodCloseAfter = DEFAULT_FLOOD_CLOSE_AFTER;
 
         private Builder() {
         }
@@ -212,6 +266,9 @@ public final class TcpClientTransport implements ClientTransport {
             c.keepalive = keepalive;
             c.preferNio = preferNio;
             c.raw = raw;
+            c.inboundRate = inboundRate;
+            c.inboundBurst = inboundBurst;
+            c.floodCloseAfter = floodCloseAfter;
             return c;
         }
 
@@ -262,6 +319,37 @@ public final class TcpClientTransport implements ClientTransport {
         /** Also tune kernel keepalive on every connection (default: off; heartbeats need none). */
         public Builder keepalive(KeepaliveTuner tuner) {
             this.keepalive = Objects.requireNonNull(tuner, "keepalive");
+            return this;
+        }
+
+        /**
+         * Inbound frames per second one link takes, 1..1,000,000 (default 5,000); more are dropped
+         * unread ({@link Stats#framesDropped()}).
+         */
+        public Builder maxInboundFrameRate(double perSecond) {
+            if (!(perSecond >= 1 && perSecond <= 1_000_000)) {
+                throw Checks.bad("maxInboundFrameRate", perSecond, "1..1000000 per second");
+            }
+            this.inboundRate = perSecond;
+            return this;
+        }
+
+        /** Inbound frames one link takes back to back above the rate, 1..100,000 (default 500). */
+        public Builder inboundFrameBurst(int n) {
+            this.inboundBurst = Checks.range("inboundFrameBurst", n, 1, 100_000);
+            return this;
+        }
+
+        /**
+         * Close a connection whose peer stays over the inbound frame rate (drops less than 1 s
+         * apart) this long, 1 s..1 h, or 0 never to close (default 5 s); the link then reconnects.
+         * Counted in {@link Stats#floodCloses()}.
+         */
+        public Builder floodCloseAfter(Duration d) {
+            if (d == null || !d.isZero() && (d.compareTo(Duration.ofSeconds(1)) < 0 || d.compareTo(Duration.ofHours(1)) > 0)) {
+                throw Checks.bad("floodCloseAfter", d, "0 or PT1S..PT1H");
+            }
+            this.floodCloseAfter = d;
             return this;
         }
 

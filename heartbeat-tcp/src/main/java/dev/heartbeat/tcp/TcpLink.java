@@ -5,9 +5,11 @@ import dev.heartbeat.engine.spi.Link;
 import dev.heartbeat.engine.spi.LinkHandler;
 import dev.heartbeat.engine.spi.ReconnectBackoff;
 import dev.heartbeat.engine.spi.SerialScheduler;
+import dev.heartbeat.internal.LogLimit;
 import dev.heartbeat.tcp.internal.Closing;
 import dev.heartbeat.tcp.internal.Disconnects;
 import dev.heartbeat.tcp.internal.EventLoopScheduler;
+import dev.heartbeat.tcp.internal.FloodGuard;
 import dev.heartbeat.tcp.internal.FrameDecoder;
 import dev.heartbeat.tcp.internal.ReconnectLoop;
 import io.netty.buffer.ByteBuf;
@@ -210,10 +212,13 @@ final class TcpLink implements Link {
 
     private void closeOnLoop() {
         reconnect.stop();
-        if (connecting != null) {
-            connecting.cancel(false);
-            connecting.channel().close();
-            connecting = null;
+        ChannelFuture f = connecting;
+        connecting = null;
+        if (f != null) {
+            // Until Netty's own connect task has run, the attempt can be cancelled, and cancelling
+            // runs connectDone at once (it may touch the field): work on the local copy only.
+            f.cancel(false);
+            f.channel().close();
         }
         Channel ch = channel;
         channel = null;
@@ -235,6 +240,7 @@ final class TcpLink implements Link {
      */
     private final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         private boolean reported;
+        private final FloodGuard guard = owner.newInboundGuard(scheduler.ticker().nanoTime());
 
         /**
          * Frames arrive as retained slices from the {@link FrameDecoder} (raw mode: whatever the
@@ -247,12 +253,39 @@ final class TcpLink implements Link {
                 if (owner.raw()) {
                     return; // a peer that does not speak the protocol: its bytes are not ours to read
                 }
-                if (!reported && channel == ctx.channel()) {
-                    ByteBuffer nio = buf.nioBufferCount() == 1 ? buf.nioBuffer() : ByteBuffer.wrap(copy(buf));
-                    call(() -> handler.onFrame(TcpLink.this, nio));
+                if (reported || channel != ctx.channel()) {
+                    return;
                 }
+                FloodGuard.Verdict v = guard.onFrame(scheduler.ticker().nanoTime());
+                if (v != FloodGuard.Verdict.PASS) {
+                    overRate(ctx, v);
+                    return;
+                }
+                ByteBuffer nio = buf.nioBufferCount() == 1 ? buf.nioBuffer() : ByteBuffer.wrap(copy(buf));
+                call(() -> handler.onFrame(TcpLink.this, nio));
             } finally {
                 buf.release();
+            }
+        }
+
+        /** A frame over the rate: dropped unread and counted; a persistent flood closes the connection. */
+        private void overRate(ChannelHandlerContext ctx, FloodGuard.Verdict v) {
+            owner.framesDropped.increment();
+            long n = owner.framesDropped.sum();
+            if (LogLimit.loud(n)) {
+                log.warn("{}: dropping inbound frames over {}/s; {} dropped so far on {}", address,
+                        Math.round(owner.maxInboundFrameRate()), n, owner.name());
+            }
+            if (v == FloodGuard.Verdict.CLOSE) {
+                owner.floodCloses.increment();
+                long c = owner.floodCloses.sum();
+                String detail = "inbound frame flood: over " + Math.round(owner.maxInboundFrameRate()) + " frames/s for "
+                        + owner.floodCloseAfterNanos() / 1_000_000 + " ms";
+                if (LogLimit.loud(c)) {
+                    log.warn("{}: closing connection: {}; {} flooded connections closed so far", address, detail, c);
+                }
+                lost(ctx.channel(), DisconnectCause.PROTOCOL_ERROR, detail);
+                ctx.close(); // channelInactive schedules the reconnect
             }
         }
 

@@ -5,20 +5,27 @@ import dev.heartbeat.internal.Checks;
 import dev.heartbeat.engine.HeartbeatResponder;
 import dev.heartbeat.tcp.internal.Addresses;
 import dev.heartbeat.tcp.internal.Disconnects;
+import dev.heartbeat.tcp.internal.FloodGuard;
 import dev.heartbeat.tcp.internal.FrameDecoder;
+import dev.heartbeat.tcp.internal.IdlestChoice;
 import dev.heartbeat.tcp.internal.NettyIo;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,7 +56,16 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Self-protection</h2>
  * <ul>
- *   <li>at most {@code maxConnections} connections; more are closed at once;</li>
+ *   <li>at most {@code maxConnectionsPerSource} connections from one remote IP; more from it are
+ *       refused at once;</li>
+ *   <li>at most {@code maxConnections} connections; when full, the idlest connection (longest
+ *       since its last PING, or since its accept if it never sent one) is closed to make room for
+ *       the newcomer, so a client that grabbed slots and went quiet cannot lock out live monitors;</li>
+ *   <li>at most {@code maxPingRate} frames per second per connection, after a burst of
+ *       {@code pingBurst} (a token bucket; when the responder advertises a minimum interval M and
+ *       {@code pingRateFollowsMinInterval} is on, the rate is at most
+ *       {@value #ADVICE_HEADROOM} / M). Frames over the rate are dropped unanswered and counted; a
+ *       connection over the rate for {@code floodCloseAfter} is closed (RST);</li>
  *   <li>a frame longer than {@value dev.heartbeat.protocol.FrameCodec#MAX_FRAME_LENGTH} bytes, bad
  *       magic, or an undecodable frame closes the connection with a logged reason;</li>
  *   <li>a connection that sends no PING within {@code idleTimeout} is closed;</li>
@@ -75,6 +91,25 @@ public final class TcpResponderServer implements AutoCloseable {
     public static final Duration DEFAULT_MAX_EVICT_WINDOW = Duration.ofHours(1);
     /** Default time {@link #closeGracefully} waits for clients to close before a hard close. */
     public static final Duration DEFAULT_CLOSE_GRACE = Duration.ofSeconds(2);
+    /** Default connection limit per remote IP. */
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_SOURCE = 256;
+    /**
+     * Default PING rate limit per connection, per second: twice what the fastest monitor the
+     * monitor's configuration allows (1 ms interval or probe interval) sends, so it never touches
+     * an honest monitor.
+     */
+    public static final double DEFAULT_MAX_PING_RATE = 2_000;
+    /** Default number of PINGs a connection may send back to back (after a quiet spell, or our own stall). */
+    public static final int DEFAULT_PING_BURST = 200;
+    /** Default time a connection may stay over the PING rate before it is closed. */
+    public static final Duration DEFAULT_FLOOD_CLOSE_AFTER = Duration.ofSeconds(5);
+    /**
+     * With a responder advice of minimum interval M, a connection may sustain this many PINGs per
+     * M (timer jitter and a SUSPECT probe must never be dropped).
+     */
+    public static final int ADVICE_HEADROOM = 2;
+    /** Drops this far apart belong to separate excesses (see {@code floodCloseAfter}). */
+    static final long FLOOD_GAP_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final HeartbeatResponder responder;
     private final NettyIo io;
@@ -85,8 +120,14 @@ public final class TcpResponderServer implements AutoCloseable {
     private final long idleTimeoutNanos;
     private final long maxEvictWindowNanos;
     private final long closeGraceNanos;
+    private final int maxConnectionsPerSource;
+    private final long pingPeriodNanos;
+    private final int pingBurst;
+    private final boolean pingRateFollowsMinInterval;
+    private final long floodCloseAfterNanos;
     private final AtomicInteger connections = new AtomicInteger();
     private final Set<ResponderConnection> open = ConcurrentHashMap.newKeySet();
+    private final Map<InetAddress, Integer> bySource = new ConcurrentHashMap<>();
     final Counters stats = new Counters();
     private volatile boolean closed;
 
@@ -98,6 +139,11 @@ public final class TcpResponderServer implements AutoCloseable {
         this.idleTimeoutNanos = b.idleTimeout.toNanos();
         this.maxEvictWindowNanos = b.maxEvictWindow.toNanos();
         this.closeGraceNanos = b.closeGrace.toNanos();
+        this.maxConnectionsPerSource = b.maxConnectionsPerSource;
+        this.pingPeriodNanos = FloodGuard.periodOf(b.maxPingRate);
+        this.pingBurst = b.pingBurst;
+        this.pingRateFollowsMinInterval = b.pingRateFollowsMinInterval;
+        this.floodCloseAfterNanos = b.floodCloseAfter.toNanos();
         this.group = io.newGroup(b.threads, "heartbeat-tcp-server");
         ServerBootstrap sb = new ServerBootstrap()
                 .group(group)
@@ -107,6 +153,7 @@ public final class TcpResponderServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(8 * 1024, 32 * 1024))
+                .handler(new AcceptFailures())
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -124,6 +171,7 @@ public final class TcpResponderServer implements AutoCloseable {
             throw new IllegalStateException(msg, f.cause());
         }
         this.listener = f.channel();
+        io.logOnce();
         log.debug("heartbeat responder listening on {} ({})", listener.localAddress(), io.transportName());
     }
 
@@ -132,19 +180,33 @@ public final class TcpResponderServer implements AutoCloseable {
         return new Builder(responder);
     }
 
+    /** On the new channel's event loop, before it reads anything. */
     private void accept(Channel ch) {
         if (closed) {
             ch.close();
             return;
         }
+        InetAddress source = sourceOf(ch.remoteAddress());
+        if (source != null && bySource.merge(source, 1, Integer::sum) > maxConnectionsPerSource) {
+            releaseSource(source);
+            stats.refusedPerSource.increment();
+            long r = stats.refusedPerSource.sum();
+            if (LogLimit.loud(r)) {
+                log.warn("connection from {} refused: {} connections from this address (maxConnectionsPerSource {}); "
+                        + "{} refused so far", ch.remoteAddress(), maxConnectionsPerSource, maxConnectionsPerSource, r);
+            }
+            ch.close();
+            return;
+        }
         int n = connections.incrementAndGet();
-        if (n > maxConnections) {
+        if (n > maxConnections && !evictIdlestFor(ch)) {
             connections.decrementAndGet();
+            releaseSource(source);
             stats.rejected.increment();
             long r = stats.rejected.sum();
             if (LogLimit.loud(r)) {
-                log.warn("connection from {} refused: {} connections open (maxConnections {}); {} refused so far",
-                        ch.remoteAddress(), n - 1, maxConnections, r);
+                log.warn("connection from {} refused: {} connections open (maxConnections {}) and none to evict; "
+                        + "{} refused so far", ch.remoteAddress(), n - 1, maxConnections, r);
             }
             ch.close();
             return;
@@ -156,7 +218,63 @@ public final class TcpResponderServer implements AutoCloseable {
         ch.closeFuture().addListener(f -> {
             open.remove(c);
             connections.decrementAndGet();
+            releaseSource(source);
         });
+    }
+
+    /**
+     * Full: closes the idlest connection to make room for {@code newcomer}. One O(n) scan over
+     * the open connections (n ≤ maxConnections), only when full. Each victim is claimed once, so
+     * concurrent accepts on different loops pick different victims; the count may exceed the limit
+     * by the evictions still in flight, for the microseconds they take.
+     */
+    private boolean evictIdlestFor(Channel newcomer) {
+        long now = newcomer.eventLoop().ticker().nanoTime();
+        for (int attempt = 0; attempt < 4; attempt++) {
+            ResponderConnection victim = IdlestChoice.idlest(open, now);
+            if (victim == null) {
+                return false;
+            }
+            if (victim.claim()) {
+                stats.evictedAtLimit.increment();
+                long e = stats.evictedAtLimit.sum();
+                long idleMs = (now - victim.lastActiveNanos()) / 1_000_000;
+                if (LogLimit.loud(e)) {
+                    log.warn("connection limit {} reached: closing the idlest connection, {} (quiet for {} ms), "
+                            + "for {}; {} evicted at the limit so far", maxConnections, victim.channel().remoteAddress(),
+                            idleMs, newcomer.remoteAddress(), e);
+                } else {
+                    log.debug("connection limit {} reached: closing {} (quiet for {} ms) for {}", maxConnections,
+                            victim.channel().remoteAddress(), idleMs, newcomer.remoteAddress());
+                }
+                victim.channel().eventLoop().execute(victim::evictForNewcomer);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static InetAddress sourceOf(SocketAddress a) {
+        return a instanceof InetSocketAddress ? ((InetSocketAddress) a).getAddress() : null;
+    }
+
+    private void releaseSource(InetAddress source) {
+        if (source != null) {
+            bySource.computeIfPresent(source, (k, v) -> v <= 1 ? null : v - 1);
+        }
+    }
+
+    /** Counts (and rate-limits the logs of) failures of the listener: accept errors such as EMFILE. */
+    private final class AcceptFailures extends ChannelInboundHandlerAdapter {
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            stats.acceptFailures.increment();
+            long n = stats.acceptFailures.sum();
+            if (LogLimit.loud(n)) {
+                log.warn("accepting a connection failed: {}; {} accept failures so far", Disconnects.message(cause), n);
+            }
+            ctx.fireExceptionCaught(cause); // Netty's acceptor then pauses accepting for a second
+        }
     }
 
     /** The bound port (useful with port 0). */
@@ -182,7 +300,14 @@ public final class TcpResponderServer implements AutoCloseable {
     /** Counters since bind. */
     public Stats stats() {
         return new Stats(stats.accepted.sum(), stats.rejected.sum(), stats.evicted.sum(), stats.idleTimeouts.sum(),
-                stats.protocolErrors.sum(), stats.resets.sum(), stats.dropped.sum());
+                stats.protocolErrors.sum(), stats.resets.sum(), stats.dropped.sum(), stats.refusedPerSource.sum(),
+                stats.evictedAtLimit.sum(), stats.pingsDropped.sum(), stats.floodCloses.sum(),
+                stats.acceptFailures.sum());
+    }
+
+    /** Connections open now from {@code address} (counted against {@code maxConnectionsPerSource}). */
+    public int connectionCount(InetAddress address) {
+        return bySource.getOrDefault(address, 0);
     }
 
     /** The responder. */
@@ -265,6 +390,31 @@ public final class TcpResponderServer implements AutoCloseable {
         return closeGraceNanos;
     }
 
+    /** A new connection's PING rate limit, at the configured rate until its first PONG tells the advice. */
+    FloodGuard newPingGuard(long now) {
+        return new FloodGuard(pingPeriodNanos, pingBurst, floodCloseAfterNanos, FLOOD_GAP_NANOS, now);
+    }
+
+    /**
+     * The cost of one PING in nanoseconds (1 s / rate): {@code maxPingRate}, lowered to
+     * {@value #ADVICE_HEADROOM} per advertised minimum interval when the responder advertises one
+     * and {@code pingRateFollowsMinInterval} is on.
+     */
+    long pingPeriodNanos(int advisedMinIntervalMillis) {
+        if (!pingRateFollowsMinInterval || advisedMinIntervalMillis <= 0) {
+            return pingPeriodNanos;
+        }
+        return Math.max(pingPeriodNanos, advisedMinIntervalMillis * 1_000_000L / ADVICE_HEADROOM);
+    }
+
+    int pingBurst() {
+        return pingBurst;
+    }
+
+    long floodCloseAfterNanos() {
+        return floodCloseAfterNanos;
+    }
+
     @Override
     public String toString() {
         return "TcpResponderServer{" + transportName() + " " + listener.localAddress() + ", connections="
@@ -274,16 +424,27 @@ public final class TcpResponderServer implements AutoCloseable {
     /**
      * Counters since bind.
      *
-     * @param accepted       connections accepted
-     * @param rejected       connections refused over {@code maxConnections}
-     * @param evicted        clients evicted for not pinging
-     * @param idleTimeouts   connections closed for sending no PING within the idle timeout
-     * @param protocolErrors connections closed for invalid bytes or frames
-     * @param resets         connections reset by the client
-     * @param dropped        PONGs dropped because the client was not reading
+     * @param accepted         connections accepted
+     * @param rejected         connections refused at {@code maxConnections} because no open one
+     *                         could be evicted (all closing already)
+     * @param evicted          clients evicted for not pinging (reason: silent)
+     * @param idleTimeouts     connections closed for sending no PING within the idle timeout
+     * @param protocolErrors   connections closed for invalid bytes or frames
+     * @param resets           connections reset by the client
+     * @param dropped          PONGs dropped because the client was not reading
+     * @param refusedPerSource connections refused because their remote IP already had
+     *                         {@code maxConnectionsPerSource} open
+     * @param evictedAtLimit   idlest connections closed to make room for a newcomer at
+     *                         {@code maxConnections} (reason: server full)
+     * @param pingsDropped     inbound frames dropped unanswered over the per-connection PING rate
+     * @param floodCloses      connections closed for staying over the PING rate for
+     *                         {@code floodCloseAfter} (reason: flooding)
+     * @param acceptFailures   errors of the listening socket while accepting (e.g. "Too many open
+     *                         files"); Netty pauses accepting for 1 s after each
      */
     public record Stats(long accepted, long rejected, long evicted, long idleTimeouts, long protocolErrors,
-            long resets, long dropped) {
+            long resets, long dropped, long refusedPerSource, long evictedAtLimit, long pingsDropped,
+            long floodCloses, long acceptFailures) {
     }
 
     static final class Counters {
@@ -294,6 +455,11 @@ public final class TcpResponderServer implements AutoCloseable {
         final LongAdder protocolErrors = new LongAdder();
         final LongAdder resets = new LongAdder();
         final LongAdder dropped = new LongAdder();
+        final LongAdder refusedPerSource = new LongAdder();
+        final LongAdder evictedAtLimit = new LongAdder();
+        final LongAdder pingsDropped = new LongAdder();
+        final LongAdder floodCloses = new LongAdder();
+        final LongAdder acceptFailures = new LongAdder();
     }
 
     /** Validating builder; every setter checks its value and names it in the error. */
@@ -309,6 +475,11 @@ public final class TcpResponderServer implements AutoCloseable {
         private int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         private int backlog = 1024;
         private boolean preferNio;
+        private int maxConnectionsPerSource = DEFAULT_MAX_CONNECTIONS_PER_SOURCE;
+        private double maxPingRate = DEFAULT_MAX_PING_RATE;
+        private int pingBurst = DEFAULT_PING_BURST;
+        private boolean pingRateFollowsMinInterval = true;
+        private Duration floodCloseAfter = DEFAULT_FLOOD_CLOSE_AFTER;
 
         private Builder(HeartbeatResponder responder) {
             this.responder = Objects.requireNonNull(responder, "responder");
@@ -329,9 +500,64 @@ public final class TcpResponderServer implements AutoCloseable {
             return this;
         }
 
-        /** Connection limit, 1..1,000,000 (default 10,000). */
+        /**
+         * Connection limit, 1..1,000,000 (default 10,000). When full, the idlest open connection
+         * is closed for each newcomer ({@link Stats#evictedAtLimit()}).
+         */
         public Builder maxConnections(int n) {
             this.maxConnections = Checks.range("maxConnections", n, 1, 1_000_000);
+            return this;
+        }
+
+        /**
+         * Connection limit per remote IP address, 1..1,000,000 (default 256). More connections
+         * from that address are refused at once (counted in {@link Stats#refusedPerSource()}).
+         * Clients behind one NAT share an address: raise it for them.
+         */
+        public Builder maxConnectionsPerSource(int n) {
+            this.maxConnectionsPerSource = Checks.range("maxConnectionsPerSource", n, 1, 1_000_000);
+            return this;
+        }
+
+        /**
+         * PINGs per second one connection may sustain, 1..1,000,000 (default 2,000: twice the
+         * fastest honest monitor, which pings at most every 1 ms). Frames over it are dropped
+         * unanswered ({@link Stats#pingsDropped()}).
+         */
+        public Builder maxPingRate(double perSecond) {
+            if (!(perSecond >= 1 && perSecond <= 1_000_000)) {
+                throw Checks.bad("maxPingRate", perSecond, "1..1000000 per second");
+            }
+            this.maxPingRate = perSecond;
+            return this;
+        }
+
+        /** PINGs one connection may send back to back above the rate, 1..100,000 (default 200). */
+        public Builder pingBurst(int n) {
+            this.pingBurst = Checks.range("pingBurst", n, 1, 100_000);
+            return this;
+        }
+
+        /**
+         * When the responder advertises a minimum interval M, lower the rate to
+         * {@value TcpResponderServer#ADVICE_HEADROOM} PINGs per M (never above
+         * {@code maxPingRate}). Default true. Turn it off when your monitors clip the advice to
+         * an interval of their own (or ignore it: {@code honorPeerMinInterval(false)}).
+         */
+        public Builder pingRateFollowsMinInterval(boolean follow) {
+            this.pingRateFollowsMinInterval = follow;
+            return this;
+        }
+
+        /**
+         * Close a connection that stays over the PING rate (drops less than 1 s apart) this long,
+         * 1 s..1 h, or 0 never to close (default 5 s). Counted in {@link Stats#floodCloses()}.
+         */
+        public Builder floodCloseAfter(Duration d) {
+            if (d == null || !d.isZero() && (d.compareTo(Duration.ofSeconds(1)) < 0 || d.compareTo(Duration.ofHours(1)) > 0)) {
+                throw Checks.bad("floodCloseAfter", d, "0 or PT1S..PT1H");
+            }
+            this.floodCloseAfter = d;
             return this;
         }
 

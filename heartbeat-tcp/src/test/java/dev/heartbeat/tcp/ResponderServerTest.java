@@ -171,24 +171,6 @@ class ResponderServerTest {
     }
 
     @Test
-    void connectionsOverTheLimitAreRefused() throws Exception {
-        server.close();
-        server = TcpResponderServer.builder(responder).host("127.0.0.1").maxConnections(2).bind();
-        try (Socket a = connect(); Socket b = connect()) {
-            a.getOutputStream().write(Tcp.ping(1));
-            b.getOutputStream().write(Tcp.ping(1));
-            Tcp.readFrame(a.getInputStream());
-            Tcp.readFrame(b.getInputStream());
-            try (Socket c = connect()) {
-                readToEnd(c.getInputStream());
-            }
-            assertThat(server.stats().rejected()).isEqualTo(1);
-            a.getOutputStream().write(Tcp.ping(2)); // the first two are unaffected
-            assertThat(Tcp.readFrame(a.getInputStream()).echoSequence()).isEqualTo(2);
-        }
-    }
-
-    @Test
     void bindingATakenPortFailsWithTheAddressAndReason() {
         assertThatThrownBy(() -> TcpResponderServer.builder(responder).host("127.0.0.1").port(server.port()).bind())
                 .isInstanceOf(UncheckedIOException.class)

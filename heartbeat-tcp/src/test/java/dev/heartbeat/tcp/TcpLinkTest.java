@@ -249,6 +249,131 @@ class TcpLinkTest {
         }
     }
 
+    /**
+     * Regression: a link closed while its connect was still pending threw a NullPointerException
+     * on the event loop (cancelling the attempt ran its listener, which cleared the field being
+     * used) and the CLOSED_LOCALLY callback was lost. The window is the time between the dial
+     * and Netty's own connect task, so close() is swept across it: each of the 400 links closes
+     * after a different short spin, and every one must report CLOSED_LOCALLY exactly once.
+     */
+    @Test
+    void closeWhileTheConnectIsPendingReportsClosedLocally() throws Exception {
+        try (TcpClientTransport t = TcpClientTransport.builder().eventLoopThreads(1).build();
+             ServerSocket ss = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"));
+             PendingConnects fill = PendingConnects.fill(ss)) {
+            for (int i = 0; i < 400; i++) {
+                Recorder r = new Recorder();
+                Link l = t.open("127.0.0.1:" + ss.getLocalPort(), r);
+                long until = System.nanoTime() + (i % 100) * 2_000L; // 0..198 µs
+                while (System.nanoTime() < until) {
+                    Thread.onSpinWait();
+                }
+                l.close();
+                Event e = r.events.poll(5, TimeUnit.SECONDS);
+                assertThat(e).as("link %d: a CLOSED_LOCALLY within 5 s", i).isNotNull();
+                assertThat(e.cause()).as("link %d", i).isEqualTo(DisconnectCause.CLOSED_LOCALLY);
+                assertThat(e.onLoop()).isTrue();
+            }
+            assertThat(t.linkCount()).isZero();
+        }
+    }
+
+    /**
+     * Fills a never-accepting listener's accept queue with plain connections, so the kernel
+     * drops the next SYN and a further connect stays pending (it retransmits the SYN after 1 s).
+     */
+    static final class PendingConnects implements AutoCloseable {
+        private final List<java.nio.channels.SocketChannel> open = new ArrayList<>();
+
+        static PendingConnects fill(ServerSocket ss) throws Exception {
+            PendingConnects p = new PendingConnects();
+            for (int i = 0; i < 16; i++) { // backlog 1 holds two connections on Linux; bounded anyway
+                java.nio.channels.SocketChannel c = java.nio.channels.SocketChannel.open();
+                p.open.add(c);
+                c.configureBlocking(false);
+                if (c.connect(ss.getLocalSocketAddress())) {
+                    continue;
+                }
+                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+                boolean done = false;
+                while (!done && System.nanoTime() < deadline) {
+                    done = c.finishConnect();
+                    if (!done) {
+                        Thread.sleep(5);
+                    }
+                }
+                if (!done) {
+                    return p; // this one is pending: the queue is full
+                }
+            }
+            throw new AssertionError("could not fill the accept queue of " + ss);
+        }
+
+        @Override
+        public void close() throws Exception {
+            for (java.nio.channels.SocketChannel c : open) {
+                c.close();
+            }
+        }
+    }
+
+    /**
+     * A peer that floods frames: those over the link's rate are dropped before the handler sees
+     * them, and a flood that lasts closes the connection (PROTOCOL_ERROR) and the link reconnects.
+     * The flood is bounded: at most 10 s or 2,000 batches, and it stops when the link hangs up.
+     */
+    @Test
+    void aFloodOfInboundFramesIsDroppedThenTheConnectionIsClosedAndRedialled() throws Exception {
+        Frame pong = new Frame().pong(42, 1, 0, "flooder", 7, 0, dev.heartbeat.protocol.ServingStatus.SERVING, 0,
+                dev.heartbeat.protocol.LoadReport.UNKNOWN);
+        ByteBuffer b = ByteBuffer.allocate(FrameCodec.MAX_FRAME_LENGTH);
+        FrameCodec.encode(pong, b);
+        byte[] one = new byte[b.flip().remaining()];
+        b.get(one);
+        byte[] batch = new byte[one.length * 100];
+        for (int i = 0; i < 100; i++) {
+            System.arraycopy(one, 0, batch, i * one.length, one.length);
+        }
+        try (TcpClientTransport t = TcpClientTransport.builder().maxInboundFrameRate(100).inboundFrameBurst(10)
+                .floodCloseAfter(Duration.ofSeconds(1))
+                .reconnect(Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofSeconds(5)).build();
+             ServerSocket ss = new ServerSocket(0)) {
+            Recorder r = new Recorder();
+            t.open("127.0.0.1:" + ss.getLocalPort(), r);
+            long start;
+            try (Socket s = ss.accept()) {
+                assertThat(r.next().kind()).isEqualTo("connected");
+                start = System.nanoTime();
+                OutputStream out = s.getOutputStream();
+                long deadline = start + Duration.ofSeconds(10).toNanos();
+                for (int i = 0; i < 2_000 && System.nanoTime() < deadline && t.stats().floodCloses() == 0; i++) {
+                    try {
+                        out.write(batch); // 100 frames per ~5 ms: ≈200 × the link's rate
+                        Thread.sleep(5);
+                    } catch (java.io.IOException e) {
+                        break; // the link hung up
+                    }
+                }
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            int frames = 0;
+            Event e;
+            while ((e = r.next()).kind().equals("frame")) {
+                frames++;
+            }
+            assertThat(e.kind()).isEqualTo("disconnected");
+            assertThat(e.cause()).isEqualTo(DisconnectCause.PROTOCOL_ERROR);
+            assertThat(e.detail()).contains("inbound frame flood");
+            assertThat(frames).isGreaterThanOrEqualTo(10).isLessThanOrEqualTo(10 + (int) Math.ceil(100 * seconds) + 1);
+            TcpClientTransport.Stats st = t.stats();
+            assertThat(st.floodCloses()).isEqualTo(1);
+            assertThat(st.framesDropped()).isPositive();
+            try (Socket again = ss.accept()) { // the link dials again
+                assertThat(r.next().kind()).isEqualTo("connected");
+            }
+        }
+    }
+
     @Test
     void reconnectsAfterALostConnection() throws Exception {
         try (ServerSocket ss = new ServerSocket(0)) {
@@ -337,5 +462,11 @@ class TcpLinkTest {
         assertThatThrownBy(() -> b.writeBufferWaterMark(10, 5)).hasMessageStartingWith("writeBufferWaterMark : low 10, high 5");
         assertThatThrownBy(() -> b.reconnect(Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ZERO))
                 .hasMessageContaining("reconnect cap");
+        assertThatThrownBy(() -> b.maxInboundFrameRate(0)).hasMessage("maxInboundFrameRate : 0.0 (expected: 1..1000000 per second)");
+        assertThatThrownBy(() -> b.inboundFrameBurst(0)).hasMessage("inboundFrameBurst : 0 (expected: 1..100000)");
+        assertThatThrownBy(() -> b.floodCloseAfter(Duration.ofHours(2)))
+                .hasMessage("floodCloseAfter : PT2H (expected: 0 or PT1S..PT1H)");
+        assertThat(TcpClientTransport.DEFAULT_MAX_INBOUND_FRAME_RATE).isEqualTo(5_000);
+        assertThat(TcpClientTransport.DEFAULT_INBOUND_FRAME_BURST).isEqualTo(500);
     }
 }
