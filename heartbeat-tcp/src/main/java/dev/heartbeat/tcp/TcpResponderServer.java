@@ -478,7 +478,7 @@ public final class TcpResponderServer implements AutoCloseable {
         private int maxConnectionsPerSource = DEFAULT_MAX_CONNECTIONS_PER_SOURCE;
         private double maxPingRate = DEFAULT_MAX_PING_RATE;
         private int pingBurst = DEFAULT_PING_BURST;
-        private boolean pingRateFollowsMinInterval = true;
+        private boolean pingRateFollowsMinInterval;
         private Duration floodCloseAfter = DEFAULT_FLOOD_CLOSE_AFTER;
 
         private Builder(HeartbeatResponder responder) {
@@ -541,8 +541,11 @@ public final class TcpResponderServer implements AutoCloseable {
         /**
          * When the responder advertises a minimum interval M, lower the rate to
          * {@value TcpResponderServer#ADVICE_HEADROOM} PINGs per M (never above
-         * {@code maxPingRate}). Default true. Turn it off when your monitors clip the advice to
-         * an interval of their own (or ignore it: {@code honorPeerMinInterval(false)}).
+         * {@code maxPingRate}). Default false: monitors bound the advice they follow (ours clip it to
+         * {@code MonitorConfig.maxAdvisedInterval}, 10 × their interval by default, so that no peer
+         * can stretch detection), and enforcing the advice strictly would drop the PINGs of such
+         * an honest monitor and make it declare this responder dead. Turn it on only when every
+         * monitor follows the advice in full.
          */
         public Builder pingRateFollowsMinInterval(boolean follow) {
             this.pingRateFollowsMinInterval = follow;

@@ -175,7 +175,7 @@ class ResponderProtectionTest {
     void theRateFollowsTheRespondersAdvisedMinimumInterval() throws Exception {
         HeartbeatResponder slow = HeartbeatResponder.builder().nodeId("slow").minInterval(Duration.ofMillis(200))
                 .loadProvider(() -> LoadReport.UNKNOWN).build();
-        server = builder(slow).pingBurst(5).floodCloseAfter(Duration.ZERO).bind(); // 2 per 200 ms = 10/s
+        server = builder(slow).pingRateFollowsMinInterval(true).pingBurst(5).floodCloseAfter(Duration.ZERO).bind(); // 2 per 200 ms = 10/s
         Socket s = connect();
         assertAnswers(s, 0); // the first PONG tells the connection the advice
         long start = System.nanoTime();
