@@ -39,7 +39,7 @@ class GoldenVectorsTest {
 
     /** Vectors the document must contain; more are allowed and are checked too. */
     static final List<String> REQUIRED = List.of("ping", "pong-full", "pong-unknown", "goodbye",
-            "ping-ext-optional", "goodbye-auth", "ping-ext-critical");
+            "ping-ext-optional", "goodbye-auth", "ping-ext-critical", "ping-padded");
 
     private static final Pattern MARKER = Pattern.compile(
             "^<!--\\s*vector:\\s*([a-z0-9-]+)\\s*(decode-only|rejected=([A-Z_]+))?\\s*-->\\s*$");
@@ -48,7 +48,7 @@ class GoldenVectorsTest {
     private static final Set<String> KNOWN_FIELDS = Set.of("type", "flags", "epoch", "sequence", "sendTimeNanos",
             "nodeId", "intervalMillis", "echoSequence", "echoSendTimeNanos", "status", "minIntervalMillis", "cpu",
             "memory", "inFlight", "queueDepth", "requestsPerSecond", "errorRate", "latencyMicros", "custom",
-            "comeBackAfterMillis", "authKeyId", "authTagOffset", "authTagLength", "length");
+            "comeBackAfterMillis", "authKeyId", "authTagOffset", "authTagLength", "paddedTo", "length");
 
     enum Mode { ROUND_TRIP, DECODE_ONLY, REJECTED }
 
@@ -183,7 +183,7 @@ class GoldenVectorsTest {
                     .as(v.name() + ": the stated load figures must be exactly representable on the wire "
                             + "(fractions in steps of 0.0001, rps a float32 value)")
                     .isTrue();
-            byte[] encoded = TestFrames.encode(expected);
+            byte[] encoded = encode(expected, v);
             assertThat(TestFrames.hexDump(encoded)).as(v.name() + ": encoding the stated values")
                     .isEqualTo(TestFrames.hexDump(v.bytes()));
         }
@@ -199,6 +199,16 @@ class GoldenVectorsTest {
                 .isEqualTo(v.has("authTagOffset") ? (int) parseInt(v.one("authTagOffset")) : -1);
         assertThat(decoded.authTagLength()).as(v.name() + ": authTagLength")
                 .isEqualTo(v.has("authTagLength") ? (int) parseInt(v.one("authTagLength")) : 0);
+    }
+
+    /** Encodes as the vector says: padded when it has a {@code paddedTo} row. */
+    static byte[] encode(Frame frame, Vector v) {
+        if (!v.has("paddedTo")) {
+            return TestFrames.encode(frame);
+        }
+        ByteBuffer b = ByteBuffer.allocate(FrameCodec.MAX_FRAME_LENGTH);
+        int n = FrameCodec.encodePadded(frame, b, null, (int) parseInt(v.one("paddedTo")));
+        return java.util.Arrays.copyOf(b.array(), n);
     }
 
     static Frame frameOf(Vector v) {
