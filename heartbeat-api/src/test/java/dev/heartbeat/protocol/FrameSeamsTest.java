@@ -97,6 +97,24 @@ class FrameSeamsTest {
     }
 
     @Test
+    void malformedPaddingEntriesAreRefusedLikeAnyOtherExtension() {
+        byte[] plain = TestFrames.encode(TestFrames.samplePing());
+        Object[][] cases = {
+            {TestFrames.unhex("0001 0005 000000"), TRUNCATED},                    // value runs past the area
+            {TestFrames.unhex("0001 00"), TRUNCATED},                             // entry header cut
+            {TestFrames.unhex("8001 0000"), Reason.UNKNOWN_CRITICAL_EXTENSION},   // padding is never critical
+        };
+        for (Object[] c : cases) {
+            byte[] bad = TestFrames.rebuild(plain, (byte[]) c[0], 0, new byte[0]);
+            assertThatThrownBy(() -> TestFrames.decode(bad)).as(TestFrames.hex(bad))
+                    .isInstanceOfSatisfying(FrameDecodeException.class, e -> assertThat(e.reason()).isEqualTo(c[1]));
+        }
+        byte[] lyingArea = TestFrames.rebuild(plain, 50, TestFrames.unhex("0001 0000"), 0, new byte[0]);
+        assertThatThrownBy(() -> TestFrames.decode(lyingArea))
+                .isInstanceOfSatisfying(FrameDecodeException.class, e -> assertThat(e.reason()).isEqualTo(TRUNCATED));
+    }
+
+    @Test
     void paddingBelowTheFrameOrTooCloseToItOrOverTheMaximumIsRefusedAndWritesNothing() {
         Frame ping = TestFrames.samplePing(); // 44 bytes
         ByteBuffer dst = ByteBuffer.allocate(FrameCodec.MAX_FRAME_LENGTH);
