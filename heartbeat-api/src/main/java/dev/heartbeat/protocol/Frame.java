@@ -31,7 +31,7 @@ public final class Frame {
     private LoadReport load;
     // GOODBYE
     private int comeBackAfterMillis;
-    // Authentication trailer (decode only; filled by the UDP issue's authenticator)
+    // Authentication trailer: filled by decoding, and by encoding with a FrameSealer
     private int authKeyId = -1;
     private int authTagOffset = -1;
     private int authTagLength;
@@ -158,17 +158,17 @@ public final class Frame {
         return comeBackAfterMillis;
     }
 
-    /** Decoded frames: key id of the authentication trailer, or -1 when there is none. */
+    /** Key id of the authentication trailer of the frame last decoded or encoded, or -1 when it had none. */
     public int authKeyId() {
         return authKeyId;
     }
 
-    /** Decoded frames: offset of the authentication tag from the frame start, or -1. */
+    /** Offset of the authentication tag from the frame start (last decoded or encoded frame), or -1. */
     public int authTagOffset() {
         return authTagOffset;
     }
 
-    /** Decoded frames: length of the authentication tag in bytes (0 when there is none). */
+    /** Length of the authentication tag in bytes (last decoded or encoded frame; 0 when there is none). */
     public int authTagLength() {
         return authTagLength;
     }
@@ -213,6 +213,12 @@ public final class Frame {
         this.authKeyId = keyId;
         this.authTagOffset = tagOffset;
         this.authTagLength = tagLength;
+    }
+
+    /** After encoding: the flags and trailer actually written (no trailer: 0, -1, -1, 0). */
+    void sealed(int flags, int keyId, int tagOffset, int tagLength) {
+        this.flags = flags;
+        decodedAuth(keyId, tagOffset, tagLength);
     }
 
     void length(int length) {

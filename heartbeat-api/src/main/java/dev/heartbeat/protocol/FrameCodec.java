@@ -42,6 +42,16 @@ import java.nio.charset.StandardCharsets;
  * <p>Decoding is strict and never trusts a length field: every read is bounds-checked against the
  * frame, and nothing is allocated in proportion to a length taken from the wire (strings are at
  * most 255 bytes and are only decoded when they differ from the previous frame's).
+ *
+ * <p>The seams for UDP and authentication:
+ * <ul>
+ *   <li>{@link #encodePadded} pads a frame to an exact size with an optional extension entry of
+ *       type {@value #EXTENSION_PADDING}, which decoders skip ({@link #padTarget} picks the size);</li>
+ *   <li>{@link #encode(Frame, ByteBuffer, FrameSealer)} seals a frame with a {@link FrameSealer},
+ *       which appends the trailer through {@link #openTrailer}; a {@link FrameVerifier} checks it
+ *       after {@link #decode};</li>
+ *   <li>{@link #peek} reads type, flags, length, epoch and sequence, checking only the header.</li>
+ * </ul>
  */
 public final class FrameCodec {
 
@@ -67,6 +77,15 @@ public final class FrameCodec {
     public static final int EXTENSION_CRITICAL = 0x8000;
     /** Longest authentication tag in bytes. */
     public static final int MAX_AUTH_TAG_LENGTH = 64;
+    /** Bytes of the authentication trailer before its tag: key id and tag length. */
+    public static final int AUTH_TRAILER_OVERHEAD = 2;
+    /**
+     * Extension type of padding (optional, so every v1 decoder skips it): the value is zero bytes
+     * that only make the frame longer. See {@link #encodePadded}.
+     */
+    public static final int EXTENSION_PADDING = 0x0001;
+    /** The smallest padding: an entry with an empty value (type and length, 2 bytes each). */
+    public static final int MIN_PADDING = 4;
 
     static final int PING_BODY = 4;
     static final int PONG_FIXED_BODY = 4 + 8 + 1 + 4;
@@ -84,7 +103,7 @@ public final class FrameCodec {
     // =========================================================================================
 
     /**
-     * Writes {@code frame} at {@code dst}'s position and advances it.
+     * Writes {@code frame} at {@code dst}'s position and advances it: no padding, no trailer.
      *
      * @return the number of bytes written (the frame length)
      * @throws IllegalArgumentException when the frame is incomplete, a field is out of range, the
@@ -92,12 +111,122 @@ public final class FrameCodec {
      *     {@code dst} is then unchanged
      */
     public static int encode(Frame frame, ByteBuffer dst) {
+        return encode(frame, dst, null, 0);
+    }
+
+    /**
+     * Writes {@code frame} at {@code dst}'s position, sealed by {@code sealer} (an authentication
+     * trailer ends the frame and flag bit 0 is set), and advances the position to the end of the
+     * sealed frame. Afterwards {@code frame}'s {@link Frame#length()}, {@link Frame#flags()} and
+     * {@code auth*} accessors describe the bytes written, as they would after decoding them.
+     *
+     * @param sealer appends the trailer; {@code null} writes an unsealed frame
+     * @return the number of bytes written, trailer included
+     * @throws IllegalArgumentException as {@link #encode(Frame, ByteBuffer)}, counting the trailer;
+     *     {@code dst} is then unchanged
+     */
+    public static int encode(Frame frame, ByteBuffer dst, FrameSealer sealer) {
+        return encode(frame, dst, sealer, 0);
+    }
+
+    /**
+     * Writes {@code frame} padded to exactly {@code totalLength} bytes, trailer included. The
+     * padding is one optional extension entry of type {@value #EXTENSION_PADDING} whose value is
+     * zero bytes; every v1 decoder skips it. An entry takes at least {@value #MIN_PADDING} bytes, so
+     * a frame can grow by 0 or by 4 bytes or more, never by 1..3 ({@link #padTarget} picks a valid
+     * length). Used on UDP so that a PING is as large as the PONG it asks for: a responder then
+     * never sends more bytes than it received (anti-amplification).
+     *
+     * <pre>
+     * unpadded PING (44 bytes):   ... intervalMillis | 00 00                    (E = 0)
+     * padded to 87 bytes:         ... intervalMillis | 00 2b | 00 01 00 27 | 39 zero bytes
+     *                                                  E = 43   PADDING, L=39
+     * </pre>
+     *
+     * @param sealer appends the trailer after the padding; {@code null} writes an unsealed frame
+     * @param totalLength the exact length of the frame written, padding and trailer included
+     * @return {@code totalLength}
+     * @throws IllegalArgumentException when the frame is invalid (see {@link #encode(Frame, ByteBuffer)}),
+     *     when {@code totalLength} is over {@value #MAX_FRAME_LENGTH}, below the frame's unpadded
+     *     length ({@link #encodedLength}) or 1..3 bytes above it, or when {@code dst} has too
+     *     little room; {@code dst} is then unchanged
+     */
+    public static int encodePadded(Frame frame, ByteBuffer dst, FrameSealer sealer, int totalLength) {
+        if (totalLength > MAX_FRAME_LENGTH) {
+            throw new IllegalArgumentException("totalLength : " + totalLength + " (expected: <= " + MAX_FRAME_LENGTH + ")");
+        }
+        int natural = encodedLength(frame, sealer);
+        if (totalLength < natural) {
+            throw new IllegalArgumentException("totalLength : " + totalLength + " (expected: >= " + natural
+                    + ", the length of this " + frame.type() + " without padding)");
+        }
+        int padding = totalLength - natural;
+        if (padding > 0 && padding < MIN_PADDING) {
+            throw new IllegalArgumentException("totalLength : " + totalLength + " (expected: " + natural + " or >= "
+                    + (natural + MIN_PADDING) + "; a padding entry takes at least " + MIN_PADDING + " bytes)");
+        }
+        return encode(frame, dst, sealer, padding);
+    }
+
+    /**
+     * The smallest length {@link #encodePadded} accepts for {@code frame} that is at least
+     * {@code atLeast}: the unpadded length when that is already enough, otherwise {@code atLeast},
+     * or the unpadded length + {@value #MIN_PADDING} when {@code atLeast} is only 1..3 bytes
+     * above it. A monitor pads its PING with {@code padTarget(ping, sealer, expectedPongLength)}.
+     *
+     * @throws IllegalArgumentException when the frame is invalid, or the result would exceed
+     *     {@value #MAX_FRAME_LENGTH} bytes
+     */
+    public static int padTarget(Frame frame, FrameSealer sealer, int atLeast) {
+        int natural = encodedLength(frame, sealer);
+        int target = atLeast <= natural ? natural : Math.max(atLeast, natural + MIN_PADDING);
+        if (target > MAX_FRAME_LENGTH) {
+            throw new IllegalArgumentException("atLeast : " + atLeast + " (expected: <= " + MAX_FRAME_LENGTH
+                    + " once padded; this " + frame.type() + " is " + natural + " bytes unpadded)");
+        }
+        return target;
+    }
+
+    /**
+     * The length {@link #encode(Frame, ByteBuffer, FrameSealer)} would write for {@code frame}
+     * (trailer included, no padding), after the same checks; writes nothing.
+     *
+     * @param sealer {@code null} for an unsealed frame
+     * @throws IllegalArgumentException when the frame is invalid or would exceed
+     *     {@value #MAX_FRAME_LENGTH} bytes
+     */
+    public static int encodedLength(Frame frame, FrameSealer sealer) {
+        int length = checkAndMeasure(frame) + trailerLength(sealer);
+        if (length > MAX_FRAME_LENGTH) {
+            throw tooLong(length);
+        }
+        return length;
+    }
+
+    private static int trailerLength(FrameSealer sealer) {
+        if (sealer == null) {
+            return 0;
+        }
+        int n = sealer.trailerLength();
+        if (n < AUTH_TRAILER_OVERHEAD + 1 || n > AUTH_TRAILER_OVERHEAD + MAX_AUTH_TAG_LENGTH) {
+            throw new IllegalStateException("sealer.trailerLength() : " + n + " (expected: "
+                    + (AUTH_TRAILER_OVERHEAD + 1) + ".." + (AUTH_TRAILER_OVERHEAD + MAX_AUTH_TAG_LENGTH) + ")");
+        }
+        return n;
+    }
+
+    private static IllegalArgumentException tooLong(int length) {
+        return new IllegalArgumentException("frame length : " + length + " bytes (expected: <= "
+                + MAX_FRAME_LENGTH + "; shorten the node id or the custom metrics)");
+    }
+
+    /** Validates {@code frame} and returns its unpadded, unsealed length. */
+    private static int checkAndMeasure(Frame frame) {
         FrameType type = frame.type();
         if (type == null) {
             throw new IllegalArgumentException("frame : empty (expected: ping(), pong() or goodbye() first)");
         }
-        String nodeId = frame.nodeId();
-        int nodeBytes = checkWireString("nodeId", nodeId, MAX_NODE_ID_BYTES);
+        int nodeBytes = checkWireString("nodeId", frame.nodeId(), MAX_NODE_ID_BYTES);
         if (frame.epoch() == 0) {
             throw new IllegalArgumentException("epoch : 0 (expected: non-zero)");
         }
@@ -105,38 +234,43 @@ public final class FrameCodec {
         switch (type) {
             case PING:
                 checkMillis("intervalMillis", frame.intervalMillis());
-                length += PING_BODY;
-                break;
+                return length + PING_BODY;
             case PONG:
                 checkMillis("minIntervalMillis", frame.minIntervalMillis());
-                length += PONG_FIXED_BODY + loadLength(frame.load());
-                break;
+                return length + PONG_FIXED_BODY + loadLength(frame.load());
             case GOODBYE:
                 checkMillis("comeBackAfterMillis", frame.comeBackAfterMillis());
-                length += GOODBYE_BODY;
-                break;
+                return length + GOODBYE_BODY;
             default:
                 throw new AssertionError(type);
         }
+    }
+
+    /** Encodes with {@code padding} extension bytes (0 or >= MIN_PADDING) and an optional trailer. */
+    private static int encode(Frame frame, ByteBuffer dst, FrameSealer sealer, int padding) {
+        int unsealed = checkAndMeasure(frame) + padding;
+        int trailer = trailerLength(sealer);
+        int length = unsealed + trailer;
         if (length > MAX_FRAME_LENGTH) {
-            throw new IllegalArgumentException("frame length : " + length + " bytes (expected: <= "
-                    + MAX_FRAME_LENGTH + "; shorten the node id or the custom metrics)");
+            throw tooLong(length);
         }
         if (dst.remaining() < length) {
             throw new IllegalArgumentException("buffer : " + dst.remaining() + " bytes free (expected: >= "
                     + length + " for this frame)");
         }
+        FrameType type = frame.type();
+        String nodeId = frame.nodeId();
         int start = dst.position();
         int p = start;
         p = u16(dst, p, MAGIC);
         p = u8(dst, p, VERSION);
         p = u8(dst, p, type.code());
         p = u16(dst, p, 0);
-        p = u16(dst, p, length);
+        p = u16(dst, p, unsealed);
         p = u64(dst, p, frame.epoch());
         p = u32(dst, p, frame.sequence());
         p = u64(dst, p, frame.sendTimeNanos());
-        p = u8(dst, p, nodeBytes);
+        p = u8(dst, p, utf8Length(nodeId));
         p = utf8(dst, p, nodeId);
         switch (type) {
             case PING:
@@ -155,11 +289,88 @@ public final class FrameCodec {
             default:
                 throw new AssertionError(type);
         }
-        p = u16(dst, p, 0); // no extensions in v1 frames we send
-        assert p - start == length : p - start + " != " + length;
+        p = u16(dst, p, padding); // the extension area: empty, or one padding entry
+        if (padding > 0) {
+            p = u16(dst, p, EXTENSION_PADDING);
+            p = u16(dst, p, padding - MIN_PADDING);
+            for (int valueEnd = p + padding - MIN_PADDING; p < valueEnd; p++) {
+                dst.put(p, (byte) 0);
+            }
+        }
+        assert p - start == unsealed : p - start + " != " + unsealed;
+        if (sealer == null) {
+            dst.position(p);
+            frame.sealed(0, -1, -1, 0);
+            frame.length(length);
+            return length;
+        }
         dst.position(p);
+        try {
+            sealer.seal(dst, start);
+        } catch (RuntimeException e) {
+            dst.position(start);
+            throw e;
+        }
+        int written = dst.position() - start;
+        if (written != length || peekLength(dst, start) != length || (rd16(dst, start + 4) & FLAG_AUTH) == 0) {
+            dst.position(start);
+            throw new IllegalStateException("sealer " + sealer.getClass().getName() + " wrote a " + written
+                    + "-byte frame (expected: " + length + " bytes with flag bit 0 set; use FrameCodec.openTrailer)");
+        }
+        int tagOffset = unsealed + AUTH_TRAILER_OVERHEAD;
+        frame.sealed(FLAG_AUTH, rd8(dst, start + unsealed), tagOffset, length - tagOffset);
         frame.length(length);
         return length;
+    }
+
+    /**
+     * For {@link FrameSealer} implementations: turns the unsealed frame that occupies
+     * {@code buf[frameStart, buf.position())} into a sealed one, minus the tag bytes. It sets flag
+     * bit 0, adds {@code 2 + tagLength} to the length field, writes the key id and tag length at
+     * the position, and moves the position to the end of the sealed frame. The caller then
+     * computes its tag over {@code buf[frameStart, tagOffset)} (every byte before the tag, with
+     * the final flags and length) and writes it at {@code buf[tagOffset, tagOffset + tagLength)}.
+     *
+     * <pre>
+     * before:  | frame (flags 0, length L) |
+     * after:   | frame (flags 1, length L+2+T) | keyId | T | T bytes for the tag |
+     *                                                        ^ returned tag offset (absolute)
+     * </pre>
+     *
+     * @return the absolute index in {@code buf} of the first tag byte
+     * @throws IllegalArgumentException when the key id or tag length is out of range, the bytes
+     *     before the position are not one unsealed frame, the sealed frame would exceed
+     *     {@value #MAX_FRAME_LENGTH} bytes, or {@code buf} has too little room; {@code buf} is then
+     *     unchanged
+     */
+    public static int openTrailer(ByteBuffer buf, int frameStart, int keyId, int tagLength) {
+        if (keyId < 0 || keyId > 255) {
+            throw new IllegalArgumentException("keyId : " + keyId + " (expected: 0..255)");
+        }
+        if (tagLength < 1 || tagLength > MAX_AUTH_TAG_LENGTH) {
+            throw new IllegalArgumentException("tagLength : " + tagLength + " (expected: 1.." + MAX_AUTH_TAG_LENGTH + ")");
+        }
+        int end = buf.position();
+        int unsealed = end - frameStart;
+        if (frameStart < 0 || unsealed < MIN_FRAME_LENGTH || rd16(buf, frameStart) != MAGIC
+                || peekLength(buf, frameStart) != unsealed || (rd16(buf, frameStart + 4) & FLAG_AUTH) != 0) {
+            throw new IllegalArgumentException("frame : bytes " + frameStart + ".." + end
+                    + " (expected: one unsealed frame, encoded by FrameCodec, ending at the buffer's position)");
+        }
+        int sealed = unsealed + AUTH_TRAILER_OVERHEAD + tagLength;
+        if (sealed > MAX_FRAME_LENGTH) {
+            throw tooLong(sealed);
+        }
+        if (buf.limit() - end < AUTH_TRAILER_OVERHEAD + tagLength) {
+            throw new IllegalArgumentException("buffer : " + (buf.limit() - end) + " bytes free (expected: >= "
+                    + (AUTH_TRAILER_OVERHEAD + tagLength) + " for the trailer)");
+        }
+        u16(buf, frameStart + 4, rd16(buf, frameStart + 4) | FLAG_AUTH);
+        u16(buf, frameStart + LENGTH_FIELD_OFFSET, sealed);
+        u8(buf, end, keyId);
+        u8(buf, end + 1, tagLength);
+        buf.position(frameStart + sealed);
+        return end + AUTH_TRAILER_OVERHEAD;
     }
 
     private static void checkMillis(String name, int v) {
@@ -315,14 +526,31 @@ public final class FrameCodec {
     }
 
     /**
-     * Decodes exactly one frame: the bytes from {@code src}'s position to its limit must be one
-     * whole frame (a TCP frame cut by the framer, or one UDP datagram). On success the position
-     * moves to the limit; on failure {@code src} and {@code into} keep no partial meaning.
+     * Reads the header of one frame without decoding the rest and without moving {@code src}'s
+     * position: for a receive path that drops replays, stale epochs or unauthenticated datagrams
+     * before paying for a full {@link #decode}. The bytes from the position to the limit must be
+     * one whole frame, as for {@code decode}. Only the header is checked, in {@code decode}'s
+     * order and with its reasons: magic, version, type, length (too large, too small, more or
+     * fewer bytes than it says) and epoch 0. A frame that passes {@code peek} can still fail
+     * {@code decode}.
      *
-     * @throws FrameDecodeException with a specific {@link FrameDecodeException.Reason}
+     * <pre>{@code
+     * FrameCodec.peek(datagram, header);                   // throws FrameDecodeException
+     * if (requireAuth && !header.hasAuthTrailer()) drop(MISSING);
+     * else if (!window.fresh(header.epoch(), header.sequence())) drop(REPLAY);
+     * else FrameCodec.decode(datagram, frame);             // then verify, then act
+     * }</pre>
+     *
+     * @throws FrameDecodeException with the reason {@code decode} would give for the header
      */
-    public static void decode(ByteBuffer src, Frame into) throws FrameDecodeException {
-        final int start = src.position();
+    public static void peek(ByteBuffer src, FrameHeader into) throws FrameDecodeException {
+        int start = src.position();
+        FrameType type = checkHeader(src, start);
+        into.set(type, rd16(src, start + 4), rd16(src, start + 6), rd64(src, start + 8), rd32(src, start + 16));
+    }
+
+    /** The header checks shared by peek and decode; returns the type. */
+    private static FrameType checkHeader(ByteBuffer src, int start) throws FrameDecodeException {
         final int available = src.remaining();
         if (available < FIXED_HEADER_LENGTH) {
             if (available >= 2 && rd16(src, start) != MAGIC) {
@@ -345,7 +573,6 @@ public final class FrameCodec {
         if (type == null) {
             throw new FrameDecodeException(UNKNOWN_TYPE, "type " + typeCode + " (expected 1 PING, 2 PONG or 3 GOODBYE)");
         }
-        int flags = rd16(src, start + 4);
         int length = rd16(src, start + 6);
         if (length > MAX_FRAME_LENGTH) {
             throw new FrameDecodeException(TOO_LARGE, "length " + length + " (maximum " + MAX_FRAME_LENGTH + ")");
@@ -360,11 +587,26 @@ public final class FrameCodec {
             throw new FrameDecodeException(LENGTH_MISMATCH, "length field says " + length + " bytes, but "
                     + available + " were given (trailing bytes)");
         }
-        final int end = start + length;
-        long epoch = rd64(src, start + 8);
-        if (epoch == 0) {
+        if (rd64(src, start + 8) == 0) {
             throw new FrameDecodeException(FIELD_OUT_OF_RANGE, "epoch 0 (expected non-zero)");
         }
+        return type;
+    }
+
+    /**
+     * Decodes exactly one frame: the bytes from {@code src}'s position to its limit must be one
+     * whole frame (a TCP frame cut by the framer, or one UDP datagram). On success the position
+     * moves to the limit; on failure {@code src} and {@code into} keep no partial meaning.
+     *
+     * @throws FrameDecodeException with a specific {@link FrameDecodeException.Reason}
+     */
+    public static void decode(ByteBuffer src, Frame into) throws FrameDecodeException {
+        final int start = src.position();
+        final FrameType type = checkHeader(src, start);
+        final int flags = rd16(src, start + 4);
+        final int length = rd16(src, start + 6);
+        final int end = start + length;
+        final long epoch = rd64(src, start + 8);
         int sequence = rd32(src, start + 16);
         long sendTime = rd64(src, start + 20);
         int nodeLen = rd8(src, start + 28);

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.heartbeat.protocol.auth.HmacKeyRing;
+import dev.heartbeat.protocol.auth.HmacSha256Authenticator;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +41,7 @@ class GoldenVectorsTest {
 
     /** Vectors the document must contain; more are allowed and are checked too. */
     static final List<String> REQUIRED = List.of("ping", "pong-full", "pong-unknown", "goodbye",
-            "ping-ext-optional", "goodbye-auth", "ping-ext-critical");
+            "ping-ext-optional", "goodbye-auth", "ping-ext-critical", "ping-padded", "ping-hmac", "pong-hmac");
 
     private static final Pattern MARKER = Pattern.compile(
             "^<!--\\s*vector:\\s*([a-z0-9-]+)\\s*(decode-only|rejected=([A-Z_]+))?\\s*-->\\s*$");
@@ -48,7 +50,7 @@ class GoldenVectorsTest {
     private static final Set<String> KNOWN_FIELDS = Set.of("type", "flags", "epoch", "sequence", "sendTimeNanos",
             "nodeId", "intervalMillis", "echoSequence", "echoSendTimeNanos", "status", "minIntervalMillis", "cpu",
             "memory", "inFlight", "queueDepth", "requestsPerSecond", "errorRate", "latencyMicros", "custom",
-            "comeBackAfterMillis", "authKeyId", "authTagOffset", "authTagLength", "length");
+            "comeBackAfterMillis", "authKeyId", "authTagOffset", "authTagLength", "paddedTo", "hmacKey", "length");
 
     enum Mode { ROUND_TRIP, DECODE_ONLY, REJECTED }
 
@@ -183,7 +185,7 @@ class GoldenVectorsTest {
                     .as(v.name() + ": the stated load figures must be exactly representable on the wire "
                             + "(fractions in steps of 0.0001, rps a float32 value)")
                     .isTrue();
-            byte[] encoded = TestFrames.encode(expected);
+            byte[] encoded = encode(expected, v);
             assertThat(TestFrames.hexDump(encoded)).as(v.name() + ": encoding the stated values")
                     .isEqualTo(TestFrames.hexDump(v.bytes()));
         }
@@ -199,6 +201,32 @@ class GoldenVectorsTest {
                 .isEqualTo(v.has("authTagOffset") ? (int) parseInt(v.one("authTagOffset")) : -1);
         assertThat(decoded.authTagLength()).as(v.name() + ": authTagLength")
                 .isEqualTo(v.has("authTagLength") ? (int) parseInt(v.one("authTagLength")) : 0);
+        HmacSha256Authenticator verifier = authenticator(v);
+        if (verifier != null) {
+            assertThat(verifier.verify(ByteBuffer.wrap(v.bytes()), 0, decoded)).as(v.name() + ": HMAC")
+                    .isEqualTo(AuthResult.OK);
+        }
+    }
+
+    /** Encodes as the vector says: padded with a {@code paddedTo} row, sealed with an {@code hmacKey} row. */
+    static byte[] encode(Frame frame, Vector v) {
+        if (!v.has("paddedTo") && !v.has("hmacKey")) {
+            return TestFrames.encode(frame);
+        }
+        HmacSha256Authenticator sealer = authenticator(v);
+        int total = v.has("paddedTo") ? (int) parseInt(v.one("paddedTo")) : FrameCodec.encodedLength(frame, sealer);
+        ByteBuffer b = ByteBuffer.allocate(FrameCodec.MAX_FRAME_LENGTH);
+        int n = FrameCodec.encodePadded(frame, b, sealer, total);
+        return java.util.Arrays.copyOf(b.array(), n);
+    }
+
+    /** The vector's HMAC sealer and verifier, or null without an {@code hmacKey} row. */
+    static HmacSha256Authenticator authenticator(Vector v) {
+        if (!v.has("hmacKey")) {
+            return null;
+        }
+        HmacKeyRing ring = HmacKeyRing.of((int) parseInt(v.one("authKeyId")), TestFrames.unhex(v.one("hmacKey")));
+        return HmacSha256Authenticator.builder().keyRing(ring).tagLength((int) parseInt(v.one("authTagLength"))).build();
     }
 
     static Frame frameOf(Vector v) {
