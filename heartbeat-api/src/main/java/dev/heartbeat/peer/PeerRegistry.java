@@ -385,8 +385,10 @@ public final class PeerRegistry implements AutoCloseable {
                 lane.schedule();
             }
         }
+        boolean fromListener = false;
         for (ListenerLane lane : lanes) {
             if (lane.drainingOnCurrentThread()) {
+                fromListener = true;
                 continue;
             }
             try {
@@ -405,14 +407,17 @@ public final class PeerRegistry implements AutoCloseable {
         }
         if (ownedDispatcher != null) {
             ownedDispatcher.shutdown();
-            try {
-                long left = Math.max(0, deadline - System.nanoTime());
-                if (interrupted || !ownedDispatcher.awaitTermination(left, TimeUnit.NANOSECONDS)) {
+            // From a listener, this thread is one of ours: it ends when the listener returns.
+            if (!fromListener) {
+                try {
+                    long left = Math.max(0, deadline - System.nanoTime());
+                    if (interrupted || !ownedDispatcher.awaitTermination(left, TimeUnit.NANOSECONDS)) {
+                        ownedDispatcher.shutdownNow();
+                    }
+                } catch (InterruptedException e) {
                     ownedDispatcher.shutdownNow();
+                    interrupted = true;
                 }
-            } catch (InterruptedException e) {
-                ownedDispatcher.shutdownNow();
-                interrupted = true;
             }
         }
         if (interrupted) {
