@@ -256,12 +256,16 @@ final class ListenerLane implements Runnable {
 
     /**
      * Waits until the queue is empty and no event is being delivered, or {@code deadlineNanos}
-     * (a {@link System#nanoTime()} value) passes.
+     * (a {@link System#nanoTime()} value) passes, or nothing is left that would deliver them (the
+     * executor refused the drain task).
      *
      * @return true when idle
      */
     synchronized boolean awaitIdle(long deadlineNanos) throws InterruptedException {
         while (head != null || scheduled) {
+            if (!scheduled) {
+                return false;
+            }
             long left = deadlineNanos - System.nanoTime();
             if (left <= 0) {
                 return false;

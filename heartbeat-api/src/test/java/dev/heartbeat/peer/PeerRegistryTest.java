@@ -181,6 +181,21 @@ class PeerRegistryTest {
     }
 
     @Test
+    void closeCountsWhatAnExecutorThatKeepsRefusingNeverDelivered() {
+        PeerRegistry r = PeerRegistry.builder().dispatcher(task -> {
+            throw new RejectedExecutionException("shut down");
+        }).closeTimeout(Duration.ofSeconds(30)).build();
+        r.addListener(e -> { });
+        for (int i = 0; i < 3; i++) {
+            r.publish(transition("a", Liveness.ALIVE, Liveness.SUSPECT, "t" + i));
+        }
+        r.close(); // retries once, then does not wait for a delivery that cannot happen
+        assertThat(r.dispatchRefusals()).isEqualTo(4);
+        assertThat(r.droppedEvents()).isEqualTo(3);
+        assertThat(r.pendingEvents()).isZero();
+    }
+
+    @Test
     void aSharedExecutorRunsALaneInBatchesAndYieldsInBetween() {
         ManualExecutor executor = new ManualExecutor();
         PeerRegistry r = PeerRegistry.create(executor);
