@@ -4,7 +4,6 @@ import dev.heartbeat.internal.LogLimit;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -158,7 +157,7 @@ final class ListenerLane implements Runnable {
     void schedule() {
         try {
             executor.execute(this);
-        } catch (RejectedExecutionException e) {
+        } catch (RuntimeException e) { // RejectedExecutionException, or an executor's own failure
             long n = counters.refusals.incrementAndGet();
             synchronized (this) {
                 scheduled = false;
@@ -166,7 +165,7 @@ final class ListenerLane implements Runnable {
             }
             if (LogLimit.loud(n)) {
                 log.warn("Peer events for listener {} stay queued: the dispatch executor refused them ({} refusals so far; "
-                        + "retried at the next event)", listener, n);
+                        + "retried at the next event)", listener, n, e);
             }
         }
     }
