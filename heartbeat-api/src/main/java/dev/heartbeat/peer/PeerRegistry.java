@@ -1,76 +1,224 @@
 package dev.heartbeat.peer;
 
 import dev.heartbeat.internal.LogLimit;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The registry of monitored peers and the publisher of their events. Thread-safe: peers are held
- * in a concurrent map, listeners in a copy-on-write list.
+ * The registry of monitored peers and the publisher of their events. Thread-safe.
  *
- * <p>Events are handed to a dispatch {@link Executor} so that listeners never run on a detection
- * thread. The default executor is one daemon thread with a bounded queue of
- * {@value #DEFAULT_QUEUE_CAPACITY} events: when listeners fall that far behind, further events are
- * dropped and counted ({@link #droppedEvents()}) rather than letting memory grow without bound.
- * Tests pass {@code Runnable::run} to deliver synchronously.
+ * <h2>Events</h2>
+ * <ul>
+ *   <li><b>Sequence.</b> {@link #publish} stamps each event with a {@link PeerEvent#sequence()}
+ *       that strictly increases per peer name, also across a removal and a new registration
+ *       under the same name. Stamping and queueing happen under the peer's own lock, so every
+ *       listener receives a peer's events in sequence order, whichever threads published them.</li>
+ *   <li><b>One lane per listener.</b> Each listener has its own queue, drained by one task at a
+ *       time on the dispatch executor: its events arrive in order, one at a time, and a slow
+ *       listener delays only itself. A listener that throws is logged (rate-limited) and stays
+ *       subscribed.</li>
+ *   <li><b>Coalescing, never dropping.</b> A lane holding {@link #DEFAULT_LANE_CAPACITY} (or the
+ *       configured capacity) pending events merges each further event of a peer into that peer's
+ *       pending event (first {@code from}, last {@code to}, latest state and sequence, and a
+ *       {@link PeerEvent#count()}), so memory stays bounded and the latest state of every peer
+ *       always arrives; a REMOVED is never lost. Merges are counted: {@link #coalescedEvents()}.</li>
+ *   <li><b>Replay.</b> {@link #addListener} first queues, for each registered peer that has
+ *       published events, an {@link PeerEvent.Kind#ADDED} repeating its last published state
+ *       ({@link PeerEvent#replayed()}); no live event of that peer reaches the new listener
+ *       before it, and none published after it is missed.</li>
+ * </ul>
+ * {@code docs/events.md} gives the exact rules.
+ *
+ * <h2>Threads</h2>
+ * {@link #create()} dispatches on daemon threads named {@code heartbeat-events-<registry>-<n>},
+ * at most one per listener that has events to deliver (idle threads end after
+ * {@value #IDLE_THREAD_SECONDS} s); {@link #close()} stops them. {@link #create(Executor)}
+ * dispatches on the given executor instead: {@code Runnable::run} delivers synchronously on the
+ * publishing thread (as tests do); a shared pool runs each listener's events serially, at most
+ * {@value #BATCH} at a time before yielding. If that executor refuses a task, the events stay
+ * queued and the task is submitted again at the listener's next event and at {@link #close()}
+ * ({@link #dispatchRefusals()}).
  */
 public final class PeerRegistry implements AutoCloseable {
 
-    /** Default bound of the dispatch queue. */
+    /** Default number of pending events per listener above which its events are coalesced per peer. */
+    public static final int DEFAULT_LANE_CAPACITY = 4_096;
+
+    /**
+     * Former bound of the single dispatch queue.
+     *
+     * @deprecated events are no longer dropped at a queue bound; see {@link #DEFAULT_LANE_CAPACITY}
+     */
+    @Deprecated
     public static final int DEFAULT_QUEUE_CAPACITY = 65_536;
 
+    /** Largest accepted lane capacity. */
+    public static final int MAX_LANE_CAPACITY = 1 << 24;
+
+    /** Default time {@link #close()} waits for listeners to receive what is queued. */
+    public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(1);
+
+    static final int IDLE_THREAD_SECONDS = 30;
+    static final int BATCH = 256;
+
     private static final Logger log = LoggerFactory.getLogger(PeerRegistry.class);
+    private static final AtomicInteger REGISTRIES = new AtomicInteger();
 
-    private final ConcurrentMap<String, Peer> peers = new ConcurrentHashMap<>();
-    private final List<PeerListener> listeners = new CopyOnWriteArrayList<>();
-    private final Executor dispatcher;
-    private final ThreadPoolExecutor ownedDispatcher;
-    private final AtomicLong dropped = new AtomicLong();
-
-    private PeerRegistry(Executor dispatcher, ThreadPoolExecutor owned) {
-        this.dispatcher = dispatcher;
-        this.ownedDispatcher = owned;
+    /** Counters shared with the lanes. */
+    static final class Counters {
+        final AtomicLong coalesced = new AtomicLong();
+        final AtomicLong refusals = new AtomicLong();
+        final AtomicLong dropped = new AtomicLong();
     }
 
-    /** A registry that dispatches events on its own daemon thread. */
+    /** A peer name's publishing state: its lock, its last sequence and its last event. */
+    private static final class Slot {
+        long lastSequence;
+        PeerEvent last;
+        /** REMOVED was published: the slot left the map; a later event of the name takes a new one. */
+        boolean retired;
+    }
+
+    private final ConcurrentMap<String, Peer> peers = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Slot> slots = new ConcurrentHashMap<>();
+    /** The listeners' lanes; replaced, never changed in place, under {@link #lanesLock}. */
+    private volatile ListenerLane[] lanes = new ListenerLane[0];
+    private final Object lanesLock = new Object();
+    /** Publishers share it; {@link #addListener} and {@link #close()} take it alone. */
+    private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
+    private final AtomicLong stamps = new AtomicLong();
+    private final Counters counters = new Counters();
+    private final Executor dispatcher;
+    private final ThreadPoolExecutor ownedDispatcher;
+    private final int laneCapacity;
+    private final Duration closeTimeout;
+    private volatile boolean closed;
+
+    private PeerRegistry(Builder b) {
+        if (b.dispatcher == null) {
+            String prefix = "heartbeat-events-" + REGISTRIES.incrementAndGet() + "-";
+            AtomicInteger threads = new AtomicInteger();
+            this.ownedDispatcher = new ThreadPoolExecutor(0, Integer.MAX_VALUE, IDLE_THREAD_SECONDS, TimeUnit.SECONDS,
+                    new SynchronousQueue<>(), r -> {
+                        Thread t = new Thread(r, prefix + threads.incrementAndGet());
+                        t.setDaemon(true);
+                        return t;
+                    });
+            this.dispatcher = ownedDispatcher;
+        } else {
+            this.ownedDispatcher = null;
+            this.dispatcher = b.dispatcher;
+        }
+        this.laneCapacity = b.laneCapacity;
+        this.closeTimeout = b.closeTimeout;
+    }
+
+    /** A registry that dispatches events on its own daemon threads, with the default settings. */
     public static PeerRegistry create() {
-        ThreadPoolExecutor tpe = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-                new LinkedBlockingQueue<>(DEFAULT_QUEUE_CAPACITY), r -> {
-                    Thread t = new Thread(r, "heartbeat-events");
-                    t.setDaemon(true);
-                    return t;
-                });
-        return new PeerRegistry(tpe, tpe);
+        return builder().build();
     }
 
     /** A registry that dispatches events on the given executor (use {@code Runnable::run} in tests). */
     public static PeerRegistry create(Executor dispatcher) {
-        return new PeerRegistry(Objects.requireNonNull(dispatcher, "dispatcher"), null);
+        return builder().dispatcher(dispatcher).build();
     }
 
-    /** Subscribes a listener to every future event. Peers already present are in {@link #peers()}. */
+    /** A builder; every setter validates. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Subscribes a listener with the registry's lane capacity. Before any live event, it receives
+     * one {@link PeerEvent#replayed() replayed} ADDED per registered peer that has published events.
+     *
+     * @throws IllegalStateException when the registry is closed
+     */
     public void addListener(PeerListener listener) {
-        listeners.add(Objects.requireNonNull(listener, "listener"));
+        addListener(listener, laneCapacity);
     }
 
-    /** Unsubscribes a listener. */
+    /**
+     * Subscribes a listener with its own lane capacity: a listener that must see every transition
+     * (a counter) can take a large one, a listener that needs only the latest state (a health
+     * indicator) a small one.
+     *
+     * @param laneCapacity pending events above which this listener's events are coalesced per
+     *        peer, 1..{@value #MAX_LANE_CAPACITY}
+     * @throws IllegalStateException when the registry is closed
+     */
+    public void addListener(PeerListener listener, int laneCapacity) {
+        Objects.requireNonNull(listener, "listener");
+        checkLaneCapacity(laneCapacity);
+        ListenerLane lane = new ListenerLane(listener, laneCapacity, dispatcher,
+                ownedDispatcher != null ? Integer.MAX_VALUE : BATCH, counters);
+        boolean schedule = false;
+        gate.writeLock().lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("registry is closed");
+            }
+            for (Slot slot : slots.values()) {
+                PeerEvent last = slot.last;
+                Peer peer = last == null ? null : peers.get(last.peer());
+                if (peer != null && last.kind() != PeerEvent.Kind.REMOVED) {
+                    schedule |= lane.offer(replay(last, peer));
+                }
+            }
+            synchronized (lanesLock) {
+                ListenerLane[] now = Arrays.copyOf(lanes, lanes.length + 1);
+                now[now.length - 1] = lane;
+                lanes = now;
+            }
+        } finally {
+            gate.writeLock().unlock();
+        }
+        if (schedule) {
+            lane.schedule();
+        }
+    }
+
+    private static PeerEvent replay(PeerEvent last, Peer peer) {
+        PeerState state = last.state() != null ? last.state() : peer.state();
+        return new PeerEvent(PeerEvent.Kind.ADDED, last.peer(), last.toLiveness(), last.toLiveness(),
+                last.toUsability(), last.toUsability(), last.reason(), last.timestamp(), state, last.sequence(), 0);
+    }
+
+    /** Unsubscribes a listener (the first subscription of it, if it was added twice); its pending events are discarded. */
     public void removeListener(PeerListener listener) {
-        listeners.remove(listener);
+        ListenerLane removed = null;
+        synchronized (lanesLock) {
+            ListenerLane[] now = lanes;
+            for (int i = 0; i < now.length; i++) {
+                if (now[i].listener.equals(listener)) {
+                    removed = now[i];
+                    ListenerLane[] less = new ListenerLane[now.length - 1];
+                    System.arraycopy(now, 0, less, 0, i);
+                    System.arraycopy(now, i + 1, less, i, now.length - i - 1);
+                    lanes = less;
+                    break;
+                }
+            }
+        }
+        if (removed != null) {
+            removed.stop();
+        }
     }
 
     /** The peers now registered (a copy). */
@@ -89,7 +237,7 @@ public final class PeerRegistry implements AutoCloseable {
     }
 
     /**
-     * Registers a peer.
+     * Registers a peer. Atomic: of two racing registrations of one name, exactly one succeeds.
      *
      * @throws IllegalArgumentException when a peer of that name is already registered
      */
@@ -100,52 +248,232 @@ public final class PeerRegistry implements AutoCloseable {
         }
     }
 
-    /** Removes a peer; returns it, or {@code null} when none had that name. */
+    /**
+     * Removes whatever peer is registered under {@code name}; returns it, or {@code null} when
+     * none had that name. An owner sharing the registry should prefer {@link #unregister(Peer)},
+     * which cannot remove another owner's peer of the same name.
+     */
     public Peer unregister(String name) {
         return peers.remove(name);
     }
 
-    /** Events dropped because the dispatch queue was full. */
-    public long droppedEvents() {
-        return dropped.get();
+    /**
+     * Removes {@code peer} if, and only if, that very instance is registered (atomic), so two
+     * monitors sharing a registry never remove each other's peers.
+     *
+     * @return true when it was registered and is now removed
+     */
+    public boolean unregister(Peer peer) {
+        Objects.requireNonNull(peer, "peer");
+        return peers.remove(peer.name(), peer);
     }
 
-    /** Publishes an event to every listener, asynchronously on the dispatcher. Never throws. */
+    /**
+     * Publishes an event to every listener. The event is stamped with its peer's next
+     * {@linkplain PeerEvent#sequence() sequence number} (any sequence it carries is replaced);
+     * listeners receive the stamped copy on their own lanes. Never throws for a listener's sake,
+     * never blocks on one. After {@link #close()} the event is counted in {@link #droppedEvents()}.
+     *
+     * <p>Publish a peer's events from one thread at a time (its detection thread); the registry
+     * orders them by the order in which {@code publish} is called.
+     */
     public void publish(PeerEvent event) {
-        if (listeners.isEmpty()) {
-            return;
-        }
+        Objects.requireNonNull(event, "event");
+        ListenerLane[] toSchedule = null;
+        int n = 0;
+        gate.readLock().lock();
         try {
-            dispatcher.execute(() -> deliver(event));
-        } catch (RejectedExecutionException e) {
-            long n = dropped.incrementAndGet();
-            if (LogLimit.loud(n)) {
-                log.warn("Peer event dropped: listeners are too slow or the registry is closed ({} dropped so far): {}",
-                        n, event);
+            ListenerLane[] ls = lanes;
+            if (closed) {
+                long dropped = counters.dropped.addAndGet(ls.length);
+                if (ls.length > 0 && LogLimit.loud(dropped)) {
+                    log.warn("Peer event published after the registry was closed, not delivered ({} dropped so far): {}",
+                            dropped, event);
+                }
+                return;
             }
+            while (true) {
+                Slot slot = slots.computeIfAbsent(event.peer(), k -> new Slot());
+                synchronized (slot) {
+                    if (slot.retired) {
+                        continue; // a REMOVED just retired it; take the name's next slot
+                    }
+                    long global = stamps.incrementAndGet();
+                    long sequence = slot.last == null ? global : slot.lastSequence + 1;
+                    PeerEvent stamped = event.withSequence(sequence);
+                    slot.lastSequence = sequence;
+                    slot.last = stamped;
+                    if (stamped.kind() == PeerEvent.Kind.REMOVED) {
+                        slot.retired = true;
+                        slots.remove(event.peer(), slot);
+                    }
+                    for (ListenerLane lane : ls) {
+                        if (lane.offer(stamped)) {
+                            if (toSchedule == null) {
+                                toSchedule = new ListenerLane[ls.length];
+                            }
+                            toSchedule[n++] = lane;
+                        }
+                    }
+                    break;
+                }
+            }
+        } finally {
+            gate.readLock().unlock();
+        }
+        for (int i = 0; i < n; i++) {
+            toSchedule[i].schedule();
         }
     }
 
-    private void deliver(PeerEvent event) {
-        for (PeerListener l : listeners) {
-            try {
-                l.onEvent(event);
-            } catch (Throwable t) {
-                log.warn("Peer listener {} threw on {}; it stays subscribed", l, event, t);
-            }
-        }
+    /**
+     * Published events that will never reach a listener, counted once per listener: events
+     * published after {@link #close()}, and events still pending when {@code close()} stopped
+     * waiting. (Before lanes and coalescing, this counted events dropped at a full queue; events
+     * are no longer dropped while the registry is open.)
+     */
+    public long droppedEvents() {
+        return counters.dropped.get();
     }
 
-    /** Stops the owned dispatch thread after delivering what is queued (waits up to 1 s). */
+    /** Events merged into another pending event of the same peer because a listener lagged (all listeners). */
+    public long coalescedEvents() {
+        return counters.coalesced.get();
+    }
+
+    /** Times the dispatch executor refused a listener's delivery task (its events stayed queued). */
+    public long dispatchRefusals() {
+        return counters.refusals.get();
+    }
+
+    /** Events waiting for delivery now, over all listeners (a merged event counts once). */
+    public int pendingEvents() {
+        int sum = 0;
+        for (ListenerLane lane : lanes) {
+            sum += lane.pending();
+        }
+        return sum;
+    }
+
+    /** Number of subscribed listeners. */
+    public int listenerCount() {
+        return lanes.length;
+    }
+
+    /**
+     * Closes the registry: later events are not delivered, the events already queued are
+     * delivered for up to the close timeout (default {@link #DEFAULT_CLOSE_TIMEOUT}), what is still
+     * pending then is discarded and counted in {@link #droppedEvents()}, and the owned dispatch
+     * threads stop (a listener still running is interrupted). The peers stay registered.
+     * Idempotent. Called from a listener, it does not wait for that listener's own lane.
+     */
     @Override
     public void close() {
+        gate.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        } finally {
+            gate.writeLock().unlock();
+        }
+        long deadline = System.nanoTime() + closeTimeout.toNanos();
+        boolean interrupted = false;
+        for (ListenerLane lane : lanes) {
+            if (lane.needsRetry()) {
+                lane.schedule();
+            }
+        }
+        boolean fromListener = false;
+        for (ListenerLane lane : lanes) {
+            if (lane.drainingOnCurrentThread()) {
+                fromListener = true;
+                continue;
+            }
+            try {
+                if (!interrupted && lane.awaitIdle(deadline)) {
+                    continue;
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+            long lost = lane.stop();
+            if (lost > 0) {
+                counters.dropped.addAndGet(lost);
+                log.warn("Registry closed before listener {} received {} pending events (waited {})",
+                        lane.listener, lost, closeTimeout);
+            }
+        }
         if (ownedDispatcher != null) {
             ownedDispatcher.shutdown();
-            try {
-                ownedDispatcher.awaitTermination(1, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            // From a listener, this thread is one of ours: it ends when the listener returns.
+            if (!fromListener) {
+                try {
+                    long left = Math.max(0, deadline - System.nanoTime());
+                    if (interrupted || !ownedDispatcher.awaitTermination(left, TimeUnit.NANOSECONDS)) {
+                        ownedDispatcher.shutdownNow();
+                    }
+                } catch (InterruptedException e) {
+                    ownedDispatcher.shutdownNow();
+                    interrupted = true;
+                }
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static int checkLaneCapacity(int laneCapacity) {
+        if (laneCapacity < 1 || laneCapacity > MAX_LANE_CAPACITY) {
+            throw new IllegalArgumentException("laneCapacity : " + laneCapacity + " (expected: 1.." + MAX_LANE_CAPACITY + ")");
+        }
+        return laneCapacity;
+    }
+
+    /** Builder of a {@link PeerRegistry}; every setter validates. */
+    public static final class Builder {
+        private Executor dispatcher;
+        private int laneCapacity = DEFAULT_LANE_CAPACITY;
+        private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+
+        private Builder() {
+        }
+
+        /**
+         * The executor that runs listeners (default: the registry's own daemon threads, stopped by
+         * {@link PeerRegistry#close()}). {@code Runnable::run} delivers synchronously on the
+         * publishing thread. A shared pool needs a thread per listener that may block for long,
+         * or those listeners delay the others sharing it.
+         */
+        public Builder dispatcher(Executor dispatcher) {
+            this.dispatcher = Objects.requireNonNull(dispatcher, "dispatcher");
+            return this;
+        }
+
+        /**
+         * Pending events per listener above which its events are coalesced per peer, 1..{@value
+         * #MAX_LANE_CAPACITY} (default {@value #DEFAULT_LANE_CAPACITY}). A lane holds at most this
+         * many events plus two per peer.
+         */
+        public Builder laneCapacity(int laneCapacity) {
+            this.laneCapacity = checkLaneCapacity(laneCapacity);
+            return this;
+        }
+
+        /** How long {@link PeerRegistry#close()} waits for queued events to be delivered, 0..1 min (default 1 s). */
+        public Builder closeTimeout(Duration closeTimeout) {
+            Objects.requireNonNull(closeTimeout, "closeTimeout");
+            if (closeTimeout.isNegative() || closeTimeout.compareTo(Duration.ofMinutes(1)) > 0) {
+                throw new IllegalArgumentException("closeTimeout : " + closeTimeout + " (expected: PT0S..PT1M)");
+            }
+            this.closeTimeout = closeTimeout;
+            return this;
+        }
+
+        public PeerRegistry build() {
+            return new PeerRegistry(this);
         }
     }
 }

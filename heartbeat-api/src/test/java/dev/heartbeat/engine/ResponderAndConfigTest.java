@@ -111,20 +111,6 @@ class ResponderAndConfigTest {
     }
 
     @Test
-    void eventsAreDroppedAndCountedWhenListenersFallTooFarBehind() {
-        PeerRegistry reg = PeerRegistry.create(r -> {
-            throw new java.util.concurrent.RejectedExecutionException("full");
-        });
-        reg.addListener(e -> { });
-        PeerEvent e = new PeerEvent(PeerEvent.Kind.ADDED, "x", Liveness.UNKNOWN, Liveness.UNKNOWN, Usability.UNKNOWN,
-                Usability.UNKNOWN, "added", Instant.EPOCH, null);
-        for (int i = 0; i < 5; i++) {
-            reg.publish(e);
-        }
-        assertThat(reg.droppedEvents()).isEqualTo(5);
-    }
-
-    @Test
     void illegalLivenessTransitionsThrow() {
         assertThatThrownBy(() -> Liveness.DEAD.checkMoveTo(Liveness.SUSPECT))
                 .hasMessage("liveness transition DEAD -> SUSPECT is not legal");
