@@ -185,7 +185,7 @@ public final class HeartbeatMonitor implements AutoCloseable {
                     link = transport.open(target, peer);
                 } catch (RuntimeException e) {
                     peers.remove(spec.name(), peer);
-                    registry.unregister(spec.name());
+                    registry.unregister(peer);
                     throw e;
                 }
                 publish(new PeerEvent(PeerEvent.Kind.ADDED, spec.name(), Liveness.UNKNOWN, Liveness.UNKNOWN,
@@ -220,8 +220,9 @@ public final class HeartbeatMonitor implements AutoCloseable {
             if (pm == null) {
                 return false;
             }
-            registry.peer(name).filter(p -> p == pm).ifPresent(p -> registry.unregister(name));
-            return pm.remove("removed");
+            boolean removed = pm.remove("removed"); // REMOVED first: the name stays taken until it is out
+            registry.unregister(pm);
+            return removed;
         }
     }
 

@@ -9,9 +9,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A monitored peer, as seen from outside its detection thread. Thread-safe. The accessors are
- * volatile reads that allocate nothing — cheap enough for a router to call on every request;
- * {@link #state()} builds a consistent-enough snapshot.
+ * A monitored peer, as seen from outside its detection thread. Thread-safe. In the monitor's
+ * peers the accessors are volatile reads that allocate nothing — cheap enough for a router to call
+ * on every request; {@link #state()} builds a consistent-enough snapshot. (The defaults, for other
+ * implementations such as test doubles, read {@link #state()}.)
  */
 public interface Peer {
 
@@ -21,8 +22,10 @@ public interface Peer {
     /** The address it is reached at, as given (scheme included when one was). */
     String address();
 
-    /** Its routing attributes (data address, zone, weight, metadata). */
-    PeerAttributes attributes();
+    /** Its routing attributes (data address, zone, weight, metadata); none by default. */
+    default PeerAttributes attributes() {
+        return PeerAttributes.none();
+    }
 
     /** Its current liveness (a volatile read; no snapshot is built). */
     Liveness liveness();
@@ -34,42 +37,64 @@ public interface Peer {
     PeerState state();
 
     /** The last round-trip time in nanoseconds, measured from our own record of the PING, or -1. */
-    long rttNanos();
+    default long rttNanos() {
+        return state().rttNanos();
+    }
 
     /** The RTT baseline (the minimum of the recent RTTs) in nanoseconds, or -1. */
-    long rttBaselineNanos();
+    default long rttBaselineNanos() {
+        return state().rttBaselineNanos();
+    }
 
     /** The detector's suspicion level (φ) as of the last evaluation. */
-    double phi();
+    default double phi() {
+        return state().phi();
+    }
 
     /** The last load report, {@link LoadReport#UNKNOWN} when none. */
-    LoadReport load();
+    default LoadReport load() {
+        return state().load();
+    }
 
     /** The last status the peer reported, or {@code null}. */
-    ServingStatus status();
+    default ServingStatus status() {
+        return state().status();
+    }
 
     /** The peer's current epoch, 0 when not known. */
-    long epoch();
+    default long epoch() {
+        return state().epoch();
+    }
 
     /**
      * The recent fraction of PINGs that got no answer, 0..1: an exponentially weighted average
      * over about the last 32 PINGs (a PING counts as missed when a later one is answered first, or
      * when it falls out of the window of outstanding PINGs).
      */
-    double lossRate();
+    default double lossRate() {
+        return 0;
+    }
 
     /** Frames from this peer that were not used, for one reason. */
-    long rejectedFrames(FrameRejection reason);
+    default long rejectedFrames(FrameRejection reason) {
+        return 0;
+    }
 
     /** Frames from this peer that were not used, for any reason. */
-    long rejectedFrames();
+    default long rejectedFrames() {
+        return 0;
+    }
 
     /**
      * Completes with the peer's state when its first verdict is known (liveness leaves UNKNOWN:
      * ALIVE on the first valid PONG, DEAD when it never answers within the initial timeout), and
      * exceptionally with {@link java.util.concurrent.CancellationException} if it is removed first.
      */
-    CompletionStage<PeerState> firstVerdict();
+    default CompletionStage<PeerState> firstVerdict() {
+        PeerState s = state();
+        return s.liveness() != Liveness.UNKNOWN ? java.util.concurrent.CompletableFuture.completedStage(s)
+                : new java.util.concurrent.CompletableFuture<>();
+    }
 
     /**
      * Waits up to {@code timeout} for the first verdict (see {@link #firstVerdict()}).

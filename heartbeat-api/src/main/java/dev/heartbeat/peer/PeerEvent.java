@@ -42,7 +42,12 @@ public record PeerEvent(Kind kind, String peer, Liveness fromLiveness, Liveness 
         REMOVED,
         /** Liveness and/or usability changed. */
         TRANSITION,
-        /** The peer's epoch changed: it restarted. Its history was reset. The event carries the resulting state. */
+        /**
+         * The peer's epoch changed: it restarted, and its history was reset. Like a TRANSITION,
+         * {@code from*}/{@code to*} say what the restart changed (e.g. DEAD → ALIVE after a crash
+         * and restart; usability → UNKNOWN until the new process proves itself) and the state is
+         * the resulting one; no separate TRANSITION follows for the same change.
+         */
         RESTARTED
     }
 
@@ -101,7 +106,7 @@ public record PeerEvent(Kind kind, String peer, Liveness fromLiveness, Liveness 
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder().append(kind).append(' ').append(peer);
-        if (kind == Kind.TRANSITION) {
+        if (kind == Kind.TRANSITION || kind == Kind.RESTARTED) {
             if (livenessChanged()) {
                 sb.append(' ').append(fromLiveness).append("->").append(toLiveness);
             }
