@@ -14,6 +14,8 @@ import dev.heartbeat.peer.PeerRegistry;
 import dev.heartbeat.peer.PeerSpec;
 import dev.heartbeat.peer.Usability;
 import dev.heartbeat.protocol.FrameCodec;
+import dev.heartbeat.protocol.FrameSealer;
+import dev.heartbeat.protocol.FrameVerifier;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -84,6 +86,8 @@ public final class HeartbeatMonitor implements AutoCloseable {
     private final AutoCloseable gcWatch;
     private final java.util.Random seeds;
     private final PeerObserver observer;
+    private final FrameSealer sealer;
+    private final FrameVerifier verifier;
     private final ConcurrentHashMap<String, PeerMonitor> peers = new ConcurrentHashMap<>();
     private final AtomicLong observerFailures = new AtomicLong();
     /**
@@ -106,6 +110,8 @@ public final class HeartbeatMonitor implements AutoCloseable {
         this.pauses = new LocalPauseDetector(b.ticker, config.pauseThreshold());
         this.gcWatch = b.watchGc ? pauses.watchGarbageCollector() : null;
         this.seeds = b.random;
+        this.sealer = b.sealer;
+        this.verifier = b.verifier;
         this.observer = b.observers.isEmpty() ? PeerObserver.NOOP
                 : b.observers.size() == 1 ? b.observers.get(0) : new Observers(b.observers);
     }
@@ -357,6 +363,14 @@ public final class HeartbeatMonitor implements AutoCloseable {
         return observer;
     }
 
+    FrameSealer sealer() {
+        return sealer;
+    }
+
+    FrameVerifier verifier() {
+        return verifier;
+    }
+
     void observerFailed(Peer peer, RuntimeException e) {
         long n = observerFailures.incrementAndGet();
         if (LogLimit.loud(n)) {
@@ -486,8 +500,23 @@ public final class HeartbeatMonitor implements AutoCloseable {
         private boolean watchGc = true;
         private java.util.Random random = new java.util.Random();
         private final List<PeerObserver> observers = new ArrayList<>();
+        private FrameSealer sealer;
+        private FrameVerifier verifier;
 
         private Builder() {
+        }
+
+        /**
+         * Authenticates every frame on every transport: PINGs are sealed with {@code sealer}, and
+         * a frame that {@code verifier} does not accept is dropped and counted
+         * ({@link dev.heartbeat.peer.FrameRejection#UNAUTHENTICATED}, {@code UNKNOWN_KEY},
+         * {@code BAD_TAG}). Both usually are one {@code HmacSha256Authenticator}; see
+         * {@code docs/protocol.md}. Default: none.
+         */
+        public Builder authentication(FrameSealer sealer, FrameVerifier verifier) {
+            this.sealer = Objects.requireNonNull(sealer, "sealer");
+            this.verifier = Objects.requireNonNull(verifier, "verifier");
+            return this;
         }
 
         /**

@@ -68,7 +68,7 @@ public final class HeartbeatResponder {
         this.verifier = b.verifier;
     }
 
-    /** A builder with defaults: node id "responder", status SERVING, {@link JvmLoadProvider}. */
+    /** A builder with defaults: node id {@code responder@HOST-PID} (unique per process), status SERVING, {@link JvmLoadProvider}. */
     public static Builder builder() {
         return new Builder();
     }
@@ -245,7 +245,7 @@ public final class HeartbeatResponder {
 
     /** Validating builder. */
     public static final class Builder {
-        private String nodeId = "responder";
+        private String nodeId = dev.heartbeat.internal.NodeIds.defaultFor("responder");
         private long epoch;
         private Ticker ticker = Ticker.system();
         private LoadProvider loadProvider;

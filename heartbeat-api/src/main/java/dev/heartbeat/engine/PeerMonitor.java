@@ -19,8 +19,11 @@ import dev.heartbeat.peer.PeerEvent;
 import dev.heartbeat.peer.PeerSpec;
 import dev.heartbeat.peer.PeerState;
 import dev.heartbeat.peer.Usability;
+import dev.heartbeat.protocol.AuthResult;
 import dev.heartbeat.protocol.Frame;
 import dev.heartbeat.protocol.FrameCodec;
+import dev.heartbeat.protocol.FrameSealer;
+import dev.heartbeat.protocol.FrameVerifier;
 import dev.heartbeat.protocol.FrameDecodeException;
 import dev.heartbeat.protocol.LoadReport;
 import dev.heartbeat.protocol.ServingStatus;
@@ -61,6 +64,8 @@ final class PeerMonitor implements Peer, LinkHandler {
     private final HeartbeatMonitor owner;
     private final MonitorConfig cfg;
     private final PeerObserver observer;
+    private final FrameSealer sealer;
+    private final FrameVerifier verifier;
     private LivenessDetector detector;
     private final UsabilityHysteresis hysteresis;
     private final UsabilityVerdict verdict = new UsabilityVerdict();
@@ -116,6 +121,9 @@ final class PeerMonitor implements Peer, LinkHandler {
     private boolean started;
     private String lastDisconnect = "";
     private FrameRejection lastRejection;
+    /** What the decoder said of the last malformed frame (allocated only when one arrives). */
+    private String lastMalformed;
+    private int lastPongLength;
     private long badFrames;
 
     // Published state, read from any thread.
@@ -140,6 +148,8 @@ final class PeerMonitor implements Peer, LinkHandler {
         this.owner = owner;
         this.cfg = owner.config();
         this.observer = owner.observer();
+        this.sealer = owner.sealer();
+        this.verifier = owner.verifier();
         this.intervalNanos = cfg.interval().toNanos();
         this.effectiveIntervalNanos = intervalNanos;
         this.probeNanos = cfg.probeInterval().toNanos();
@@ -332,7 +342,12 @@ final class PeerMonitor implements Peer, LinkHandler {
     private void sendPing(long now) {
         out.clear();
         frame.ping(owner.epoch(), nextSeq, now, owner.nodeId(), (int) Math.min(Integer.MAX_VALUE, effectiveIntervalNanos / 1_000_000));
-        FrameCodec.encode(frame, out);
+        int padTo = link.pingPaddingTo(lastPongLength);
+        if (padTo > 0) {
+            FrameCodec.encodePadded(frame, out, sealer, FrameCodec.padTarget(frame, sealer, padTo));
+        } else {
+            FrameCodec.encode(frame, out, sealer);
+        }
         out.flip();
         if (link.send(out)) {
             int seq = nextSeq++;
@@ -352,8 +367,11 @@ final class PeerMonitor implements Peer, LinkHandler {
                 StringBuilder why = new StringBuilder(64).append("no answer within ")
                         .append(initialTimeoutNanos / 1_000_000).append(" ms");
                 if (lastRejection != null) {
-                    why.append("; ").append(rejectedFrames()).append(" frame(s) ignored, the last: ")
+                    why.append("; ").append(rejectedFrames()).append(" frame(s) ignored, the last ")
                             .append(lastRejection.description());
+                    if (lastRejection == FrameRejection.MALFORMED && lastMalformed != null) {
+                        why.append(" (").append(lastMalformed).append(')');
+                    }
                 }
                 if (!lastDisconnect.isEmpty()) {
                     why.append(" (").append(lastDisconnect).append(')');
@@ -424,15 +442,25 @@ final class PeerMonitor implements Peer, LinkHandler {
         if (removed || !started) {
             return;
         }
+        int start = buf.position();
         try {
             FrameCodec.decode(buf, frame);
         } catch (FrameDecodeException e) {
             badFrames++;
+            lastMalformed = e.getMessage();
             if (LogLimit.loud(badFrames)) {
                 log.warn("{}: invalid frame from {} ignored ({} so far): {}", name, link.describe(), badFrames, e.getMessage());
             }
             reject(FrameRejection.MALFORMED);
             return;
+        }
+        if (verifier != null) {
+            AuthResult auth = verifier.verify(buf, start, frame);
+            if (!auth.ok()) {
+                reject(auth == AuthResult.MISSING ? FrameRejection.UNAUTHENTICATED
+                        : auth == AuthResult.UNKNOWN_KEY ? FrameRejection.UNKNOWN_KEY : FrameRejection.BAD_TAG);
+                return;
+            }
         }
         long now = ticker.nanoTime();
         switch (frame.type()) {
@@ -495,6 +523,7 @@ final class PeerMonitor implements Peer, LinkHandler {
             hysteresis.force(Usability.UNKNOWN, "restarted");
         }
         lastPongAt = now;
+        lastPongLength = frame.length();
         forgivenNanos = 0;
         budgetSpentLogged = false;
         if (beforeL == Liveness.SUSPECT || beforeL == Liveness.DEAD) {

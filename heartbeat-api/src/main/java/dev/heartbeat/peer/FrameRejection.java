@@ -8,7 +8,7 @@ package dev.heartbeat.peer;
  */
 public enum FrameRejection {
     /** Not a valid frame (the decoder's reason is logged, rate-limited). */
-    MALFORMED("not a valid frame"),
+    MALFORMED("is not a valid frame"),
     /** A PONG whose echoed sequence matches no PING we still have outstanding (never sent, or long forgotten). */
     NOT_OUTSTANDING("answers no PING we have outstanding"),
     /** A PONG whose echoed sequence is ours but whose echoed send time is not the one we sent. */
@@ -18,11 +18,17 @@ public enum FrameRejection {
     /** A PONG for a PING older than one already answered (it arrived out of order). */
     REORDERED("arrived after the answer to a later PING"),
     /** A late PONG from a process that was replaced (an epoch we retired), answering a PING sent before the change. */
-    RETIRED_EPOCH("late answer from a replaced process"),
+    RETIRED_EPOCH("is a late answer from a replaced process"),
     /** A GOODBYE from an epoch other than the peer's current one. */
-    FOREIGN_GOODBYE("GOODBYE from another process"),
+    FOREIGN_GOODBYE("is a GOODBYE from another process"),
     /** A frame of a type a monitor does not expect (a PING). */
-    UNEXPECTED_TYPE("a frame type a monitor does not expect");
+    UNEXPECTED_TYPE("is of a type a monitor does not expect"),
+    /** The monitor requires authentication and the frame carries no trailer. */
+    UNAUTHENTICATED("carries no authentication trailer"),
+    /** The trailer names a key the monitor does not hold (never configured, or rotated out). */
+    UNKNOWN_KEY("is signed with a key we do not hold"),
+    /** The authentication tag is wrong (tampered with, signed with another secret, or a tag of the wrong length). */
+    BAD_TAG("has a wrong authentication tag");
 
     private final String description;
 
@@ -30,7 +36,7 @@ public enum FrameRejection {
         this.description = description;
     }
 
-    /** In words, for reasons and logs. */
+    /** In words, as the predicate of "the frame …", for reasons and logs. */
     public String description() {
         return description;
     }

@@ -40,6 +40,18 @@ public interface Link {
         return true;
     }
 
+    /**
+     * The total length, in bytes, to pad each PING to; 0 (the default) for no padding. A datagram
+     * transport uses it against amplification: a responder answers an unauthenticated source with
+     * no more bytes than it received, so PINGs are padded to the size of the PONG they ask for.
+     *
+     * @param lastPongLength the length of the last valid PONG from this peer, 0 before the first
+     * @return 0, or a length in {@code [36, 1024]}; the monitor never pads to less than a PING needs
+     */
+    default int pingPaddingTo(int lastPongLength) {
+        return 0;
+    }
+
     /** Describes the transport, e.g. "tcp/epoll 127.0.0.1:7000". */
     String describe();
 
