@@ -22,7 +22,9 @@ public final class UsabilityVerdict {
         /** RTT far above the peer's own baseline. */
         RTT,
         /** The connection stays unwritable: the peer is not reading. */
-        UNWRITABLE
+        UNWRITABLE,
+        /** Too many recent PINGs got no answer (datagram loss, or a responder dropping them). */
+        LOSS
     }
 
     private Usability usability = Usability.UNKNOWN;
@@ -79,6 +81,8 @@ public final class UsabilityVerdict {
                 return detail;
             case RTT:
                 return String.format(Locale.ROOT, "rtt %.1f ms > %s", value / 1e6, detail);
+            case LOSS:
+                return String.format(Locale.ROOT, "%s %.0f%% >= %.0f%%", detail, value * 100, limit * 100);
             case CPU:
             case MEMORY:
             case ERROR_RATE:

@@ -32,6 +32,8 @@ public final class MonitorConfig {
     /** Time after a detected local pause during which no peer is condemned. */
     public static final Duration DEFAULT_PAUSE_GRACE = Duration.ofMillis(250);
 
+    /** Recent fraction of unanswered PINGs at which a peer answering otherwise well is DEGRADED. */
+    public static final double DEFAULT_DEGRADED_LOSS = 0.25;
     /** Default cap of a peer's advised minimum interval, as a multiple of {@link #interval()}. */
     public static final int DEFAULT_MAX_ADVISED_INTERVAL_FACTOR = 10;
     /** Default detection bound, as a multiple of {@link #maxAdvisedInterval()}. */
@@ -52,6 +54,7 @@ public final class MonitorConfig {
     private final Duration pauseThreshold;
     private final Duration pauseGrace;
     private final boolean honorPeerMinInterval;
+    private final double degradedLoss;
     private final Duration maxAdvisedInterval;
     private final Duration maxSilence;
     private final Duration maxForgiveness;
@@ -71,6 +74,7 @@ public final class MonitorConfig {
         pauseThreshold = b.pauseThreshold;
         pauseGrace = b.pauseGrace;
         honorPeerMinInterval = b.honorPeerMinInterval;
+        degradedLoss = b.degradedLoss;
         this.maxAdvisedInterval = maxAdvisedInterval;
         this.maxSilence = maxSilence;
         this.maxForgiveness = maxForgiveness;
@@ -103,6 +107,7 @@ public final class MonitorConfig {
         b.pauseThreshold = base.pauseThreshold;
         b.pauseGrace = base.pauseGrace;
         b.honorPeerMinInterval = base.honorPeerMinInterval;
+        b.degradedLoss = base.degradedLoss;
         b.maxAdvisedInterval = base.explicitMaxAdvisedInterval;
         b.maxSilence = base.explicitMaxSilence;
         b.maxForgiveness = base.explicitMaxForgiveness;
@@ -154,6 +159,16 @@ public final class MonitorConfig {
     }
 
     /**
+     * The recent fraction of PINGs without an answer (an average over about the last 32, see
+     * {@code Peer.lossRate()}) at which a peer whose answers are otherwise fine becomes DEGRADED
+     * (through hysteresis), so that sustained loss shows before it costs the peer its liveness.
+     * Default 0.25: 10% random loss stays USABLE.
+     */
+    public double degradedLoss() {
+        return degradedLoss;
+    }
+
+    /**
      * The longest interval between PINGs a peer can make us adopt by advising a minimum interval
      * (its advice is clipped to this, and the clipping reported). Default: 10 × {@link #interval()}.
      */
@@ -186,8 +201,8 @@ public final class MonitorConfig {
         return "MonitorConfig{interval=" + interval + ", probeInterval=" + probeInterval + ", initialTimeout="
                 + initialTimeout + ", detector=" + detector + ", degradeAfter=" + degradeAfter + ", recoverAfter="
                 + recoverAfter + ", jitter=" + jitter + ", pauseThreshold=" + pauseThreshold + ", pauseGrace="
-                + pauseGrace + ", honorPeerMinInterval=" + honorPeerMinInterval + ", maxAdvisedInterval="
-                + maxAdvisedInterval + ", maxSilence=" + maxSilence + ", maxForgiveness=" + maxForgiveness + "}";
+                + pauseGrace + ", honorPeerMinInterval=" + honorPeerMinInterval + ", degradedLoss=" + degradedLoss
+                + ", maxAdvisedInterval=" + maxAdvisedInterval + ", maxSilence=" + maxSilence + ", maxForgiveness=" + maxForgiveness + "}";
     }
 
     /** Validating builder. */
@@ -206,8 +221,18 @@ public final class MonitorConfig {
         private Duration maxAdvisedInterval;
         private Duration maxSilence;
         private Duration maxForgiveness;
+        private double degradedLoss = DEFAULT_DEGRADED_LOSS;
 
         private Builder() {
+        }
+
+        /** Loss fraction that makes a peer DEGRADED: 0.01..1.0, where 1.0 turns the rule off (default 0.25). */
+        public Builder degradedLoss(double degradedLoss) {
+            if (!(degradedLoss >= 0.01 && degradedLoss <= 1.0)) {
+                throw Checks.bad("degradedLoss", degradedLoss, "0.01..1.0");
+            }
+            this.degradedLoss = degradedLoss;
+            return this;
         }
 
         /** Cap of a peer's advised minimum interval: 1 ms..24 h, >= interval (default 10 × interval). */

@@ -540,6 +540,11 @@ final class PeerMonitor implements Peer, LinkHandler {
         ServingStatus s = frame.status();
         LoadReport l = frame.load();
         cfg.usabilityPolicy().evaluate(s, l, freshRtt ? rtt : -1, rttWindow.baseline(), verdict);
+        double loss = echoes.lossRate();
+        if (verdict.usability() == Usability.USABLE && loss >= cfg.degradedLoss() && cfg.degradedLoss() < 1.0) {
+            verdict.set(Usability.DEGRADED, UsabilityVerdict.Cause.LOSS, "unanswered PINGs", loss, cfg.degradedLoss(),
+                    false);
+        }
         if (freshRtt) {
             rttWindow.add(rtt);
         }

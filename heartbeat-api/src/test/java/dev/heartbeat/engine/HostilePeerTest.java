@@ -211,4 +211,28 @@ class HostilePeerTest {
             assertThat(h.transitions("b")).anyMatch(ev -> ev.reason().startsWith("φ"));
         }
     }
+
+    @Test
+    void sustainedLossDegradesBeforeItKillsAndRandomTenPercentDoesNot() {
+        Random r = new Random(7);
+        try (Scripted s = new Scripted()) {
+            for (int i = 0; i < 2_000; i++) { // 10% of PINGs lost at random, for 400 s
+                Frame p = s.nextPing();
+                if (r.nextInt(10) != 0) {
+                    s.answerAfter(p, Duration.ofMillis(1), A);
+                }
+            }
+            assertThat(s.peer.lossRate()).isBetween(0.02, 0.2);
+            assertThat(s.events).noneMatch(e -> e.toUsability() == Usability.DEGRADED || e.toLiveness() == Liveness.DEAD);
+            for (int i = 0; i < 60; i++) { // now one PING in two is lost
+                Frame p = s.nextPing();
+                if (i % 2 == 0) {
+                    s.answerAfter(p, Duration.ofMillis(1), A);
+                }
+            }
+            assertThat(s.peer.usability()).isEqualTo(Usability.DEGRADED);
+            assertThat(s.peer.liveness()).isNotEqualTo(Liveness.DEAD);
+            assertThat(s.peer.state().reason()).matches("unanswered PINGs [0-9]+% >= 25% for 3 heartbeats");
+        }
+    }
 }
