@@ -152,9 +152,6 @@ public final class HeartbeatMonitor implements AutoCloseable {
      */
     public Peer addPeer(PeerSpec spec) {
         Objects.requireNonNull(spec, "spec");
-        if (closed) {
-            throw new IllegalStateException("monitor is closed");
-        }
         String address = spec.address();
         String scheme = defaultScheme;
         String target = address;
@@ -164,11 +161,67 @@ public final class HeartbeatMonitor implements AutoCloseable {
             target = address.substring(sep + 3);
         }
         ClientTransport transport = scheme == null ? null : transports.get(scheme);
+        if (transports.isEmpty()) {
+            throw new IllegalArgumentException("peer address : '" + address
+                    + "' (expected: a monitor built with a transport; this one has none and takes attach() only)");
+        }
         if (transport == null) {
             throw new IllegalArgumentException("peer address : '" + address + "' uses transport '" + scheme
                     + "' (expected: one of " + transports.keySet() + ", the transports this monitor was built with)");
         }
-        PeerMonitor peer = new PeerMonitor(spec, target, this);
+        return add(spec, transport, target, null);
+    }
+
+    /**
+     * Monitors a peer over a connection the caller already owns — a channel of its own Netty
+     * pipeline, say (that is how heartbeat-tcp's {@code HeartbeatHandler} works). The peer is one
+     * of this monitor's like any other: same detection, same registry, same events, same
+     * {@link #removePeer}. The caller feeds what happens on its connection to
+     * {@link Attached#handler()}, on {@code link}'s scheduler.
+     *
+     * @param spec the peer's name, a descriptive address (not dialled) and attributes
+     * @param link the caller's connection; the monitor sends PINGs through it
+     * @param onPeerThread called with each of this peer's events (not ADDED or REMOVED) on the
+     *     peer's thread, right after it is published, outside any lock; {@code null} for none.
+     *     Must not block.
+     * @throws IllegalArgumentException when the name is taken
+     * @throws IllegalStateException when the monitor is closed
+     */
+    public Attached attach(PeerSpec spec, Link link, PeerListener onPeerThread) {
+        Objects.requireNonNull(spec, "spec");
+        Objects.requireNonNull(link, "link");
+        PeerMonitor[] made = new PeerMonitor[1];
+        ClientTransport given = new ClientTransport() {
+            @Override
+            public Link open(String address, dev.heartbeat.engine.spi.LinkHandler handler) {
+                made[0] = (PeerMonitor) handler;
+                return link;
+            }
+
+            @Override
+            public String name() {
+                return "attached";
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        add(spec, given, spec.address(), onPeerThread);
+        return new Attached(made[0], made[0]);
+    }
+
+    /**
+     * A peer monitored over the caller's own connection; see {@link #attach}.
+     *
+     * @param peer the peer
+     * @param handler where the caller reports its connection's events and the frames it reads
+     */
+    public record Attached(Peer peer, dev.heartbeat.engine.spi.LinkHandler handler) {
+    }
+
+    private Peer add(PeerSpec spec, ClientTransport transport, String target, PeerListener local) {
+        PeerMonitor peer = new PeerMonitor(spec, target, this, local);
         Link link;
         synchronized (membership) {
             if (closed) {
@@ -378,8 +431,8 @@ public final class HeartbeatMonitor implements AutoCloseable {
         }
     }
 
-    void publish(PeerEvent event) {
-        registry.publish(event);
+    PeerEvent publish(PeerEvent event) {
+        return registry.publish(event);
     }
 
     /**
@@ -604,14 +657,13 @@ public final class HeartbeatMonitor implements AutoCloseable {
         }
 
         /**
-         * @throws IllegalArgumentException when no transport was given, or the default transport's
-         *     scheme has none
+         * A monitor without transports is allowed: it monitors only peers given to
+         * {@link HeartbeatMonitor#attach} (connections its user owns).
+         *
+         * @throws IllegalArgumentException when the default transport's scheme has none
          */
         public HeartbeatMonitor build() {
-            if (transports.isEmpty()) {
-                throw new IllegalArgumentException("transports : none (expected: at least one, see transport(scheme, transport))");
-            }
-            if (!transports.containsKey(defaultScheme)) {
+            if (defaultScheme != null && !transports.containsKey(defaultScheme)) {
                 throw new IllegalArgumentException("defaultTransport : '" + defaultScheme + "' (expected: one of "
                         + transports.keySet() + ")");
             }

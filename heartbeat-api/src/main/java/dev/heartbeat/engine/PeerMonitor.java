@@ -64,6 +64,7 @@ final class PeerMonitor implements Peer, LinkHandler {
     private final HeartbeatMonitor owner;
     private final MonitorConfig cfg;
     private final PeerObserver observer;
+    private final dev.heartbeat.peer.PeerListener local;
     private final FrameSealer sealer;
     private final FrameVerifier verifier;
     private LivenessDetector detector;
@@ -141,6 +142,15 @@ final class PeerMonitor implements Peer, LinkHandler {
     private volatile Instant since;
 
     PeerMonitor(PeerSpec spec, String transportAddress, HeartbeatMonitor owner) {
+        this(spec, transportAddress, owner, null);
+    }
+
+    /**
+     * @param local a listener of this peer's own events, called on the peer's thread right after
+     *     each is published (outside any lock), or {@code null}
+     */
+    PeerMonitor(PeerSpec spec, String transportAddress, HeartbeatMonitor owner, dev.heartbeat.peer.PeerListener local) {
+        this.local = local;
         this.name = spec.name();
         this.address = spec.address();
         this.transportAddress = transportAddress;
@@ -712,6 +722,7 @@ final class PeerMonitor implements Peer, LinkHandler {
             return;
         }
         PeerState st;
+        PeerEvent event;
         synchronized (this) {
             if (removed) {
                 return;
@@ -721,10 +732,17 @@ final class PeerMonitor implements Peer, LinkHandler {
             reason = why;
             since = owner.clock().instant();
             st = state();
-            owner.publish(new PeerEvent(kind, name, fromL, to, fromU, toU, why, since, st));
+            event = owner.publish(new PeerEvent(kind, name, fromL, to, fromU, toU, why, since, st));
         }
         if (fromL == Liveness.UNKNOWN && to != Liveness.UNKNOWN) {
             firstVerdict.complete(st);
+        }
+        if (local != null) {
+            try {
+                local.onEvent(event);
+            } catch (RuntimeException e) {
+                observerFailed(e);
+            }
         }
     }
 

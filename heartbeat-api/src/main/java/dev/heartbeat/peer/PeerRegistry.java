@@ -276,9 +276,12 @@ public final class PeerRegistry implements AutoCloseable {
      *
      * <p>Publish a peer's events from one thread at a time (its detection thread); the registry
      * orders them by the order in which {@code publish} is called.
+     *
+     * @return the stamped event, as listeners receive it (the event itself after {@code close()})
      */
-    public void publish(PeerEvent event) {
+    public PeerEvent publish(PeerEvent event) {
         Objects.requireNonNull(event, "event");
+        PeerEvent result = event;
         ListenerLane[] toSchedule = null;
         int n = 0;
         gate.readLock().lock();
@@ -290,7 +293,7 @@ public final class PeerRegistry implements AutoCloseable {
                     log.warn("Peer event published after the registry was closed, not delivered ({} dropped so far): {}",
                             dropped, event);
                 }
-                return;
+                return event;
             }
             while (true) {
                 Slot slot = slots.computeIfAbsent(event.peer(), k -> new Slot());
@@ -301,6 +304,7 @@ public final class PeerRegistry implements AutoCloseable {
                     long global = stamps.incrementAndGet();
                     long sequence = slot.last == null ? global : slot.lastSequence + 1;
                     PeerEvent stamped = event.withSequence(sequence);
+                    result = stamped;
                     slot.lastSequence = sequence;
                     slot.last = stamped;
                     if (stamped.kind() == PeerEvent.Kind.REMOVED) {
@@ -324,6 +328,7 @@ public final class PeerRegistry implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             toSchedule[i].schedule();
         }
+        return result;
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.heartbeat.detect.Ticker;
 import dev.heartbeat.engine.spi.Cancellable;
 import dev.heartbeat.engine.spi.SerialScheduler;
 import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
@@ -12,24 +13,33 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link SerialScheduler} over one Netty {@link EventLoop}: a peer's state and its channel's
- * I/O live on the same thread, so the monitor is also the connection's single writer. Time is the
- * system ticker, the same base the event loop schedules on.
+ * A {@link SerialScheduler} over one Netty event loop (or any {@link EventExecutor}): a peer's
+ * state and its channel's I/O live on the same thread, so the monitor is also the connection's
+ * single writer. Time is the system ticker — the same base as a monitor's own-pause detector —
+ * unless the executor runs on a ticker of its own (an {@code EmbeddedChannel} on virtual time),
+ * whose time it then tells.
  */
 public final class EventLoopScheduler implements SerialScheduler {
 
     private static final Logger log = LoggerFactory.getLogger(EventLoopScheduler.class);
 
-    private final EventLoop loop;
-    private final Ticker ticker = Ticker.system();
+    private final EventExecutor loop;
+    private final Ticker ticker;
 
     public EventLoopScheduler(EventLoop loop) {
         this.loop = Objects.requireNonNull(loop, "loop");
+        this.ticker = Ticker.system();
     }
 
-    /** The event loop. */
-    public EventLoop eventLoop() {
-        return loop;
+    /** A scheduler on {@code executor}, telling the time of the executor's own ticker when it has a non-system one. */
+    public static EventLoopScheduler of(EventExecutor executor) {
+        return new EventLoopScheduler(executor);
+    }
+
+    private EventLoopScheduler(EventExecutor executor) {
+        this.loop = Objects.requireNonNull(executor, "executor");
+        io.netty.util.concurrent.Ticker t = executor.ticker();
+        this.ticker = t == io.netty.util.concurrent.Ticker.systemTicker() ? Ticker.system() : t::nanoTime;
     }
 
     @Override
