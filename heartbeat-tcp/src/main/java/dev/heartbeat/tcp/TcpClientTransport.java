@@ -327,10 +327,7 @@ public final class TcpClientTransport implements ClientTransport {
          * unread ({@link Stats#framesDropped()}).
          */
         public Builder maxInboundFrameRate(double perSecond) {
-            if (!(perSecond >= 1 && perSecond <= 1_000_000)) {
-                throw Checks.bad("maxInboundFrameRate", perSecond, "1..1000000 per second");
-            }
-            this.inboundRate = perSecond;
+            this.inboundRate = FloodGuard.checkRate("maxInboundFrameRate", perSecond);
             return this;
         }
 
@@ -346,10 +343,7 @@ public final class TcpClientTransport implements ClientTransport {
          * Counted in {@link Stats#floodCloses()}.
          */
         public Builder floodCloseAfter(Duration d) {
-            if (d == null || !d.isZero() && (d.compareTo(Duration.ofSeconds(1)) < 0 || d.compareTo(Duration.ofHours(1)) > 0)) {
-                throw Checks.bad("floodCloseAfter", d, "0 or PT1S..PT1H");
-            }
-            this.floodCloseAfter = d;
+            this.floodCloseAfter = FloodGuard.checkCloseAfter(d);
             return this;
         }
 

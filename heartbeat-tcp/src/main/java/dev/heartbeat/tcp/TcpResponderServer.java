@@ -525,10 +525,7 @@ public final class TcpResponderServer implements AutoCloseable {
          * unanswered ({@link Stats#pingsDropped()}).
          */
         public Builder maxPingRate(double perSecond) {
-            if (!(perSecond >= 1 && perSecond <= 1_000_000)) {
-                throw Checks.bad("maxPingRate", perSecond, "1..1000000 per second");
-            }
-            this.maxPingRate = perSecond;
+            this.maxPingRate = FloodGuard.checkRate("maxPingRate", perSecond);
             return this;
         }
 
@@ -557,10 +554,7 @@ public final class TcpResponderServer implements AutoCloseable {
          * 1 s..1 h, or 0 never to close (default 5 s). Counted in {@link Stats#floodCloses()}.
          */
         public Builder floodCloseAfter(Duration d) {
-            if (d == null || !d.isZero() && (d.compareTo(Duration.ofSeconds(1)) < 0 || d.compareTo(Duration.ofHours(1)) > 0)) {
-                throw Checks.bad("floodCloseAfter", d, "0 or PT1S..PT1H");
-            }
-            this.floodCloseAfter = d;
+            this.floodCloseAfter = FloodGuard.checkCloseAfter(d);
             return this;
         }
 

@@ -99,6 +99,23 @@ public final class FloodGuard {
         return Verdict.DROP;
     }
 
+    /** Checks a rate setting: 1..1,000,000 per second, named {@code name} in the error. */
+    public static double checkRate(String name, double perSecond) {
+        if (!(perSecond >= 1 && perSecond <= 1_000_000)) {
+            throw dev.heartbeat.internal.Checks.bad(name, perSecond, "1..1000000 per second");
+        }
+        return perSecond;
+    }
+
+    /** Checks a {@code floodCloseAfter} setting: 0 (never) or 1 s..1 h. */
+    public static java.time.Duration checkCloseAfter(java.time.Duration d) {
+        if (d == null || !d.isZero() && (d.compareTo(java.time.Duration.ofSeconds(1)) < 0
+                || d.compareTo(java.time.Duration.ofHours(1)) > 0)) {
+            throw dev.heartbeat.internal.Checks.bad("floodCloseAfter", d, "0 or PT1S..PT1H");
+        }
+        return d;
+    }
+
     /** 1 s / {@code perSecond} in nanoseconds, at least 1. */
     public static long periodOf(double perSecond) {
         return Math.max(1L, Math.round(1e9 / perSecond));
