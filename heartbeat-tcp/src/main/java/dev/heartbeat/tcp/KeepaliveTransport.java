@@ -128,8 +128,16 @@ public final class KeepaliveTransport implements ClientTransport {
             inner.close();
         }
 
+        /** The inner link may report (on its loop) before open() returned it to us: adopt it here. */
+        private void adopt(Link link) {
+            if (inner == null) {
+                inner = link;
+            }
+        }
+
         @Override
         public void onConnected(Link link) {
+            adopt(link);
             handler.onConnected(this);
         }
 
@@ -140,6 +148,7 @@ public final class KeepaliveTransport implements ClientTransport {
 
         @Override
         public void onDisconnected(Link link, DisconnectCause cause, String detail) {
+            adopt(link);
             handler.onDisconnected(this, cause, detail);
         }
     }
