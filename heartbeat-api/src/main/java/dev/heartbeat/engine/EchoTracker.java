@@ -97,6 +97,14 @@ final class EchoTracker {
         }
     }
 
+    /**
+     * Forgets the loss history (not the outstanding PINGs): after a peer was DEAD, the PINGs lost
+     * in its silence say nothing about its path now — the silence was already judged.
+     */
+    void resetLoss() {
+        lossRate = 0;
+    }
+
     /** Our send time of the PING the last successful {@link #match} answered. */
     long matchedSentAt() {
         return matchedSentAt;

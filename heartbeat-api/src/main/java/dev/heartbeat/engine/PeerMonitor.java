@@ -536,6 +536,9 @@ final class PeerMonitor implements Peer, LinkHandler {
         lastPongLength = frame.length();
         forgivenNanos = 0;
         budgetSpentLogged = false;
+        if (beforeL == Liveness.DEAD) {
+            echoes.resetLoss(); // the silence was judged already; it is not this path's loss now
+        }
         if (beforeL == Liveness.SUSPECT || beforeL == Liveness.DEAD) {
             // Answers to PINGs queued during the silence arrive in a burst with huge RTTs that say
             // nothing about the peer's speed now: judge RTT only from PINGs sent from here on.

@@ -77,6 +77,25 @@ class MonitorScenarioTest {
         }
     }
 
+    /** PINGs lost while a peer was DEAD are not held against it as path loss when it answers again. */
+    @Test
+    void aLongFreezeDoesNotLeaveTheRevivedPeerDegradedByLoss() {
+        try (Harness h = new Harness()) {
+            InMemoryNetwork.Endpoint e = h.responder("b");
+            Peer b = h.monitor.addPeer("b");
+            h.run(Duration.ofSeconds(5));
+            e.freeze();
+            h.run(Duration.ofSeconds(10)); // far more PINGs than the monitor remembers
+            assertThat(b.liveness()).isEqualTo(Liveness.DEAD);
+            e.resume();
+            h.run(Duration.ofSeconds(2));
+            assertThat(b.liveness()).isEqualTo(Liveness.ALIVE);
+            assertThat(b.usability()).isEqualTo(Usability.USABLE);
+            assertThat(b.lossRate()).isLessThan(MonitorConfig.DEFAULT_DEGRADED_LOSS);
+            assertThat(h.events).noneMatch(ev -> ev.toUsability() == Usability.DEGRADED);
+        }
+    }
+
     /** System.nanoTime may be negative (its origin is arbitrary): only differences may be compared. */
     @Test
     void negativeTickerValuesChangeNothing() {
