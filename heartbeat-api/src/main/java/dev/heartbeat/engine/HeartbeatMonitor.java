@@ -85,7 +85,7 @@ public final class HeartbeatMonitor implements AutoCloseable {
     private final LocalPauseDetector pauses;
     private final AutoCloseable gcWatch;
     private final java.util.Random seeds;
-    private final PeerObserver observer;
+    private final Observers observer;
     private final FrameSealer sealer;
     private final FrameVerifier verifier;
     private final ConcurrentHashMap<String, PeerMonitor> peers = new ConcurrentHashMap<>();
@@ -112,8 +112,7 @@ public final class HeartbeatMonitor implements AutoCloseable {
         this.seeds = b.random;
         this.sealer = b.sealer;
         this.verifier = b.verifier;
-        this.observer = b.observers.isEmpty() ? PeerObserver.NOOP
-                : b.observers.size() == 1 ? b.observers.get(0) : new Observers(b.observers);
+        this.observer = new Observers(b.observers);
     }
 
     /** A seed for one peer's jitter. */
@@ -403,6 +402,19 @@ public final class HeartbeatMonitor implements AutoCloseable {
         return transports.get(defaultScheme);
     }
 
+    /**
+     * Adds an observer of every peer's samples, from now on (a metrics binder does this when it is
+     * bound). Thread-safe; observers of the builder come first.
+     */
+    public void addObserver(PeerObserver o) {
+        observer.add(Objects.requireNonNull(o, "observer"));
+    }
+
+    /** Removes an observer added before; false when it was not there. */
+    public boolean removeObserver(PeerObserver o) {
+        return observer.remove(o);
+    }
+
     /** Observer calls that threw, so far. */
     public long observerFailures() {
         return observerFailures.get();
@@ -473,20 +485,44 @@ public final class HeartbeatMonitor implements AutoCloseable {
         }
     }
 
-    /** Fans each call out to several observers; one that throws does not keep the others from theirs. */
+    /**
+     * Fans each call out to the current observers (a copy-on-write array: adding one is rare,
+     * calling them is hot); one that throws does not keep the others from theirs.
+     */
     private final class Observers implements PeerObserver {
-        private final PeerObserver[] all;
+        private volatile PeerObserver[] all;
 
-        Observers(List<PeerObserver> list) {
-            this.all = list.toArray(new PeerObserver[0]);
+        Observers(List<PeerObserver> initial) {
+            this.all = initial.toArray(new PeerObserver[0]);
         }
 
-        private void each(Peer p, java.util.function.Consumer<PeerObserver> call) {
+        synchronized void add(PeerObserver o) {
+            PeerObserver[] a = java.util.Arrays.copyOf(all, all.length + 1);
+            a[a.length - 1] = o;
+            all = a;
+        }
+
+        synchronized boolean remove(PeerObserver o) {
+            PeerObserver[] a = all;
+            for (int i = 0; i < a.length; i++) {
+                if (a[i] == o) {
+                    PeerObserver[] b = new PeerObserver[a.length - 1];
+                    System.arraycopy(a, 0, b, 0, i);
+                    System.arraycopy(a, i + 1, b, i, a.length - i - 1);
+                    all = b;
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** For the rare callbacks; the per-heartbeat ones loop without a lambda. */
+        private void each(Peer peer, java.util.function.Consumer<PeerObserver> call) {
             for (PeerObserver o : all) {
                 try {
                     call.accept(o);
                 } catch (RuntimeException e) {
-                    observerFailed(p, e);
+                    observerFailed(peer, e);
                 }
             }
         }
