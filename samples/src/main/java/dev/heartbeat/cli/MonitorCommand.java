@@ -57,6 +57,8 @@ final class MonitorCommand implements Callable<Integer> {
     }
 
     private static final int RECENT_EVENTS = 6;
+    static final Duration MIN_DURATION = Duration.ofMillis(1);
+    static final Duration MAX_DURATION = Duration.ofHours(8760);
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS", Locale.ROOT)
             .withZone(ZoneId.systemDefault());
 
@@ -80,7 +82,7 @@ final class MonitorCommand implements Callable<Integer> {
     Duration refresh;
 
     @Option(names = "--duration", paramLabel = "DURATION",
-            description = "Stop after this long (default: until interrupted).")
+            description = "Stop after this long, 1ms..8760h (default: until interrupted).")
     Duration duration;
 
     @Option(names = "--plain", description = "Never use ANSI escapes: print the table again instead of redrawing it "
@@ -111,9 +113,9 @@ final class MonitorCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "Invalid value for option '--refresh': "
                     + HeartbeatCli.given(spec, "--refresh") + " (expected: 50ms..1m)");
         }
-        if (duration != null && duration.isZero()) {
+        if (duration != null && (duration.compareTo(MIN_DURATION) < 0 || duration.compareTo(MAX_DURATION) > 0)) {
             throw new ParameterException(spec.commandLine(), "Invalid value for option '--duration': "
-                    + HeartbeatCli.given(spec, "--duration") + " (expected: > 0)");
+                    + HeartbeatCli.given(spec, "--duration") + " (expected: 1ms..8760h)");
         }
         PrintWriter out = spec.commandLine().getOut();
         boolean ansi = !plain && System.console() != null && events == Events.table;

@@ -8,6 +8,8 @@ import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
@@ -45,7 +47,7 @@ final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--port", required = true, paramLabel = "PORT",
+    @Option(names = "--port", required = true, paramLabel = "PORT", converter = PortConverter.class,
             description = "Port to listen on, 0..65535 (0: any free port; read it from the 'listening on' line).")
     int port;
 
@@ -77,14 +79,19 @@ final class ServeCommand implements Callable<Integer> {
     /** Where commands come from; System.in unless a test sets it. */
     InputStream in = System.in;
 
+    /** Resolves {@code --host}; tests replace it so that no name lookup leaves this machine. */
+    HostResolver resolver = InetAddress::getByName;
+
+    /** A name lookup: the platform's, or a test's. */
+    @FunctionalInterface
+    interface HostResolver {
+        InetAddress resolve(String host) throws UnknownHostException;
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (port < 0 || port > 65_535) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "Invalid value for option '--port': " + port + " (expected: 0..65535)");
-        }
         LoadProvider base;
         switch (load.toLowerCase(Locale.ROOT)) {
             case "jvm":
@@ -103,12 +110,22 @@ final class ServeCommand implements Callable<Integer> {
         try {
             responder = HeartbeatResponder.builder().nodeId(id).status(status).loadProvider(freezable).build();
         } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "Invalid value for option '--node-id': " + e.getMessage());
+            throw optionError("--node-id", "nodeId", e);
+        }
+        String bindHost = host;
+        if (host != null && !host.isBlank()) { // a blank one is the transport builder's to refuse (bad usage)
+            try {
+                bindHost = resolver.resolve(host.trim()).getHostAddress(); // the transport gets a literal: no second lookup
+            } catch (UnknownHostException e) {
+                err.println("heartbeat serve: cannot listen on " + host + ":" + port + ": unknown host '" + host
+                        + "' (expected: an address or a name of this machine, e.g. 127.0.0.1, 0.0.0.0 or ::1)");
+                err.flush();
+                return ExitCodes.UNREACHABLE;
+            }
         }
         Transport.Server server;
         try {
-            server = transport.serve(responder, host, port);
+            server = transport.serve(responder, bindHost, port);
         } catch (IllegalArgumentException e) {
             // A value the transport's builder refused (a blank --host): bad usage, not an address that cannot be bound.
             throw usageError(e);
@@ -165,12 +182,24 @@ final class ServeCommand implements Callable<Integer> {
         String m = HeartbeatCli.describe(e);
         for (String name : new String[] {"host", "port"}) {
             if (m.startsWith(name + " : ")) {
-                return new picocli.CommandLine.ParameterException(spec.commandLine(),
-                        "Invalid value for option '--" + name + "': " + m.substring(name.length() + 3));
+                return optionError("--" + name, name, e);
             }
         }
         return new picocli.CommandLine.ParameterException(spec.commandLine(), "Invalid value for option '--host' "
                 + "or '--port': " + host + ":" + port + ": " + m);
+    }
+
+    /**
+     * A library's "{@code name : VALUE (expected: RULE)}" in the CLI's words: "Invalid value for
+     * option '--node-id': VALUE (expected: RULE)" — the option the user typed, not the builder's
+     * parameter name.
+     */
+    private picocli.CommandLine.ParameterException optionError(String option, String libraryName,
+                                                              IllegalArgumentException e) {
+        String m = HeartbeatCli.describe(e);
+        String prefix = libraryName + " : ";
+        return new picocli.CommandLine.ParameterException(spec.commandLine(), "Invalid value for option '" + option
+                + "': " + (m.startsWith(prefix) ? m.substring(prefix.length()) : m));
     }
 
     private void readCommands(HeartbeatResponder responder, FreezableLoad freezable, Runnable quit, PrintWriter out,
