@@ -158,7 +158,7 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter implements 
                     arm(evictAfterNanos);
                 }
             }
-            if (answer && !leaving) {
+            if (answer && !leaving && !server.closing()) { // a server on its way out answers nothing but GOODBYE
                 if (ctx.channel().isWritable()) {
                     out.writerIndex(dst.position() - start);
                     ctx.writeAndFlush(out, ctx.voidPromise());

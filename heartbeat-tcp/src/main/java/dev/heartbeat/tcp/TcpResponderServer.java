@@ -73,7 +73,8 @@ import org.slf4j.LoggerFactory;
  *       PING advertised is evicted (crashed, frozen or partitioned clients); a PING that
  *       advertises no interval (0) counts as advertising {@code idleTimeout}, and the window never
  *       exceeds {@code maxEvictWindow}, so no PING can exempt a client from eviction;</li>
- *   <li>PONGs to a client that does not read (channel unwritable) are dropped, not queued.</li>
+ *   <li>PONGs to a client that does not read (channel unwritable) are dropped, not queued;</li>
+ *   <li>once closing, no PING is answered: a leaving server sends GOODBYE and nothing else.</li>
  * </ul>
  * Thread-safe.
  */
@@ -290,6 +291,15 @@ public final class TcpResponderServer implements AutoCloseable {
     /** "tcp/epoll" or "tcp/nio". */
     public String transportName() {
         return io.transportName();
+    }
+
+    /**
+     * True once {@link #close()} or {@link #closeGracefully} began. From then on no PONG is sent,
+     * only GOODBYE: a PING answered while the server leaves (one that waited behind a stalled
+     * event loop, say) would show monitors a peer that is up for the moment before it is gone.
+     */
+    public boolean closing() {
+        return closed;
     }
 
     /** Connections open now. */

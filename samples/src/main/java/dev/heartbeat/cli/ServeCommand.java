@@ -15,7 +15,9 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -138,7 +140,18 @@ final class ServeCommand implements Callable<Integer> {
         AtomicBoolean closing = new AtomicBoolean();
         Runnable goodbye = () -> {
             if (closing.compareAndSet(false, true)) {
-                freezable.thaw(); // a frozen server cannot say goodbye
+                // A frozen server cannot say goodbye: thaw it, but only once the server is closing, so
+                // that the PINGs that queued up while frozen get no PONG (monitors would see the peer
+                // come back for a moment before it leaves). The thawing waits at most a few seconds.
+                Thread thaw = new Thread(() -> {
+                    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                    while (!server.closing() && System.nanoTime() - until < 0) {
+                        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                    }
+                    freezable.thaw();
+                }, "heartbeat-serve-thaw");
+                thaw.setDaemon(true);
+                thaw.start();
                 int n = server.connections();
                 server.closeGracefully(Duration.ZERO);
                 out.println("goodbye sent to " + n + " connection(s); closed");

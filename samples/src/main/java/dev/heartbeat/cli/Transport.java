@@ -45,6 +45,11 @@ public enum Transport {
                 }
 
                 @Override
+                public boolean closing() {
+                    return s.closing();
+                }
+
+                @Override
                 public void closeGracefully(Duration comeBackAfter) {
                     s.closeGracefully(comeBackAfter);
                 }
@@ -88,6 +93,9 @@ public enum Transport {
 
         /** Open connections (monitors and anything else connected). */
         int connections();
+
+        /** True once a close began: from then on the server sends no PONG, only GOODBYE. */
+        boolean closing();
 
         /** Tells every connected monitor GOODBYE, then closes. */
         void closeGracefully(Duration comeBackAfter);
