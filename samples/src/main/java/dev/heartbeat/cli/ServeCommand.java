@@ -39,6 +39,8 @@ import picocli.CommandLine.Spec;
             "  drain / serve   the same as: status DRAINING / status SERVING",
             "  freeze / thaw   block / release the threads that answer PINGs",
             "                  (a stuck server: the process and its kernel stay up)",
+            "  stats           what it accepted and refused (invalid frames by reason,",
+            "                  idle timeouts, evictions, drops), in one line",
             "  quit            say GOODBYE to connected monitors, then exit",
             "SIGTERM (kill PID, Ctrl-C) also says GOODBYE. End of stdin is ignored.",
             ""
@@ -78,6 +80,12 @@ final class ServeCommand implements Callable<Integer> {
             description = "Transport: tcp (default: ${DEFAULT-VALUE}).")
     Transport transport;
 
+    @Option(names = "--stats-every", paramLabel = "DURATION", defaultValue = "60s",
+            description = "Print a one-line summary of what was refused (invalid frames by reason, idle timeouts, "
+                    + "evictions, drops) on stderr this often, when anything new was: 1s..1h, or 0s for never "
+                    + "(default: ${DEFAULT-VALUE}). The 'stats' command prints it at any time.")
+    Duration statsEvery;
+
     /** Where commands come from; System.in unless a test sets it. */
     InputStream in = System.in;
 
@@ -105,6 +113,11 @@ final class ServeCommand implements Callable<Integer> {
             default:
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                         "Invalid value for option '--load': '" + load + "' (expected one of: jvm, none)");
+        }
+        if (!statsEvery.isZero() && (statsEvery.compareTo(Duration.ofSeconds(1)) < 0
+                || statsEvery.compareTo(Duration.ofHours(1)) > 0)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Invalid value for option "
+                    + "'--stats-every': " + HeartbeatCli.given(spec, "--stats-every") + " (expected: 1s..1h, or 0s for never)");
         }
         String id = nodeId != null ? nodeId : "serve-" + ProcessHandle.current().pid();
         FreezableLoad freezable = new FreezableLoad(base);
@@ -171,7 +184,13 @@ final class ServeCommand implements Callable<Integer> {
                 goodbye.run();
             }));
         }
-        Thread reader = new Thread(() -> readCommands(responder, freezable, goodbye, out, err), "heartbeat-serve-stdin");
+        if (!statsEvery.isZero()) {
+            Thread summary = new Thread(() -> summarize(server, stopped, err), "heartbeat-serve-stats");
+            summary.setDaemon(true);
+            summary.start();
+        }
+        Thread reader = new Thread(() -> readCommands(responder, server, freezable, goodbye, out, err),
+                "heartbeat-serve-stdin");
         reader.setDaemon(true);
         reader.start();
         try {
@@ -215,8 +234,31 @@ final class ServeCommand implements Callable<Integer> {
                 + "': " + (m.startsWith(prefix) ? m.substring(prefix.length()) : m));
     }
 
-    private void readCommands(HeartbeatResponder responder, FreezableLoad freezable, Runnable quit, PrintWriter out,
-                              PrintWriter err) {
+    /**
+     * Every {@code --stats-every}: the stats line on stderr, when something was refused since the
+     * last one (a quiet server prints nothing).
+     */
+    private void summarize(Transport.Server server, CountDownLatch stopped, PrintWriter err) {
+        long printed = 0;
+        try {
+            while (!stopped.await(statsEvery.toNanos(), TimeUnit.NANOSECONDS)) {
+                Transport.Stats st = server.stats();
+                long refused = st.refusedTotal();
+                if (refused != printed) {
+                    printed = refused;
+                    synchronized (err) {
+                        err.println("heartbeat serve: stats: " + st);
+                        err.flush();
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void readCommands(HeartbeatResponder responder, Transport.Server server, FreezableLoad freezable,
+                              Runnable quit, PrintWriter out, PrintWriter err) {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
@@ -249,13 +291,16 @@ final class ServeCommand implements Callable<Integer> {
                             freezable.thaw();
                             out.println("thawed");
                             break;
+                        case "stats":
+                            out.println("stats: " + server.stats());
+                            break;
                         case "quit":
                         case "exit":
                             quit.run();
                             return;
                         default:
                             throw new IllegalArgumentException("unknown command '" + cmd
-                                    + "' (expected: status STATUS, drain, serve, freeze, thaw, quit)");
+                                    + "' (expected: status STATUS, drain, serve, freeze, thaw, stats, quit)");
                     }
                 } catch (IllegalArgumentException e) {
                     err.println("heartbeat serve: " + e.getMessage());
