@@ -1,7 +1,6 @@
 package dev.heartbeat.tcp;
 
 
-import dev.heartbeat.internal.LogLimit;
 import dev.heartbeat.engine.spi.DisconnectCause;
 import dev.heartbeat.protocol.Frame;
 import dev.heartbeat.protocol.FrameCodec;
@@ -9,6 +8,8 @@ import dev.heartbeat.protocol.FrameDecodeException;
 import dev.heartbeat.tcp.internal.Closing;
 import dev.heartbeat.tcp.internal.Disconnects;
 import dev.heartbeat.tcp.internal.FloodGuard;
+import dev.heartbeat.tcp.internal.FrameDecoder;
+import dev.heartbeat.tcp.internal.ReasonLog;
 import dev.heartbeat.tcp.internal.IdlestChoice;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -158,7 +159,7 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter implements 
                     arm(evictAfterNanos);
                 }
             }
-            if (answer && !leaving) {
+            if (answer && !leaving && !server.closing()) { // a server on its way out answers nothing but GOODBYE
                 if (ctx.channel().isWritable()) {
                     out.writerIndex(dst.position() - start);
                     ctx.writeAndFlush(out, ctx.voidPromise());
@@ -168,10 +169,11 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter implements 
                 }
             }
         } catch (FrameDecodeException e) {
-            server.stats.protocolErrors.increment();
-            if (LogLimit.loud(server.stats.protocolErrors.sum())) {
-                log.warn("{}: closing connection: invalid frame ({}): {} [{} protocol errors so far]", remote(), e.reason(),
-                        e.getMessage(), server.stats.protocolErrors.sum());
+            server.stats.protocolError(e.reason());
+            long skipped = server.logs.admit(e.reason(), ticker.nanoTime());
+            if (skipped >= 0) {
+                log.warn("{}: closing connection: invalid frame: {} [{} protocol errors so far]{}", remote(),
+                        e.getMessage(), server.stats.protocolErrors.sum(), ReasonLog.skipped(skipped));
             } else {
                 log.debug("{}: closing connection: invalid frame ({}): {}", remote(), e.reason(), e.getMessage());
             }
@@ -189,16 +191,19 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter implements 
         TcpResponderServer.Counters st = server.stats;
         st.pingsDropped.increment();
         long n = st.pingsDropped.sum();
-        if (LogLimit.loud(n)) {
-            log.warn("{}: dropping PINGs over {}/s per connection (burst {}); {} dropped so far", remote(),
-                    perSecond(guard.periodNanos()), server.pingBurst(), n);
+        long now = ticker.nanoTime();
+        long skipped = server.logs.admit("PINGs over the rate", now);
+        if (skipped >= 0) {
+            log.warn("{}: dropping PINGs over {}/s per connection (burst {}); {} dropped so far{}", remote(),
+                    perSecond(guard.periodNanos()), server.pingBurst(), n, ReasonLog.skipped(skipped));
         }
         if (v == FloodGuard.Verdict.CLOSE) {
             st.floodCloses.increment();
             long c = st.floodCloses.sum();
-            if (LogLimit.loud(c)) {
-                log.warn("{}: closing connection: PINGs over the rate for {} ms; {} flooding clients closed so far",
-                        remote(), server.floodCloseAfterNanos() / 1_000_000, c);
+            long closesSkipped = server.logs.admit("flooding", now);
+            if (closesSkipped >= 0) {
+                log.warn("{}: closing connection: PINGs over the rate for {} ms; {} flooding clients closed so far{}",
+                        remote(), server.floodCloseAfterNanos() / 1_000_000, c, ReasonLog.skipped(closesSkipped));
             }
             close(true); // unread bytes are queued at us anyway: RST, not a lingering FIN
         }
@@ -238,10 +243,12 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter implements 
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         DisconnectCause c = Disconnects.classify(cause);
         if (c == DisconnectCause.PROTOCOL_ERROR) {
-            server.stats.protocolErrors.increment();
-            if (LogLimit.loud(server.stats.protocolErrors.sum())) {
-                log.warn("{}: closing connection: invalid stream: {} [{} protocol errors so far]", remote(),
-                        Disconnects.message(cause), server.stats.protocolErrors.sum());
+            FrameDecodeException.Reason reason = FrameDecoder.reasonOf(cause);
+            server.stats.protocolError(reason);
+            long skipped = server.logs.admit(reason == null ? "invalid stream" : reason, ticker.nanoTime());
+            if (skipped >= 0) {
+                log.warn("{}: closing connection: invalid stream: {} [{} protocol errors so far]{}", remote(),
+                        Disconnects.message(cause), server.stats.protocolErrors.sum(), ReasonLog.skipped(skipped));
             } else {
                 log.debug("{}: closing connection: invalid stream: {}", remote(), Disconnects.message(cause));
             }

@@ -1,14 +1,15 @@
 package dev.heartbeat.tcp;
 
-import dev.heartbeat.internal.LogLimit;
 import dev.heartbeat.internal.Checks;
 import dev.heartbeat.engine.HeartbeatResponder;
+import dev.heartbeat.protocol.FrameDecodeException;
 import dev.heartbeat.tcp.internal.Addresses;
 import dev.heartbeat.tcp.internal.Disconnects;
 import dev.heartbeat.tcp.internal.FloodGuard;
 import dev.heartbeat.tcp.internal.FrameDecoder;
 import dev.heartbeat.tcp.internal.IdlestChoice;
 import dev.heartbeat.tcp.internal.NettyIo;
+import dev.heartbeat.tcp.internal.ReasonLog;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -24,6 +25,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -31,6 +33,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,7 +76,8 @@ import org.slf4j.LoggerFactory;
  *       PING advertised is evicted (crashed, frozen or partitioned clients); a PING that
  *       advertises no interval (0) counts as advertising {@code idleTimeout}, and the window never
  *       exceeds {@code maxEvictWindow}, so no PING can exempt a client from eviction;</li>
- *   <li>PONGs to a client that does not read (channel unwritable) are dropped, not queued.</li>
+ *   <li>PONGs to a client that does not read (channel unwritable) are dropped, not queued;</li>
+ *   <li>once closing, no PING is answered: a leaving server sends GOODBYE and nothing else.</li>
  * </ul>
  * Thread-safe.
  */
@@ -129,6 +133,8 @@ public final class TcpResponderServer implements AutoCloseable {
     private final Set<ResponderConnection> open = ConcurrentHashMap.newKeySet();
     private final Map<InetAddress, Integer> bySource = new ConcurrentHashMap<>();
     final Counters stats = new Counters();
+    /** Warnings a client can cause, at most one per reason per 10 s (the counters hold the totals). */
+    final ReasonLog logs = new ReasonLog(ReasonLog.DEFAULT_PERIOD_NANOS);
     private volatile boolean closed;
 
     private TcpResponderServer(Builder b) {
@@ -191,9 +197,11 @@ public final class TcpResponderServer implements AutoCloseable {
             releaseSource(source);
             stats.refusedPerSource.increment();
             long r = stats.refusedPerSource.sum();
-            if (LogLimit.loud(r)) {
+            long skipped = logs.admit("refused per source", ch.eventLoop().ticker().nanoTime());
+            if (skipped >= 0) {
                 log.warn("connection from {} refused: {} connections from this address (maxConnectionsPerSource {}); "
-                        + "{} refused so far", ch.remoteAddress(), maxConnectionsPerSource, maxConnectionsPerSource, r);
+                        + "{} refused so far{}", ch.remoteAddress(), maxConnectionsPerSource, maxConnectionsPerSource, r,
+                        ReasonLog.skipped(skipped));
             }
             ch.close();
             return;
@@ -204,9 +212,10 @@ public final class TcpResponderServer implements AutoCloseable {
             releaseSource(source);
             stats.rejected.increment();
             long r = stats.rejected.sum();
-            if (LogLimit.loud(r)) {
+            long skipped = logs.admit("refused at the limit", ch.eventLoop().ticker().nanoTime());
+            if (skipped >= 0) {
                 log.warn("connection from {} refused: {} connections open (maxConnections {}) and none to evict; "
-                        + "{} refused so far", ch.remoteAddress(), n - 1, maxConnections, r);
+                        + "{} refused so far{}", ch.remoteAddress(), n - 1, maxConnections, r, ReasonLog.skipped(skipped));
             }
             ch.close();
             return;
@@ -239,10 +248,11 @@ public final class TcpResponderServer implements AutoCloseable {
                 stats.evictedAtLimit.increment();
                 long e = stats.evictedAtLimit.sum();
                 long idleMs = (now - victim.lastActiveNanos()) / 1_000_000;
-                if (LogLimit.loud(e)) {
+                long skipped = logs.admit("evicted at the limit", now);
+                if (skipped >= 0) {
                     log.warn("connection limit {} reached: closing the idlest connection, {} (quiet for {} ms), "
-                            + "for {}; {} evicted at the limit so far", maxConnections, victim.channel().remoteAddress(),
-                            idleMs, newcomer.remoteAddress(), e);
+                            + "for {}; {} evicted at the limit so far{}", maxConnections, victim.channel().remoteAddress(),
+                            idleMs, newcomer.remoteAddress(), e, ReasonLog.skipped(skipped));
                 } else {
                     log.debug("connection limit {} reached: closing {} (quiet for {} ms) for {}", maxConnections,
                             victim.channel().remoteAddress(), idleMs, newcomer.remoteAddress());
@@ -270,8 +280,10 @@ public final class TcpResponderServer implements AutoCloseable {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             stats.acceptFailures.increment();
             long n = stats.acceptFailures.sum();
-            if (LogLimit.loud(n)) {
-                log.warn("accepting a connection failed: {}; {} accept failures so far", Disconnects.message(cause), n);
+            long skipped = logs.admit("accept failure", ctx.executor().ticker().nanoTime());
+            if (skipped >= 0) {
+                log.warn("accepting a connection failed: {}; {} accept failures so far{}", Disconnects.message(cause), n,
+                        ReasonLog.skipped(skipped));
             }
             ctx.fireExceptionCaught(cause); // Netty's acceptor then pauses accepting for a second
         }
@@ -292,6 +304,15 @@ public final class TcpResponderServer implements AutoCloseable {
         return io.transportName();
     }
 
+    /**
+     * True once {@link #close()} or {@link #closeGracefully} began. From then on no PONG is sent,
+     * only GOODBYE: a PING answered while the server leaves (one that waited behind a stalled
+     * event loop, say) would show monitors a peer that is up for the moment before it is gone.
+     */
+    public boolean closing() {
+        return closed;
+    }
+
     /** Connections open now. */
     public int connectionCount() {
         return connections.get();
@@ -303,6 +324,23 @@ public final class TcpResponderServer implements AutoCloseable {
                 stats.protocolErrors.sum(), stats.resets.sum(), stats.dropped.sum(), stats.refusedPerSource.sum(),
                 stats.evictedAtLimit.sum(), stats.pingsDropped.sum(), stats.floodCloses.sum(),
                 stats.acceptFailures.sum());
+    }
+
+    /**
+     * Frames and streams refused as invalid since bind, by reason (only reasons that occurred):
+     * bytes that are not our protocol ({@code BAD_MAGIC}, also another protocol's greeting), frames
+     * too large, of another version, or that do not decode. Their sum is
+     * {@link Stats#protocolErrors()}.
+     */
+    public Map<FrameDecodeException.Reason, Long> rejectedFrames() {
+        Map<FrameDecodeException.Reason, Long> m = new EnumMap<>(FrameDecodeException.Reason.class);
+        for (FrameDecodeException.Reason r : REASONS) {
+            long n = stats.rejectedByReason.get(r.ordinal());
+            if (n > 0) {
+                m.put(r, n);
+            }
+        }
+        return m;
     }
 
     /** Connections open now from {@code address} (counted against {@code maxConnectionsPerSource}). */
@@ -460,7 +498,19 @@ public final class TcpResponderServer implements AutoCloseable {
         final LongAdder pingsDropped = new LongAdder();
         final LongAdder floodCloses = new LongAdder();
         final LongAdder acceptFailures = new LongAdder();
+        /** Protocol errors by {@link FrameDecodeException.Reason} ordinal. */
+        final AtomicLongArray rejectedByReason = new AtomicLongArray(REASONS.length);
+
+        /** One protocol error: counted in total and under its reason (null: a stream error of no known reason). */
+        void protocolError(FrameDecodeException.Reason reason) {
+            protocolErrors.increment();
+            if (reason != null) {
+                rejectedByReason.incrementAndGet(reason.ordinal());
+            }
+        }
     }
+
+    private static final FrameDecodeException.Reason[] REASONS = FrameDecodeException.Reason.values();
 
     /** Validating builder; every setter checks its value and names it in the error. */
     public static final class Builder {

@@ -193,4 +193,24 @@ class ResponderServerTest {
             assertThat(Tcp.readFrame(s.getInputStream()).echoSequence()).isEqualTo(7);
         }
     }
+
+    @Test
+    void refusedStreamsAreCountedByReason() throws Exception {
+        try (Socket ssh = connect()) {
+            ssh.getOutputStream().write("SSH-2.0-OpenSSH_9.2p1\r\n".getBytes(StandardCharsets.US_ASCII));
+            readToEnd(ssh.getInputStream());
+        }
+        try (Socket v2 = connect()) {
+            byte[] ping = Tcp.ping(1);
+            ping[2] = 2; // version 2
+            v2.getOutputStream().write(ping);
+            readToEnd(v2.getInputStream());
+        }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(server.rejectedFrames()).containsOnly(
+                    java.util.Map.entry(dev.heartbeat.protocol.FrameDecodeException.Reason.BAD_MAGIC, 1L),
+                    java.util.Map.entry(dev.heartbeat.protocol.FrameDecodeException.Reason.UNSUPPORTED_VERSION, 1L));
+            assertThat(server.stats().protocolErrors()).isEqualTo(2);
+        });
+    }
 }

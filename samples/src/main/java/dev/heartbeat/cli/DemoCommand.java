@@ -421,7 +421,8 @@ final class DemoCommand implements Callable<Integer> {
 
     private void say(String line) {
         synchronized (printLock) {
-            out.println(String.format(Locale.ROOT, "[%6.2fs] ", seconds(System.nanoTime())) + line);
+            // Lines quote reasons and the children's output: escaped for the terminal like every human output.
+            out.println(String.format(Locale.ROOT, "[%6.2fs] ", seconds(System.nanoTime())) + Text.safe(line));
             out.flush();
         }
     }

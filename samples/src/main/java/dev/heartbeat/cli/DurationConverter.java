@@ -14,6 +14,13 @@ import picocli.CommandLine.TypeConversionException;
  */
 public final class DurationConverter implements ITypeConverter<Duration> {
 
+    /**
+     * What a duration too long to count in nanoseconds (about 292 years) parses to. The converter
+     * does not know which option it parses for, so it does not judge ranges: each option checks
+     * its own ("--timeout: 10ms..1h") and echoes what was typed.
+     */
+    static final Duration SATURATED = Duration.ofNanos(Long.MAX_VALUE);
+
     private static final Pattern FORMAT = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)");
 
     @Override
@@ -47,8 +54,8 @@ public final class DurationConverter implements ITypeConverter<Duration> {
                 millis = n * 3_600_000;
                 break;
         }
-        if (millis > Duration.ofDays(365).toMillis()) {
-            throw new TypeConversionException("'" + value + "' is too long (expected: at most 365 days)");
+        if (millis >= SATURATED.toNanos() / 1e6) {
+            return SATURATED; // every option's own range check then refuses it, naming its own range
         }
         return Duration.ofNanos(Math.round(millis * 1_000_000));
     }

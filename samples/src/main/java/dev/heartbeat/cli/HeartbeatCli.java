@@ -54,7 +54,12 @@ public final class HeartbeatCli implements java.util.concurrent.Callable<Integer
 
     /** A configured command line writing to {@code out} and {@code err}; call {@code execute(args)}. */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
-        CommandLine cl = new CommandLine(new HeartbeatCli());
+        return commandLine(out, err, CommandLine.defaultFactory());
+    }
+
+    /** The same, with the commands made by {@code factory} (tests give {@code serve} a fake name resolver). */
+    static CommandLine commandLine(PrintWriter out, PrintWriter err, CommandLine.IFactory factory) {
+        CommandLine cl = new CommandLine(new HeartbeatCli(), factory);
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
@@ -73,13 +78,32 @@ public final class HeartbeatCli implements java.util.concurrent.Callable<Integer
     private static int usageError(ParameterException ex, String[] args) {
         CommandLine cmd = ex.getCommandLine();
         PrintWriter err = cmd.getErr();
-        err.println("heartbeat: " + ex.getMessage());
+        err.println("heartbeat: " + usageMessage(ex, cmd));
         if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, err)) {
             err.println("Usage: " + cmd.getCommandSpec().qualifiedName() + " " + synopsis(cmd));
             err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
         }
         err.flush();
         return ExitCodes.USAGE;
+    }
+
+    /**
+     * picocli's message, except for arguments nobody asked for: "Unmatched argument at index 0:
+     * 'frobnicate'" names neither what was wrong nor what exists.
+     */
+    private static String usageMessage(ParameterException ex, CommandLine cmd) {
+        if (ex instanceof CommandLine.UnmatchedArgumentException) {
+            List<String> unmatched = ((CommandLine.UnmatchedArgumentException) ex).getUnmatched();
+            String first = unmatched.isEmpty() ? "" : unmatched.get(0);
+            if (!first.isEmpty() && !first.startsWith("-")) {
+                if (cmd.getCommandSpec().parent() == null) {
+                    return "unknown command '" + first + "' (expected one of: "
+                            + String.join(", ", cmd.getSubcommands().keySet()) + ")";
+                }
+                return "unexpected argument '" + first + "' (expected: " + synopsis(cmd) + ")";
+            }
+        }
+        return ex.getMessage();
     }
 
     private static String synopsis(CommandLine cmd) {

@@ -57,6 +57,10 @@ final class MonitorCommand implements Callable<Integer> {
     }
 
     private static final int RECENT_EVENTS = 6;
+    /** How often a terminal's width is asked again (it may be resized). */
+    private static final long WIDTH_CHECK_NANOS = TimeUnit.SECONDS.toNanos(2);
+    static final Duration MIN_DURATION = Duration.ofMillis(1);
+    static final Duration MAX_DURATION = Duration.ofHours(8760);
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS", Locale.ROOT)
             .withZone(ZoneId.systemDefault());
 
@@ -80,7 +84,7 @@ final class MonitorCommand implements Callable<Integer> {
     Duration refresh;
 
     @Option(names = "--duration", paramLabel = "DURATION",
-            description = "Stop after this long (default: until interrupted).")
+            description = "Stop after this long, 1ms..8760h (default: until interrupted).")
     Duration duration;
 
     @Option(names = "--plain", description = "Never use ANSI escapes: print the table again instead of redrawing it "
@@ -91,8 +95,10 @@ final class MonitorCommand implements Callable<Integer> {
             description = "Transport: tcp (default: ${DEFAULT-VALUE}).")
     Transport transport;
 
-    /** Stops a running monitor (tests, shutdown hook). */
+    /** Stops a running monitor (tests, shutdown hook, a closed output). */
     final CountDownLatch stop = new CountDownLatch(1);
+    /** The output failed (its reader is gone); written under the output's lock or by the drawing thread. */
+    private volatile boolean outputClosed;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -111,9 +117,9 @@ final class MonitorCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "Invalid value for option '--refresh': "
                     + HeartbeatCli.given(spec, "--refresh") + " (expected: 50ms..1m)");
         }
-        if (duration != null && duration.isZero()) {
+        if (duration != null && (duration.compareTo(MIN_DURATION) < 0 || duration.compareTo(MAX_DURATION) > 0)) {
             throw new ParameterException(spec.commandLine(), "Invalid value for option '--duration': "
-                    + HeartbeatCli.given(spec, "--duration") + " (expected: > 0)");
+                    + HeartbeatCli.given(spec, "--duration") + " (expected: 1ms..8760h)");
         }
         PrintWriter out = spec.commandLine().getOut();
         boolean ansi = !plain && System.console() != null && events == Events.table;
@@ -125,15 +131,19 @@ final class MonitorCommand implements Callable<Integer> {
             if (events == Events.jsonl) {
                 monitor.addListener(e -> {
                     synchronized (out) {
+                        if (outputClosed) {
+                            return;
+                        }
                         out.println(Json.event(e));
                         out.flush();
+                        checkOutput(out);
                     }
                 });
             } else {
                 monitor.addListener(e -> {
                     if (e.kind() != PeerEvent.Kind.ADDED) {
                         synchronized (recent) {
-                            recent.addLast(TIME.format(e.timestamp()) + "  " + e);
+                            recent.addLast(TIME.format(e.timestamp()) + "  " + Text.safe(e.toString()));
                             while (recent.size() > RECENT_EVENTS) {
                                 recent.removeFirst();
                             }
@@ -152,6 +162,7 @@ final class MonitorCommand implements Callable<Integer> {
                         + DurationConverter.format(interval) + (ansi ? "; Ctrl-C to stop" : ""));
             }
             int width = ansi ? terminalWidth() : 0;
+            long widthCheckedAt = System.nanoTime();
             while (true) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
@@ -162,10 +173,19 @@ final class MonitorCommand implements Callable<Integer> {
                     break; // stopped, or the end: the final drawing below
                 }
                 if (events == Events.table) {
+                    if (ansi && System.nanoTime() - widthCheckedAt > WIDTH_CHECK_NANOS) {
+                        int now = terminalWidth(); // the window may have been resized
+                        if (now != width) {
+                            width = now;
+                            drawn = -1; // the terminal reflowed the old drawing: clear the screen and start at the top
+                        }
+                        widthCheckedAt = System.nanoTime();
+                    }
                     drawn = draw(out, watched, recent, width, ansi, drawn);
+                    checkOutput(out);
                 }
             }
-            if (events == Events.table) {
+            if (events == Events.table && !outputClosed) {
                 draw(out, watched, recent, width, ansi, drawn);
             }
         } finally {
@@ -176,6 +196,19 @@ final class MonitorCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * Stops when the output is gone (the reader of a pipe exited: {@code | head -1}, a {@code jq}
+     * that ended): nobody can see what a monitor prints any more, so it must not run on as an
+     * orphan. Exits 0, like {@code --duration}: the reader decided it had seen enough. A
+     * {@link PrintWriter} never throws; its error flag is how a failed write shows.
+     */
+    private void checkOutput(PrintWriter out) {
+        if (!outputClosed && out.checkError()) {
+            outputClosed = true;
+            stop.countDown();
+        }
     }
 
     /** Draws the table; with ANSI, moves up over the previous drawing first. Returns the lines drawn. */
@@ -191,12 +224,14 @@ final class MonitorCommand implements Callable<Integer> {
             lines.add(recent.isEmpty() ? "(no events yet)" : "recent events:");
             for (String r : recent) {
                 // A line longer than the terminal wraps, and the redraw would then move up too little.
-                lines.add(width > 0 && r.length() > width ? r.substring(0, width - 1) + "…" : r);
+                lines.add(Text.fit(r, width));
             }
         }
         StringBuilder sb = new StringBuilder();
         if (ansi && previous > 0) {
             sb.append("\u001b[").append(previous).append('F'); // to the start of the first line drawn last time
+        } else if (ansi && previous < 0) {
+            sb.append("\u001b[H\u001b[2J"); // after a resize: home, clear the screen
         }
         for (String l : lines) {
             sb.append(l);

@@ -138,11 +138,11 @@ final class ProbeCommand implements Callable<Integer> {
                 sb.append(String.format(Locale.ROOT, ", rtt %.2f ms", s.rttNanos() / 1e6));
             }
             if (s.nodeId() != null) {
-                sb.append(", node ").append(s.nodeId());
+                sb.append(", node ").append(Text.safe(s.nodeId())); // the peer's own words: escaped for the terminal
             }
             sb.append(')');
         }
-        return sb.append(": ").append(reason).toString();
+        return sb.append(": ").append(Text.safe(reason)).toString();
     }
 
     private static Duration clamp(Duration d, Duration min, Duration max) {

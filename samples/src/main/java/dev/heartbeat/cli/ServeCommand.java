@@ -8,12 +8,16 @@ import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -35,6 +39,8 @@ import picocli.CommandLine.Spec;
             "  drain / serve   the same as: status DRAINING / status SERVING",
             "  freeze / thaw   block / release the threads that answer PINGs",
             "                  (a stuck server: the process and its kernel stay up)",
+            "  stats           what it accepted and refused (invalid frames by reason,",
+            "                  idle timeouts, evictions, drops), in one line",
             "  quit            say GOODBYE to connected monitors, then exit",
             "SIGTERM (kill PID, Ctrl-C) also says GOODBYE. End of stdin is ignored.",
             ""
@@ -45,7 +51,7 @@ final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--port", required = true, paramLabel = "PORT",
+    @Option(names = "--port", required = true, paramLabel = "PORT", converter = PortConverter.class,
             description = "Port to listen on, 0..65535 (0: any free port; read it from the 'listening on' line).")
     int port;
 
@@ -74,17 +80,28 @@ final class ServeCommand implements Callable<Integer> {
             description = "Transport: tcp (default: ${DEFAULT-VALUE}).")
     Transport transport;
 
+    @Option(names = "--stats-every", paramLabel = "DURATION", defaultValue = "60s",
+            description = "Print a one-line summary of what was refused (invalid frames by reason, idle timeouts, "
+                    + "evictions, drops) on stderr this often, when anything new was: 1s..1h, or 0s for never "
+                    + "(default: ${DEFAULT-VALUE}). The 'stats' command prints it at any time.")
+    Duration statsEvery;
+
     /** Where commands come from; System.in unless a test sets it. */
     InputStream in = System.in;
+
+    /** Resolves {@code --host}; tests replace it so that no name lookup leaves this machine. */
+    HostResolver resolver = InetAddress::getByName;
+
+    /** A name lookup: the platform's, or a test's. */
+    @FunctionalInterface
+    interface HostResolver {
+        InetAddress resolve(String host) throws UnknownHostException;
+    }
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (port < 0 || port > 65_535) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "Invalid value for option '--port': " + port + " (expected: 0..65535)");
-        }
         LoadProvider base;
         switch (load.toLowerCase(Locale.ROOT)) {
             case "jvm":
@@ -97,18 +114,33 @@ final class ServeCommand implements Callable<Integer> {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                         "Invalid value for option '--load': '" + load + "' (expected one of: jvm, none)");
         }
+        if (!statsEvery.isZero() && (statsEvery.compareTo(Duration.ofSeconds(1)) < 0
+                || statsEvery.compareTo(Duration.ofHours(1)) > 0)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Invalid value for option "
+                    + "'--stats-every': " + HeartbeatCli.given(spec, "--stats-every") + " (expected: 1s..1h, or 0s for never)");
+        }
         String id = nodeId != null ? nodeId : "serve-" + ProcessHandle.current().pid();
         FreezableLoad freezable = new FreezableLoad(base);
         HeartbeatResponder responder;
         try {
             responder = HeartbeatResponder.builder().nodeId(id).status(status).loadProvider(freezable).build();
         } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "Invalid value for option '--node-id': " + e.getMessage());
+            throw optionError("--node-id", "nodeId", e);
+        }
+        String bindHost = host;
+        if (host != null && !host.isBlank()) { // a blank one is the transport builder's to refuse (bad usage)
+            try {
+                bindHost = resolver.resolve(host.trim()).getHostAddress(); // the transport gets a literal: no second lookup
+            } catch (UnknownHostException e) {
+                err.println("heartbeat serve: cannot listen on " + host + ":" + port + ": unknown host '" + host
+                        + "' (expected: an address or a name of this machine, e.g. 127.0.0.1, 0.0.0.0 or ::1)");
+                err.flush();
+                return ExitCodes.UNREACHABLE;
+            }
         }
         Transport.Server server;
         try {
-            server = transport.serve(responder, host, port);
+            server = transport.serve(responder, bindHost, port);
         } catch (IllegalArgumentException e) {
             // A value the transport's builder refused (a blank --host): bad usage, not an address that cannot be bound.
             throw usageError(e);
@@ -121,7 +153,18 @@ final class ServeCommand implements Callable<Integer> {
         AtomicBoolean closing = new AtomicBoolean();
         Runnable goodbye = () -> {
             if (closing.compareAndSet(false, true)) {
-                freezable.thaw(); // a frozen server cannot say goodbye
+                // A frozen server cannot say goodbye: thaw it, but only once the server is closing, so
+                // that the PINGs that queued up while frozen get no PONG (monitors would see the peer
+                // come back for a moment before it leaves). The thawing waits at most a few seconds.
+                Thread thaw = new Thread(() -> {
+                    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                    while (!server.closing() && System.nanoTime() - until < 0) {
+                        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                    }
+                    freezable.thaw();
+                }, "heartbeat-serve-thaw");
+                thaw.setDaemon(true);
+                thaw.start();
                 int n = server.connections();
                 server.closeGracefully(Duration.ZERO);
                 out.println("goodbye sent to " + n + " connection(s); closed");
@@ -141,7 +184,13 @@ final class ServeCommand implements Callable<Integer> {
                 goodbye.run();
             }));
         }
-        Thread reader = new Thread(() -> readCommands(responder, freezable, goodbye, out, err), "heartbeat-serve-stdin");
+        if (!statsEvery.isZero()) {
+            Thread summary = new Thread(() -> summarize(server, stopped, err), "heartbeat-serve-stats");
+            summary.setDaemon(true);
+            summary.start();
+        }
+        Thread reader = new Thread(() -> readCommands(responder, server, freezable, goodbye, out, err),
+                "heartbeat-serve-stdin");
         reader.setDaemon(true);
         reader.start();
         try {
@@ -165,16 +214,51 @@ final class ServeCommand implements Callable<Integer> {
         String m = HeartbeatCli.describe(e);
         for (String name : new String[] {"host", "port"}) {
             if (m.startsWith(name + " : ")) {
-                return new picocli.CommandLine.ParameterException(spec.commandLine(),
-                        "Invalid value for option '--" + name + "': " + m.substring(name.length() + 3));
+                return optionError("--" + name, name, e);
             }
         }
         return new picocli.CommandLine.ParameterException(spec.commandLine(), "Invalid value for option '--host' "
                 + "or '--port': " + host + ":" + port + ": " + m);
     }
 
-    private void readCommands(HeartbeatResponder responder, FreezableLoad freezable, Runnable quit, PrintWriter out,
-                              PrintWriter err) {
+    /**
+     * A library's "{@code name : VALUE (expected: RULE)}" in the CLI's words: "Invalid value for
+     * option '--node-id': VALUE (expected: RULE)" — the option the user typed, not the builder's
+     * parameter name.
+     */
+    private picocli.CommandLine.ParameterException optionError(String option, String libraryName,
+                                                              IllegalArgumentException e) {
+        String m = HeartbeatCli.describe(e);
+        String prefix = libraryName + " : ";
+        return new picocli.CommandLine.ParameterException(spec.commandLine(), "Invalid value for option '" + option
+                + "': " + (m.startsWith(prefix) ? m.substring(prefix.length()) : m));
+    }
+
+    /**
+     * Every {@code --stats-every}: the stats line on stderr, when something was refused since the
+     * last one (a quiet server prints nothing).
+     */
+    private void summarize(Transport.Server server, CountDownLatch stopped, PrintWriter err) {
+        long printed = 0;
+        try {
+            while (!stopped.await(statsEvery.toNanos(), TimeUnit.NANOSECONDS)) {
+                Transport.Stats st = server.stats();
+                long refused = st.refusedTotal();
+                if (refused != printed) {
+                    printed = refused;
+                    synchronized (err) {
+                        err.println("heartbeat serve: stats: " + st);
+                        err.flush();
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void readCommands(HeartbeatResponder responder, Transport.Server server, FreezableLoad freezable,
+                              Runnable quit, PrintWriter out, PrintWriter err) {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
@@ -207,13 +291,16 @@ final class ServeCommand implements Callable<Integer> {
                             freezable.thaw();
                             out.println("thawed");
                             break;
+                        case "stats":
+                            out.println("stats: " + server.stats());
+                            break;
                         case "quit":
                         case "exit":
                             quit.run();
                             return;
                         default:
                             throw new IllegalArgumentException("unknown command '" + cmd
-                                    + "' (expected: status STATUS, drain, serve, freeze, thaw, quit)");
+                                    + "' (expected: status STATUS, drain, serve, freeze, thaw, stats, quit)");
                     }
                 } catch (IllegalArgumentException e) {
                     err.println("heartbeat serve: " + e.getMessage());

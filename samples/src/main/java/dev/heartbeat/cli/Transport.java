@@ -4,7 +4,10 @@ import dev.heartbeat.engine.spi.ClientTransport;
 import dev.heartbeat.engine.HeartbeatResponder;
 import dev.heartbeat.tcp.TcpClientTransport;
 import dev.heartbeat.tcp.TcpResponderServer;
+import dev.heartbeat.protocol.FrameDecodeException;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The transports the CLI can use ({@code --transport}). Each command asks this enum for a client
@@ -45,6 +48,35 @@ public enum Transport {
                 }
 
                 @Override
+                public boolean closing() {
+                    return s.closing();
+                }
+
+                @Override
+                public Stats stats() {
+                    TcpResponderServer.Stats st = s.stats();
+                    Map<String, Long> refused = new LinkedHashMap<>();
+                    long byReason = 0;
+                    for (Map.Entry<FrameDecodeException.Reason, Long> e : s.rejectedFrames().entrySet()) {
+                        refused.put("invalid frames (" + e.getKey() + ")", e.getValue());
+                        byReason += e.getValue();
+                    }
+                    refused.put("invalid frames (other)", st.protocolErrors() - byReason);
+                    refused.put("idle timeouts (no PING in time)", st.idleTimeouts());
+                    refused.put("evicted (stopped pinging)", st.evicted());
+                    refused.put("evicted (server full)", st.evictedAtLimit());
+                    refused.put("refused (per-source limit)", st.refusedPerSource());
+                    refused.put("refused (server full)", st.rejected());
+                    refused.put("PINGs dropped (over the rate)", st.pingsDropped());
+                    refused.put("closed (flooding)", st.floodCloses());
+                    refused.put("PONGs dropped (client not reading)", st.dropped());
+                    refused.put("PINGs refused by the verifier", responder.rejected());
+                    refused.put("accept failures", st.acceptFailures());
+                    refused.values().removeIf(n -> n <= 0);
+                    return new Stats(s.connectionCount(), st.accepted(), st.resets(), refused);
+                }
+
+                @Override
                 public void closeGracefully(Duration comeBackAfter) {
                     s.closeGracefully(comeBackAfter);
                 }
@@ -77,6 +109,43 @@ public enum Transport {
      */
     public abstract Server serve(HeartbeatResponder responder, String host, int port);
 
+    /**
+     * What a server counted since bind.
+     *
+     * @param open     connections open now
+     * @param accepted connections accepted
+     * @param resets   connections reset by their client
+     * @param refused  what it refused, closed or dropped and why, in words, in a stable order; only
+     *                 the non-zero counts
+     */
+    public record Stats(int open, long accepted, long resets, Map<String, Long> refused) {
+
+        /** Everything refused, closed or dropped. */
+        public long refusedTotal() {
+            long n = 0;
+            for (long v : refused.values()) {
+                n += v;
+            }
+            return n;
+        }
+
+        /** "3 open, 12 accepted, 0 resets; invalid frames (BAD_MAGIC) 1, idle timeouts (no PING in time) 2". */
+        @Override
+        public String toString() {
+            StringBuilder sb = new StringBuilder().append(open).append(" open, ").append(accepted).append(" accepted, ")
+                    .append(resets).append(" resets; ");
+            if (refused.isEmpty()) {
+                return sb.append("nothing refused").toString();
+            }
+            String sep = "";
+            for (Map.Entry<String, Long> e : refused.entrySet()) {
+                sb.append(sep).append(e.getKey()).append(' ').append(e.getValue());
+                sep = ", ";
+            }
+            return sb.toString();
+        }
+    }
+
     /** A bound responder server, whatever its transport. */
     public interface Server extends AutoCloseable {
 
@@ -88,6 +157,12 @@ public enum Transport {
 
         /** Open connections (monitors and anything else connected). */
         int connections();
+
+        /** True once a close began: from then on the server sends no PONG, only GOODBYE. */
+        boolean closing();
+
+        /** What it counted since bind. */
+        Stats stats();
 
         /** Tells every connected monitor GOODBYE, then closes. */
         void closeGracefully(Duration comeBackAfter);

@@ -22,10 +22,33 @@ final class Cli implements AutoCloseable {
 
     /** Runs {@code heartbeat args…} in this JVM. */
     static Run run(String... args) {
+        return run(CommandLine.defaultFactory(), args);
+    }
+
+    /** Runs {@code heartbeat args…} in this JVM with commands made by {@code factory}. */
+    static Run run(CommandLine.IFactory factory, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int exit = HeartbeatCli.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+        int exit = HeartbeatCli.commandLine(new PrintWriter(out, true), new PrintWriter(err, true), factory).execute(args);
         return new Run(exit, out.toString(), err.toString());
+    }
+
+    /** Makes {@code serve} commands that resolve {@code --host} with a fake resolver (no lookup leaves the machine). */
+    static final class Factory implements CommandLine.IFactory {
+        private final ServeCommand.HostResolver resolver;
+
+        Factory(ServeCommand.HostResolver resolver) {
+            this.resolver = resolver;
+        }
+
+        @Override
+        public <K> K create(Class<K> cls) throws Exception {
+            K made = CommandLine.defaultFactory().create(cls);
+            if (made instanceof ServeCommand) {
+                ((ServeCommand) made).resolver = resolver;
+            }
+            return made;
+        }
     }
 
     /** Starts {@code heartbeat serve --port 0 --node-id NAME extra…} in a child JVM and waits for its port. */

@@ -125,6 +125,26 @@ class MonitorEventsTest {
     }
 
     @Test
+    void aFrozenResponderThatIsTerminatedSaysOnlyGoodbye() throws Exception {
+        Assumptions.assumeFalse(ChildResponder.isWindows(), "SIGTERM is Unix");
+        ChildResponder c = cli.serve("stuck", "--load", "none");
+        monitor("monitor", "--peers", "stuck=127.0.0.1:" + Cli.port(c), "--interval", "100ms", "--events", "jsonl");
+        int alive = awaitLine(0, transition("stuck", "UNKNOWN", "ALIVE"));
+        c.command("freeze");
+        int dead = awaitLine(alive + 1, transition("stuck", "(ALIVE|SUSPECT)", "DEAD"));
+        Thread.sleep(300); // a few more PINGs queue up behind the frozen threads (not a timing assertion)
+        c.terminate(); // SIGTERM while frozen: the queued PINGs must get no PONG, only GOODBYE
+        assertThat(c.waitFor(Duration.ofSeconds(20))).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> cli.childOutput.stream()
+                .anyMatch(l -> l.matches("stuck: goodbye sent to 1 connection\\(s\\); closed")));
+        // Before the fix, the thawed threads answered the queued PINGs first: DEAD -> ALIVE/USABLE for a moment.
+        // A GOODBYE to a peer already DEAD changes nothing the monitor shows (the core's choice), and the FIN neither.
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(lines().subList(dead + 1, lines().size()))
+                        .noneMatch(l -> l.contains("\"to\":{\"liveness\":\"ALIVE\"")));
+    }
+
+    @Test
     void tableModeDrawsEveryPeerAndStopsAtItsDuration() throws Exception {
         ChildResponder c = cli.serve("tabled", "--load", "none");
         Cli.Run r = Cli.run("monitor", "--peers", "tabled=127.0.0.1:" + Cli.port(c) + ",nobody=127.0.0.1:" + Cli.closedPort(),

@@ -28,7 +28,20 @@ class ParsingTest {
                     .hasMessageContaining("'" + bad + "'")
                     .hasMessageContaining("expected: a number and a unit ms, s, m or h");
         }
-        assertThatThrownBy(() -> DurationConverter.parse("9000h")).hasMessageContaining("at most 365 days");
+        // No range here: the converter does not know the option; each option checks its own range.
+        assertThat(DurationConverter.parse("9000h")).isEqualTo(Duration.ofHours(9000));
+        assertThat(DurationConverter.parse("99999999999999999999h")).isEqualTo(DurationConverter.SATURATED);
+        assertThat(DurationConverter.parse("2562048h")).isEqualTo(DurationConverter.SATURATED); // past 2^63 ns
+    }
+
+    @Test
+    void portsAsTyped() {
+        PortConverter c = new PortConverter();
+        assertThat(c.convert("0")).isZero();
+        assertThat(c.convert("65535")).isEqualTo(65_535);
+        assertThat(c.convert("007070")).isEqualTo(7070);
+        assertThatThrownBy(() -> c.convert("65536")).hasMessage("'65536' is out of range (expected: 0..65535; 0 picks a free port)");
+        assertThatThrownBy(() -> c.convert("http")).hasMessage("'http' is not a port number (expected: 0..65535; 0 picks a free port)");
     }
 
     @Test
