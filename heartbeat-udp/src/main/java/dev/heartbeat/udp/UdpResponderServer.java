@@ -332,9 +332,9 @@ public final class UdpResponderServer implements AutoCloseable {
                 continue;
             }
             out.writerIndex(n);
-            ch.write(new DatagramPacket(out, e.getKey()), ch.voidPromise());
             goodbyes.increment();
             bytesOut.add(n);
+            ch.write(new DatagramPacket(out, e.getKey()), ch.voidPromise());
         }
         ch.flush();
     }
@@ -479,9 +479,9 @@ public final class UdpResponderServer implements AutoCloseable {
                 return out;
             }
             out.writerIndex(n);
-            ctx.writeAndFlush(new DatagramPacket(out, from), ctx.voidPromise());
-            sent.increment();
+            sent.increment(); // counted first: a test (or a scraper) may see the reply before this thread runs on
             bytesOut.add(n);
+            ctx.writeAndFlush(new DatagramPacket(out, from), ctx.voidPromise());
             return null;
         }
 
