@@ -99,7 +99,7 @@ public final class Addresses {
 
     /** "host:port" of a socket address, with brackets around IPv6 and no "/" artefacts. */
     public static String format(InetSocketAddress a) {
-        String host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
+        String host = a.getAddress() != null ? NetUtil.toAddressString(a.getAddress()) : a.getHostString();
         return format(host, a.getPort());
     }
 }

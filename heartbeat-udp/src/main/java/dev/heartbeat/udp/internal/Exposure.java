@@ -20,7 +20,7 @@ public final class Exposure {
         if (authenticated || bound.isLoopbackAddress()) {
             return null;
         }
-        String where = Addresses.format(bound.getHostAddress(), port)
+        String where = Addresses.format(io.netty.util.NetUtil.toAddressString(bound), port)
                 + (bound.isAnyLocalAddress() ? " (every interface)" : "");
         return "heartbeat-udp: responder on " + where + " answers UNAUTHENTICATED PINGs on a non-loopback address: "
                 + "anyone who can reach it can read this process's status and load, or spoof and replay heartbeats. "
