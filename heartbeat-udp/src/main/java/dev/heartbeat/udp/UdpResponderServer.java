@@ -245,6 +245,11 @@ public final class UdpResponderServer implements AutoCloseable {
         return lastOversize;
     }
 
+    /** True once {@link #close} or {@link #closeGracefully} began: nothing more is answered. */
+    public boolean closing() {
+        return closed;
+    }
+
     /** Senders in the replay window now. */
     public int senderCount() {
         return senders.size();

@@ -71,7 +71,7 @@ final class ServeCommand implements Callable<Integer> {
     boolean exitWithParent;
 
     @Option(names = "--transport", paramLabel = "NAME", defaultValue = "tcp",
-            description = "Transport: tcp (default: ${DEFAULT-VALUE}).")
+            description = "Transport: tcp or udp (default: ${DEFAULT-VALUE}).")
     Transport transport;
 
     /** Where commands come from; System.in unless a test sets it. */
