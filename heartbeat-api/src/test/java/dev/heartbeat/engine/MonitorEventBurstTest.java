@@ -91,7 +91,9 @@ class MonitorEventBurstTest {
         Recorder metrics = new Recorder(null);
         CountDownLatch release = new CountDownLatch(1);
         Recorder breaker = new Recorder(release);
-        monitor.addListener(metrics);
+        // A metrics listener that must count every transition gets a lane deep enough for the burst;
+        // the breaker-like one keeps the default lane and is coalesced while it is stuck.
+        registry.addListener(metrics, 2 * PEERS * ROUNDS);
         monitor.addListener(breaker);
         List<InMemoryNetwork.Endpoint> endpoints = new ArrayList<>();
         for (int i = 0; i < PEERS; i++) {

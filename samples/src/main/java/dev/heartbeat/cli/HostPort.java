@@ -5,17 +5,24 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * A {@code host:port} address ({@code [v6]:port} for IPv6 literals), checked before a transport
+ * A {@code host:port} address ({@code [v6]:port} for IPv6 literals), optionally with the transport
+ * it asks for ({@code udp://host:port}, {@code tcp://host:port}), checked before a transport
  * sees it so a typo is a usage error (exit 3), not an unreachable peer (exit 2).
  *
  * <p>A host is a name or an IPv4 literal (letters, digits, {@code .}, {@code -}, {@code _}) or,
  * in brackets, an IPv6 literal (hex digits, {@code :}, {@code .}, and an optional
  * {@code %zone}). Whether the name resolves is the transport's business.
  *
+ * @param scheme "tcp" or "udp" when the address named one, else null
  * @param host the host name or address, without brackets
  * @param port 1..65535
  */
-public record HostPort(String host, int port) {
+public record HostPort(String scheme, String host, int port) {
+
+    /** A bare address (no scheme). */
+    public HostPort(String host, int port) {
+        this(null, host, port);
+    }
 
     /** A host name or IPv4 literal. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]+");
@@ -28,6 +35,16 @@ public record HostPort(String host, int port) {
     /** Parses {@code host:port}. */
     public static HostPort parse(String s) {
         String v = s == null ? "" : s.trim();
+        String scheme = null;
+        int sep = v.indexOf("://");
+        if (sep >= 0) {
+            scheme = v.substring(0, sep).toLowerCase(java.util.Locale.ROOT);
+            if (!scheme.equals("tcp") && !scheme.equals("udp")) {
+                throw new TypeConversionException("'" + s + "' names transport '" + v.substring(0, sep)
+                        + "' (expected: tcp:// or udp://, or no scheme)");
+            }
+            v = v.substring(sep + 3);
+        }
         String host;
         String rest; // what follows the host: ":PORT" when well formed
         if (v.startsWith("[")) {
@@ -73,7 +90,7 @@ public record HostPort(String host, int port) {
         if (port < 1 || port > 65_535) {
             throw new TypeConversionException("'" + s + "' has port '" + portText + "' (expected: 1..65535)");
         }
-        return new HostPort(host, port);
+        return new HostPort(scheme, host, port);
     }
 
     private static void checkHost(String input, String host) {
@@ -85,10 +102,10 @@ public record HostPort(String host, int port) {
         }
     }
 
-    /** The address as transports take it: {@code host:port}, IPv6 in brackets. */
+    /** The address as monitors take it: {@code [scheme://]host:port}, IPv6 in brackets. */
     @Override
     public String toString() {
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        return (scheme == null ? "" : scheme + "://") + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
     }
 
     /** picocli converter. */

@@ -92,7 +92,7 @@ final class MonitorCommand implements Callable<Integer> {
     boolean plain;
 
     @Option(names = "--transport", paramLabel = "NAME", defaultValue = "tcp",
-            description = "Transport: tcp (default: ${DEFAULT-VALUE}).")
+            description = "Transport: tcp or udp (default: ${DEFAULT-VALUE}); a udp:// or tcp:// address chooses its own.")
     Transport transport;
 
     /** Stops a running monitor (tests, shutdown hook, a closed output). */
@@ -127,7 +127,8 @@ final class MonitorCommand implements Callable<Integer> {
         Thread hook = new Thread(stop::countDown, "heartbeat-monitor-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try (ClientTransport client = transport.client();
-             HeartbeatMonitor monitor = HeartbeatMonitor.builder(client).config(config).build()) {
+             HeartbeatMonitor monitor = Transport.withSchemes(HeartbeatMonitor.builder(client), transport, targets.values())
+                     .config(config).build()) {
             if (events == Events.jsonl) {
                 monitor.addListener(e -> {
                     synchronized (out) {

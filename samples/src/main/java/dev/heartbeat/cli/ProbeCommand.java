@@ -59,7 +59,7 @@ final class ProbeCommand implements Callable<Integer> {
     boolean json;
 
     @Option(names = "--transport", paramLabel = "NAME", defaultValue = "tcp",
-            description = "Transport: tcp (default: ${DEFAULT-VALUE}).")
+            description = "Transport: tcp or udp (default: ${DEFAULT-VALUE}); a udp:// or tcp:// address chooses its own.")
     Transport transport;
 
     @Override
@@ -80,7 +80,7 @@ final class ProbeCommand implements Callable<Integer> {
         long start = System.nanoTime();
         CompletableFuture<PeerEvent> verdict = new CompletableFuture<>();
         PeerEvent first;
-        try (ClientTransport client = transport.client();
+        try (ClientTransport client = Transport.of(address, transport).client();
              HeartbeatMonitor monitor = HeartbeatMonitor.builder(client).config(config)
                      .nodeId("probe-" + ProcessHandle.current().pid()).watchGarbageCollector(false).build()) {
             monitor.addListener(e -> {

@@ -77,7 +77,7 @@ final class ServeCommand implements Callable<Integer> {
     boolean exitWithParent;
 
     @Option(names = "--transport", paramLabel = "NAME", defaultValue = "tcp",
-            description = "Transport: tcp (default: ${DEFAULT-VALUE}).")
+            description = "Transport: tcp or udp (default: ${DEFAULT-VALUE}).")
     Transport transport;
 
     @Option(names = "--stats-every", paramLabel = "DURATION", defaultValue = "60s",

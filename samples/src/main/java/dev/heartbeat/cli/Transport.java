@@ -4,9 +4,15 @@ import dev.heartbeat.engine.spi.ClientTransport;
 import dev.heartbeat.engine.HeartbeatResponder;
 import dev.heartbeat.tcp.TcpClientTransport;
 import dev.heartbeat.tcp.TcpResponderServer;
+import dev.heartbeat.engine.HeartbeatMonitor;
 import dev.heartbeat.protocol.FrameDecodeException;
+import dev.heartbeat.udp.UdpClientTransport;
+import dev.heartbeat.udp.UdpDrop;
+import dev.heartbeat.udp.UdpResponderServer;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -87,11 +93,98 @@ public enum Transport {
                 }
             };
         }
+    },
+
+    /** Heartbeats over UDP (Netty; epoll and SO_REUSEPORT on Linux): one datagram per heartbeat. */
+    UDP {
+        @Override
+        public ClientTransport client() {
+            return UdpClientTransport.create();
+        }
+
+        @Override
+        public ClientTransport client(Duration maxReconnectBackoff) {
+            return UdpClientTransport.create(); // connectionless: nothing to reconnect
+        }
+
+        @Override
+        public Server serve(HeartbeatResponder responder, String host, int port) {
+            UdpResponderServer s = UdpResponderServer.builder(responder).host(host).port(port).bind();
+            return new Server() {
+                @Override
+                public int port() {
+                    return s.port();
+                }
+
+                @Override
+                public String name() {
+                    return s.transportName();
+                }
+
+                /** UDP has no connections: the monitors (senders) heard from recently. */
+                @Override
+                public int connections() {
+                    return s.senderCount();
+                }
+
+                @Override
+                public boolean closing() {
+                    return s.closing();
+                }
+
+                /** Datagrams: "accepted" counts those received; nothing is reset. */
+                @Override
+                public Stats stats() {
+                    UdpResponderServer.Stats st = s.stats();
+                    Map<String, Long> refused = new LinkedHashMap<>();
+                    for (UdpDrop d : UdpDrop.values()) {
+                        refused.put("datagrams dropped (" + d + ")", st.dropped(d));
+                    }
+                    refused.values().removeIf(n -> n <= 0);
+                    return new Stats(s.senderCount(), st.received(), 0, refused);
+                }
+
+                @Override
+                public void closeGracefully(Duration comeBackAfter) {
+                    s.closeGracefully(comeBackAfter);
+                }
+
+                @Override
+                public void close() {
+                    s.close();
+                }
+            };
+        }
     };
 
     /** Reconnect backoff start and the time a connection must stay up to reset it (TCP defaults). */
     static final Duration RECONNECT_BASE = Duration.ofMillis(100);
     static final Duration RECONNECT_STABLE = Duration.ofSeconds(5);
+
+    /** The scheme of this transport in peer addresses: "tcp" or "udp". */
+    public String scheme() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The transport an address asks for ({@code udp://…}, {@code tcp://…}), or {@code chosen} for a bare one. */
+    public static Transport of(HostPort address, Transport chosen) {
+        return address.scheme() == null ? chosen : valueOf(address.scheme().toUpperCase(Locale.ROOT));
+    }
+
+    /**
+     * Adds to a monitor built over {@code chosen}'s client a client of every other transport that
+     * {@code addresses} name by scheme ({@code udp://host:port}), so one monitor watches TCP and UDP
+     * peers side by side. The monitor closes them.
+     */
+    public static HeartbeatMonitor.Builder withSchemes(HeartbeatMonitor.Builder b, Transport chosen,
+            Collection<String> addresses) {
+        for (Transport t : values()) {
+            if (t != chosen && addresses.stream().anyMatch(a -> a.startsWith(t.scheme() + "://"))) {
+                b.transport(t.scheme(), t.client());
+            }
+        }
+        return b.defaultTransport(chosen.scheme());
+    }
 
     /** A new client transport with the defaults (the caller closes it). */
     public abstract ClientTransport client();

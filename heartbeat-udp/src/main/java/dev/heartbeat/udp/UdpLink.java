@@ -1,0 +1,333 @@
+package dev.heartbeat.udp;
+
+import dev.heartbeat.engine.spi.Cancellable;
+import dev.heartbeat.engine.spi.DisconnectCause;
+import dev.heartbeat.engine.spi.Link;
+import dev.heartbeat.engine.spi.LinkHandler;
+import dev.heartbeat.engine.spi.ReconnectBackoff;
+import dev.heartbeat.engine.spi.SerialScheduler;
+import dev.heartbeat.internal.LogLimit;
+import dev.heartbeat.protocol.FrameCodec;
+import dev.heartbeat.protocol.FrameTooLargeException;
+import dev.heartbeat.protocol.FrameType;
+import dev.heartbeat.udp.internal.Addresses;
+import dev.heartbeat.udp.internal.EventLoopScheduler;
+import dev.heartbeat.udp.internal.ReducedPong;
+import dev.heartbeat.udp.internal.TokenBucket;
+import dev.heartbeat.udp.internal.UdpIo;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.SocketProtocolFamily;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One monitor's path to one peer over UDP. Everything but {@link #close()} and the volatile flags
+ * runs on the link's event loop, which also owns the socket it sends from: the loop is the single
+ * writer, and the {@link LinkHandler} is called only there.
+ */
+final class UdpLink implements Link {
+
+    private static final Logger log = LoggerFactory.getLogger(UdpLink.class);
+    /** The type byte of a PONG (offset 3). */
+    private static final byte PONG = 2;
+
+    private final UdpClientTransport owner;
+    private final EventLoop loop;
+    private final EventLoopScheduler scheduler;
+    private final InetSocketAddress unresolved;
+    private final String address;
+    private final LinkHandler handler;
+    private final ReconnectBackoff retry;
+    private final int maxDatagram;
+    private final int firstPadding;
+    private final boolean pad;
+    private final boolean literal;
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private volatile boolean closed;
+    private volatile boolean connected;
+    private volatile UdpClientTransport.Socket socket;
+
+    // Loop-confined.
+    private InetSocketAddress remote;
+    private TokenBucket inbound;
+    private int withheld;
+    private Cancellable timer;
+
+    UdpLink(UdpClientTransport owner, EventLoop loop, InetSocketAddress unresolved, String address, LinkHandler handler,
+            ReconnectBackoff retry) {
+        this.owner = owner;
+        this.loop = loop;
+        this.scheduler = new EventLoopScheduler(loop);
+        this.unresolved = unresolved;
+        this.address = address;
+        this.handler = handler;
+        this.retry = retry;
+        this.maxDatagram = owner.config().maxDatagramSize();
+        this.firstPadding = Math.min(maxDatagram, FrameCodec.MAX_FRAME_LENGTH);
+        this.pad = owner.config().padPings();
+        this.literal = Addresses.isLiteral(unresolved.getHostString());
+    }
+
+    void start() {
+        loop.execute(this::begin);
+    }
+
+    private void begin() {
+        if (closed) {
+            return;
+        }
+        inbound = owner.newInboundBucket(scheduler.ticker().nanoTime());
+        if (literal) {
+            attach(new InetSocketAddress(Addresses.literal(unresolved.getHostString()), unresolved.getPort()));
+        } else {
+            resolve();
+        }
+    }
+
+    /** Looks the name up on the resolver thread (a lookup may block for seconds), never on the loop. */
+    private void resolve() {
+        timer = null;
+        if (closed) {
+            return;
+        }
+        String host = unresolved.getHostString();
+        int port = unresolved.getPort();
+        try {
+            owner.resolver().execute(() -> {
+                InetSocketAddress r = new InetSocketAddress(host, port);
+                try {
+                    loop.execute(() -> resolved(r));
+                } catch (RejectedExecutionException e) {
+                    // the transport is closing
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // the transport is closing
+        }
+    }
+
+    private void resolved(InetSocketAddress r) {
+        if (closed) {
+            return;
+        }
+        if (r.isUnresolved()) {
+            String why = "lookup of " + address + " failed: unknown host " + unresolved.getHostString();
+            if (connected) {
+                log.debug("{}: {}; keeping {}", address, why, remote);
+                timer = scheduler.schedule(this::resolve, owner.config().resolveIntervalNanos());
+            } else {
+                call(() -> handler.onDisconnected(this, DisconnectCause.CONNECT_FAILED, why));
+                timer = scheduler.schedule(this::resolve, retry.nextDelayNanos());
+            }
+            return;
+        }
+        retry.reset();
+        if (!r.equals(remote)) {
+            if (remote != null) {
+                log.info("{}: now at {} (was {})", address, Addresses.format(r), Addresses.format(remote));
+            }
+            detach();
+            attach(r);
+        }
+        if (!closed) {
+            timer = scheduler.schedule(this::resolve, owner.config().resolveIntervalNanos());
+        }
+    }
+
+    /** Binds this link to a socket of its loop for {@code r}: the shared one, or its own if the shared one is taken. */
+    private void attach(InetSocketAddress r) {
+        SocketProtocolFamily family = UdpIo.familyOf(r.getAddress());
+        UdpClientTransport.Socket s = owner.shared(loop, family);
+        if (s == null) {
+            String why = "no " + (family == SocketProtocolFamily.INET ? "IPv4" : "IPv6") + " UDP socket for " + address
+                    + ": " + owner.problem(loop, family);
+            call(() -> handler.onDisconnected(this, DisconnectCause.CONNECT_FAILED, why));
+            return;
+        }
+        remote = r;
+        if (s.links.containsKey(r)) {
+            // Another link of this loop talks to the same address; replies are told apart by
+            // their source address, so this one needs a socket of its own.
+            UdpClientTransport.Socket own = owner.bindPrivate(loop, family, () -> privateBound(r));
+            own.links.put(r, this);
+            socket = own;
+            return;
+        }
+        s.links.put(r, this);
+        socket = s;
+        up();
+    }
+
+    private void privateBound(InetSocketAddress r) {
+        UdpClientTransport.Socket s = socket;
+        if (closed || s == null || s.shared || !r.equals(remote)) {
+            return;
+        }
+        if (s.channel.isActive()) {
+            up();
+        } else {
+            String why = "no socket of its own for " + address + " (it shares the address with another peer)";
+            call(() -> handler.onDisconnected(this, DisconnectCause.CONNECT_FAILED, why));
+        }
+    }
+
+    private void up() {
+        if (!connected && !closed) {
+            connected = true;
+            call(() -> handler.onConnected(this));
+        }
+    }
+
+    private void detach() {
+        UdpClientTransport.Socket s = socket;
+        socket = null;
+        if (s == null) {
+            return;
+        }
+        s.links.remove(remote, this);
+        if (!s.shared) {
+            s.channel.close();
+        }
+    }
+
+    /** A datagram from the peer (the socket releases it after this call). */
+    void onDatagram(ByteBuf content) {
+        if (closed) {
+            return;
+        }
+        if (!inbound.tryTake(scheduler.ticker().nanoTime())) {
+            owner.dropped();
+            return;
+        }
+        int n = content.readableBytes();
+        ByteBuffer nio = content.nioBufferCount() == 1 ? content.nioBuffer() : copy(content);
+        if (pad && n >= FrameCodec.MIN_FRAME_LENGTH && nio.get(nio.position() + 3) == PONG) {
+            // A reduced PONG says how long the full one is; a full PONG ends that. Not authenticated
+            // yet: pingPaddingTo bounds what it can make us send by the datagram cap.
+            withheld = ReducedPong.withheldLength(nio, nio.position(), n);
+        }
+        call(() -> handler.onFrame(this, nio));
+    }
+
+    private static ByteBuffer copy(ByteBuf b) {
+        byte[] a = new byte[b.readableBytes()];
+        b.getBytes(b.readerIndex(), a);
+        return ByteBuffer.wrap(a);
+    }
+
+    void writabilityChanged(boolean writable) {
+        if (!closed && connected) {
+            call(() -> handler.onWritabilityChanged(this, writable));
+        }
+    }
+
+    @Override
+    public SerialScheduler scheduler() {
+        return scheduler;
+    }
+
+    /**
+     * Copies the frame into a pooled buffer and sends it as one datagram. A frame over
+     * {@code maxDatagramSize} is refused (logged with its size and the cap, counted) and false is
+     * returned, as when the address is not known yet.
+     */
+    @Override
+    public boolean send(ByteBuffer frame) {
+        UdpClientTransport.Socket s = socket;
+        InetSocketAddress to = remote;
+        if (!connected || closed || s == null || to == null) {
+            return false;
+        }
+        int n = frame.remaining();
+        if (n > maxDatagram) {
+            owner.oversizeRefused.increment();
+            long c = owner.oversizeRefused.sum();
+            if (LogLimit.loud(c)) {
+                FrameType type = frame.get(frame.position() + 3) == PONG ? FrameType.PONG : FrameType.PING;
+                log.warn("{}: frame refused: {}; {} refused so far", address,
+                        new FrameTooLargeException(type, n, maxDatagram).getMessage(), c);
+            }
+            return false;
+        }
+        Channel ch = s.channel;
+        ByteBuf b = ch.alloc().ioBuffer(n);
+        b.writeBytes(frame);
+        ch.writeAndFlush(new DatagramPacket(b, to), ch.voidPromise());
+        owner.datagramsSent.increment();
+        owner.bytesSent.add(n);
+        return true;
+    }
+
+    @Override
+    public boolean isConnected() {
+        return connected;
+    }
+
+    @Override
+    public boolean isWritable() {
+        UdpClientTransport.Socket s = socket;
+        return s != null && s.channel.isWritable();
+    }
+
+    /**
+     * The anti-amplification padding: the first PINGs to {@code min(maxDatagramSize, 1024)}; then
+     * the last PONG's length, or the length a reduced PONG said was withheld, whichever is larger.
+     */
+    @Override
+    public int pingPaddingTo(int lastPongLength) {
+        if (!pad) {
+            return 0;
+        }
+        int target = lastPongLength == 0 ? firstPadding : Math.max(lastPongLength, withheld);
+        return Math.max(FrameCodec.MIN_FRAME_LENGTH, Math.min(target, firstPadding));
+    }
+
+    @Override
+    public String describe() {
+        return owner.name() + " " + address;
+    }
+
+    @Override
+    public void close() {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
+        closed = true;
+        owner.forget(this);
+        try {
+            loop.execute(this::closeOnLoop);
+        } catch (RejectedExecutionException e) {
+            // the loop is gone, and with it the sockets
+        }
+    }
+
+    private void closeOnLoop() {
+        if (timer != null) {
+            timer.cancel();
+            timer = null;
+        }
+        detach();
+        connected = false;
+        call(() -> handler.onDisconnected(this, DisconnectCause.CLOSED_LOCALLY, "link closed"));
+    }
+
+    private void call(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            log.warn("{}: link handler threw; ignored", address, e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+}

@@ -1,0 +1,65 @@
+package dev.heartbeat.udp.internal;
+
+import dev.heartbeat.detect.Ticker;
+import dev.heartbeat.engine.spi.Cancellable;
+import dev.heartbeat.engine.spi.SerialScheduler;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@link SerialScheduler} over one Netty {@link EventLoop}: a peer's state, its timers and the
+ * socket it sends on live on the same thread, so the loop is the socket's single writer and the
+ * peer's state needs no lock. Time is the system ticker. Once the loop is shut down (the transport
+ * closed) tasks and timers are dropped silently.
+ *
+ * <p>The same idea as heartbeat-tcp's scheduler; the transports do not import each other, and
+ * heartbeat-api holds no Netty, so each transport keeps its own few lines of it.
+ */
+public final class EventLoopScheduler implements SerialScheduler {
+
+    private static final Cancellable NOTHING = () -> { };
+
+    private final EventLoop loop;
+    private final Ticker ticker = Ticker.system();
+
+    public EventLoopScheduler(EventLoop loop) {
+        this.loop = Objects.requireNonNull(loop, "loop");
+    }
+
+    /** The event loop. */
+    public EventLoop eventLoop() {
+        return loop;
+    }
+
+    @Override
+    public Ticker ticker() {
+        return ticker;
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        try {
+            loop.execute(task);
+        } catch (RejectedExecutionException e) {
+            // the transport is closed
+        }
+    }
+
+    @Override
+    public Cancellable schedule(Runnable task, long delayNanos) {
+        try {
+            ScheduledFuture<?> f = loop.schedule(task, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+            return () -> f.cancel(false);
+        } catch (RejectedExecutionException e) {
+            return NOTHING;
+        }
+    }
+
+    @Override
+    public boolean inScheduler() {
+        return loop.inEventLoop();
+    }
+}
