@@ -51,6 +51,8 @@ final class DemoCommand implements Callable<Integer> {
 
     /** The default length, and the one the pauses below are written for. */
     static final Duration NOMINAL = Duration.ofSeconds(40);
+    /** The responder the demo watches over UDP. */
+    static final String UDP_PEER = "delta";
     /** A detection that takes longer than this failed (the demo says so and exits 4). */
     private static final Duration DETECT_TIMEOUT = Duration.ofSeconds(10);
     /** Starting a JVM, and reconnect backoff after a restart, can take a while on a busy machine. */
@@ -132,8 +134,8 @@ final class DemoCommand implements Callable<Integer> {
                 : "in-process: its serving threads block (" + (noSignals ? "--no-signals" : "signals unavailable here")
                 + "); the process and its kernel stay up";
 
-        say("Heartbeat demo: three responders (child JVMs on 127.0.0.1), one monitor here, heartbeat every "
-                + DurationConverter.format(interval) + ".");
+        say("Heartbeat demo: four responders (child JVMs on 127.0.0.1; three over TCP, delta over UDP), one monitor"
+                + " here, heartbeat every " + DurationConverter.format(interval) + ".");
         say("Beside each responder: a plain java.net.Socket with kernel keepalive "
                 + KeepaliveWatch.TUNER.idleSeconds() + "s idle / " + KeepaliveWatch.TUNER.intervalSeconds() + "s interval / "
                 + KeepaliveWatch.TUNER.count() + " probes (gives up on a dead path in ≈" + KeepaliveWatch.TUNER.target().toSeconds() + " s).");
@@ -143,6 +145,8 @@ final class DemoCommand implements Callable<Integer> {
         for (String name : List.of("alpha", "beta", "gamma")) {
             addChild(name, ChildResponder.start(name, 0, line -> say("    [" + name + "] " + line)));
         }
+        addChild(UDP_PEER, ChildResponder.start(UDP_PEER, 0, line -> say("    [" + UDP_PEER + "] " + line),
+                "--transport", "udp"));
         Map<String, Integer> ports = new LinkedHashMap<>();
         for (ChildResponder c : snapshot(children)) {
             int port = c.awaitPort(START_TIMEOUT);
@@ -159,14 +163,21 @@ final class DemoCommand implements Callable<Integer> {
                 .usabilityPolicy(ThresholdUsabilityPolicy.custom().degradedCpu(1.0).unusableCpu(1.0).build())
                 .build();
         try (ClientTransport client = Transport.TCP.client(RECONNECT_CAP);
-             HeartbeatMonitor monitor = HeartbeatMonitor.builder(client).config(config).nodeId("demo-monitor").build()) {
+             ClientTransport udp = Transport.UDP.client();
+             HeartbeatMonitor monitor = HeartbeatMonitor.builder(client).transport("udp", udp).config(config)
+                     .nodeId("demo-monitor").build()) {
             monitor.addListener(this::onEvent);
             for (Map.Entry<String, Integer> p : ports.entrySet()) {
+                if (p.getKey().equals(UDP_PEER)) {
+                    monitor.addPeer(p.getKey(), "udp://127.0.0.1:" + p.getValue()); // no kernel keepalive on UDP
+                    continue;
+                }
                 monitor.addPeer(p.getKey(), "127.0.0.1:" + p.getValue());
                 watches.put(p.getKey(), KeepaliveWatch.open(p.getKey(), "127.0.0.1", p.getValue()));
             }
-            say("monitor over " + client.name() + " (reconnect backoff capped at " + DurationConverter.format(RECONNECT_CAP)
-                    + " for the demo; CPU thresholds off: JVMs busy starting up would read as overloaded for a moment)");
+            say("monitor over " + client.name() + " and " + udp.name() + " (reconnect backoff capped at "
+                    + DurationConverter.format(RECONNECT_CAP) + " for the demo; CPU thresholds off: JVMs busy starting up"
+                    + " would read as overloaded for a moment)");
             say("keepalive sockets: " + snapshot(watches).get(0).report());
             for (String name : ports.keySet()) {
                 if (await(name, 0, e -> e.toLiveness() == Liveness.ALIVE && e.toUsability() == Usability.USABLE,
@@ -175,13 +186,14 @@ final class DemoCommand implements Callable<Integer> {
                             .map(Object::toString).orElse("?") + "; going on");
                 }
             }
-            say("all three answer; the faults begin.");
+            say("all four answer; the faults begin.");
             say("");
 
             // Pauses in seconds at the nominal 40 s; start-up and detections add about 3 s.
-            freeze("alpha", signals, scale(scale, 12));
+            freeze("alpha", signals, scale(scale, 10));
             kill("beta", scale(scale, 5));
-            drain("gamma", scale(scale, 5));
+            freezeUdp(UDP_PEER, signals, scale(scale, 3));
+            drain("gamma", scale(scale, 4));
             restart("beta", ports.get("beta"), scale(scale, 4));
             resume("alpha", signals, scale(scale, 4));
             undrain("gamma", scale(scale, 3));
@@ -224,6 +236,39 @@ final class DemoCommand implements Callable<Integer> {
         say("  -> keepalive: " + keepalive(name, at, "nothing; the frozen peer's kernel answers every probe"));
         rows.add(new Row("freeze " + name, seconds(at), hb, null));
         frozenAt = at;
+    }
+
+    /**
+     * The same freeze over UDP: no connection to lose and no kernel keepalive to compare with;
+     * the monitor sees PINGs go unanswered, then the PONGs come back.
+     */
+    private void freezeUdp(String name, boolean signals, Duration hold) throws Exception {
+        ChildResponder c = children.get(name);
+        randomPhase();
+        long at = System.nanoTime();
+        if (signals) {
+            c.stop();
+            say("FREEZE  " + name + " (UDP): kill -STOP " + c.pid());
+        } else {
+            c.command("freeze");
+            say("FREEZE  " + name + " (UDP): its serving threads now block");
+        }
+        Seen dead = await(name, at, e -> e.toLiveness() == Liveness.DEAD, DETECT_TIMEOUT);
+        String hb = detected(dead, at, "DEAD");
+        say("  -> heartbeat: " + hb);
+        rows.add(new Row("freeze " + name + " (udp)", seconds(at), hb, "-"));
+        sleepUntil(at + hold.toNanos());
+        long back = System.nanoTime();
+        if (signals) {
+            c.resume();
+        } else {
+            c.command("thaw");
+        }
+        say("RESUME  " + name + " (UDP)");
+        Seen alive = await(name, back, e -> e.toLiveness() == Liveness.ALIVE, DETECT_TIMEOUT);
+        String hbBack = detected(alive, back, "ALIVE");
+        say("  -> heartbeat: " + hbBack);
+        rows.add(new Row("resume " + name + " (udp)", seconds(back), hbBack, "-"));
     }
 
     private void kill(String name, Duration dwell) throws Exception {

@@ -14,6 +14,8 @@ class DemoTest {
             "(?s)freeze alpha +at +[0-9.]+s.*heartbeat: DEAD at [0-9.]+s, \\d+ ms after the fault.*"
             + "kill beta +at +[0-9.]+s.*heartbeat: DEAD at [0-9.]+s, \\d+ ms after the fault.*"
             + "keepalive: connection ended \\d+ ms after the fault.*"
+            + "freeze delta \\(udp\\) +at +[0-9.]+s.*heartbeat: DEAD at [0-9.]+s, \\d+ ms after the fault.*"
+            + "resume delta \\(udp\\) +at +[0-9.]+s.*heartbeat: ALIVE at [0-9.]+s, \\d+ ms after the fault.*"
             + "drain gamma +at +[0-9.]+s.*heartbeat: UNUSABLE at [0-9.]+s, \\d+ ms after the fault: status DRAINING.*"
             + "keepalive: nothing.*"
             + "restart beta +at +[0-9.]+s.*heartbeat: RESTARTED and ALIVE at [0-9.]+s, \\d+ ms after it began listening.*epoch changed.*"
