@@ -2,7 +2,7 @@
  * Heartbeats over UDP (Netty): {@link dev.heartbeat.udp.UdpClientTransport} for monitors (a few
  * sockets for any number of peers), {@link dev.heartbeat.udp.UdpResponderServer} for responders
  * (SO_REUSEPORT on epoll; authentication, a replay window, no amplification and a per-source
- * reply rate), and {@link dev.heartbeat.udp.HmacKeyFile}, which loads the shared keys from a file.
+ * reply rate), and {@link dev.heartbeat.protocol.auth.HmacKeyFile}, which loads the shared keys from a file.
  *
  * <p>The frames are the protocol's own ({@link dev.heartbeat.protocol.FrameCodec}), one per
  * datagram, 508 bytes at most by default so that no path fragments them. The rules a datagram

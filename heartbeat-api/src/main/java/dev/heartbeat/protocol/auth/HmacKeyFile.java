@@ -1,7 +1,5 @@
-package dev.heartbeat.udp;
+package dev.heartbeat.protocol.auth;
 
-import dev.heartbeat.protocol.auth.HmacKeyRing;
-import dev.heartbeat.protocol.auth.HmacSha256Authenticator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,9 +1,8 @@
-package dev.heartbeat.udp;
+package dev.heartbeat.protocol.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.heartbeat.protocol.auth.HmacSha256Authenticator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
