@@ -22,7 +22,9 @@ class CliDocTest {
     /** Any φ reason in the document: "φ" in Markdown, "\u03c6" in its JSON examples. */
     private static final Pattern QUOTED = Pattern.compile("(?:φ|\\\\u03c6) [^\"`|]*");
     /** The form of PhiAccrualDetector.explain once a peer has heartbeats. */
-    private static final Pattern REASON = Pattern.compile("φ \\d+\\.\\d\\d (>= \\d+\\.\\d \\(silent \\d+ ms\\)|< \\d+\\.\\d)");
+    /** The detector's φ reason, and the note the monitor adds to a verdict made while it lags. */
+    private static final Pattern REASON = Pattern.compile("φ \\d+\\.\\d\\d (>= \\d+\\.\\d \\(silent \\d+ ms\\)|< \\d+\\.\\d)"
+            + "( \\(this monitor is lagging: local health [1-8]/8\\))?");
 
     @Test
     void theDetectorsReasonsHaveTheFormTheDocumentShows() {
