@@ -22,8 +22,9 @@ import java.util.Locale;
  * one interval of overdue time, and a peer's stop-the-world pause as its length. Answers that
  * queued up behind a silence and arrive back to back (PINGs sent before the previous answer
  * arrived) end no silence: they are not samples. A silence that outlived a DEAD verdict is
- * learned too — the peer survived it — but only up to twice the timeout that judged it, so that a
- * peer frozen for a minute does not teach the detector to wait a minute.
+ * learned too — the peer survived it — but only up to four times the timeout that judged it (at
+ * least three intervals), so that a peer frozen for a minute does not teach the detector to wait a
+ * minute, while a tail the model underestimates is still learned within a few mistakes.
  *
  * <h2>From a mistake budget to a timeout</h2>
  * With B mistakes per hour allowed and one due time per interval T, the per-silence budget is
@@ -62,8 +63,9 @@ import java.util.Locale;
  * With no history, the timeout is a prior of {@link Config#priorTimeoutFactor()} intervals past the
  * due time (1.5 by default), which fades as e<sup>−n/500</sup> with the n silences learned, so
  * after a few minutes at 100 ms the peer's own history decides alone. A floor,
- * {@link Config#minTimeout()} (2 ms), keeps a peer whose answers were always exactly on time from
- * being condemned by a microsecond.
+ * {@link Config#minTimeoutFactor()} of the interval (5%: 5 ms at 100 ms), keeps a peer whose
+ * answers were always exactly on time from being condemned by a scheduling hiccup the history has
+ * not shown yet.
  *
  * <p>Costs: O(1) per heartbeat and per evaluation (one logarithm); the fit is O(bins) every 16
  * samples. About 2.7 KB per peer; nothing is allocated after construction. Not thread-safe; one
@@ -147,7 +149,7 @@ public final class AdaptiveDetector implements LivenessDetector {
     public void heartbeat(long nowNanos, long sentAtNanos, long nextDueNanos, boolean sample) {
         if (hasHeartbeat && sample && !skipNext) {
             long overdue = nowNanos - due;
-            learn(overdue < 0 ? 0 : Math.min(overdue, (long) (2 * deadAfter)));
+            learn(overdue < 0 ? 0 : Math.min(overdue, (long) Math.max(4 * deadAfter, 3.0 * expectedIntervalNanos)));
         }
         skipNext = false;
         hasHeartbeat = true;
@@ -235,7 +237,7 @@ public final class AdaptiveDetector implements LivenessDetector {
             xi = 0;
             sigma = X0;
         } else {
-            double k = Math.max(Math.min(10, n), Math.min(400, n / 10));
+            double k = Math.max(Math.min(10, n), Math.min(400, n / 50));
             double acc = 0;
             int j = BINS - 1;
             for (; j > 0; j--) {
@@ -282,7 +284,7 @@ public final class AdaptiveDetector implements LivenessDetector {
         qDead = tailQuantile(pDead);
         qSuspect = tailQuantile(pSuspect);
         double prior = config.priorTimeoutFactor * expectedIntervalNanos * Math.exp(-learned / PRIOR_FADE);
-        double wanted = Math.max(Math.max(qDead, prior), config.minTimeoutNanos);
+        double wanted = Math.max(Math.max(qDead, prior), config.minTimeoutFactor * expectedIntervalNanos);
         stretch = Math.max(1, wanted / Math.max(qDead, 1));
         deadAfter = qDead * stretch;
         suspectAfter = Math.min(deadAfter, qSuspect * stretch);
@@ -454,8 +456,8 @@ public final class AdaptiveDetector implements LivenessDetector {
         public static final double DEFAULT_MISTAKES_PER_HOUR = 1.0;
         /** Intervals past the due time a peer with no history yet is given. */
         public static final double DEFAULT_PRIOR_TIMEOUT_FACTOR = 1.5;
-        /** Shortest DEAD timeout past the due time. */
-        public static final Duration DEFAULT_MIN_TIMEOUT = Duration.ofMillis(2);
+        /** Shortest DEAD timeout past the due time, as a fraction of the interval. */
+        public static final double DEFAULT_MIN_TIMEOUT_FACTOR = 0.05;
         /** SUSPECT happens this many times more often than DEAD would be allowed to. */
         static final double SUSPECT_BUDGET_FACTOR = 30;
 
@@ -463,12 +465,12 @@ public final class AdaptiveDetector implements LivenessDetector {
 
         private final double mistakesPerHour;
         private final double priorTimeoutFactor;
-        private final long minTimeoutNanos;
+        private final double minTimeoutFactor;
 
         private Config(Builder b) {
             this.mistakesPerHour = b.mistakesPerHour;
             this.priorTimeoutFactor = b.priorTimeoutFactor;
-            this.minTimeoutNanos = b.minTimeout.toNanos();
+            this.minTimeoutFactor = b.minTimeoutFactor;
         }
 
         /** The defaults. */
@@ -484,7 +486,7 @@ public final class AdaptiveDetector implements LivenessDetector {
         /** A builder starting from {@code base}. */
         public static Builder from(Config base) {
             return new Builder().mistakesPerHour(base.mistakesPerHour).priorTimeoutFactor(base.priorTimeoutFactor)
-                    .minTimeout(base.minTimeout());
+                    .minTimeoutFactor(base.minTimeoutFactor);
         }
 
         @Override
@@ -500,21 +502,21 @@ public final class AdaptiveDetector implements LivenessDetector {
             return priorTimeoutFactor;
         }
 
-        public Duration minTimeout() {
-            return Duration.ofNanos(minTimeoutNanos);
+        public double minTimeoutFactor() {
+            return minTimeoutFactor;
         }
 
         @Override
         public String toString() {
             return "Adaptive{mistakesPerHour=" + mistakesPerHour + ", priorTimeoutFactor=" + priorTimeoutFactor
-                    + ", minTimeout=" + minTimeout() + "}";
+                    + ", minTimeoutFactor=" + minTimeoutFactor + "}";
         }
 
         /** Validating builder. */
         public static final class Builder {
             private double mistakesPerHour = DEFAULT_MISTAKES_PER_HOUR;
             private double priorTimeoutFactor = DEFAULT_PRIOR_TIMEOUT_FACTOR;
-            private Duration minTimeout = DEFAULT_MIN_TIMEOUT;
+            private double minTimeoutFactor = DEFAULT_MIN_TIMEOUT_FACTOR;
 
             private Builder() {
             }
@@ -544,9 +546,12 @@ public final class AdaptiveDetector implements LivenessDetector {
                 return this;
             }
 
-            /** Shortest DEAD timeout past the due time: 0..1 min (default 2 ms). */
-            public Builder minTimeout(Duration minTimeout) {
-                this.minTimeout = Checks.range("minTimeout", minTimeout, Duration.ZERO, Duration.ofMinutes(1));
+            /** Shortest DEAD timeout past the due time, in intervals: 0..10 (default 0.05). */
+            public Builder minTimeoutFactor(double factor) {
+                if (!(factor >= 0 && factor <= 10)) {
+                    throw Checks.bad("minTimeoutFactor", factor, "0.0..10.0");
+                }
+                this.minTimeoutFactor = factor;
                 return this;
             }
 

@@ -173,8 +173,8 @@ public final class MonitorConfig {
 
     /**
      * Quick probes that must go unanswered before a detector's DEAD verdict stands. When a peer
-     * becomes SUSPECT the monitor probes it at once, k probes spread over one probe wait (twice
-     * the slowest of the last 16 RTTs, at least 1 ms; never more often than the peer's advised
+     * becomes SUSPECT the monitor probes it at once, k probes spread over one probe wait (1.25 ×
+     * the slowest of the last 16 RTTs, plus 1 ms; never more often than the peer's advised
      * minimum interval, never less often than {@link #probeInterval()}); DEAD needs the detector's
      * verdict and the k-th probe unanswered for its wait. Evidence gathered <em>after</em> the
      * suspicion: a lost PONG or a stall of this monitor is answered by the probes, a dead peer is

@@ -462,16 +462,21 @@ final class PeerMonitor implements Peer, LinkHandler {
                 || (liveness == Liveness.SUSPECT && probesSinceSuspect >= deadAfterProbes && now - kthProbeAt >= kthProbeWait);
     }
 
-    /** How long a probe may take before it counts as unanswered: twice the slowest recent RTT, at least 1 ms. */
+    /** How long a probe may take before it counts as unanswered: 1.25 × the slowest recent RTT + 1 ms. */
     private long probeWait() {
         long slow = rttWindow.max();
-        return Math.max(MIN_PROBE_WAIT, slow < 0 ? probeNanos : 2 * slow);
+        return slow < 0 ? probeNanos : MIN_PROBE_WAIT + slow + slow / 4;
     }
 
-    /** Spacing of probes while SUSPECT: the k probes fit in one probe wait, within probeInterval. */
+    /**
+     * Spacing of probes while SUSPECT: the first k fit in one probe wait (quick: a lost PONG is
+     * answered within a few RTTs); after them, every probeInterval until the verdict.
+     */
     private long probeSpacing() {
-        long spread = deadAfterProbes > 0 ? probeWait() / deadAfterProbes : probeNanos;
-        return Math.max(MIN_PROBE_WAIT, Math.min(probeNanos, spread));
+        if (deadAfterProbes == 0 || probesSinceSuspect >= deadAfterProbes) {
+            return probeNanos;
+        }
+        return Math.max(MIN_PROBE_WAIT, Math.min(probeNanos, probeWait() / deadAfterProbes));
     }
 
     private String laggingNote(long now) {
