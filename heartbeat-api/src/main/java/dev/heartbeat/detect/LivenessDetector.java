@@ -15,11 +15,27 @@ public interface LivenessDetector {
     /**
      * Records a heartbeat that arrived at {@code nowNanos}.
      *
-     * @param sample whether the interval since the previous heartbeat is a fair sample of the
-     *     peer's rhythm and may enter the history. Pass {@code false} for answers to extra probes,
-     *     which arrive off-rhythm.
+     * @param sample whether the silence since the previous heartbeat is a fair sample of the
+     *     peer's behaviour and may enter the history: {@code false} for answers that queued up behind
+     *     a silence and arrive back to back. Answers to extra probes <em>are</em> samples: they end a
+     *     silence the peer survived.
      */
     void heartbeat(long nowNanos, boolean sample);
+
+    /**
+     * Records an answer that arrived at {@code nowNanos} to a PING we sent at {@code sentAtNanos},
+     * when the monitor also knows when the <em>next</em> answer is due ({@code nextDueNanos}: the
+     * send time of the next PING, or of the next tick if it is not sent yet, plus the peer's
+     * baseline RTT). Detectors that model lateness against the monitor's own send record
+     * ({@link AdaptiveDetector}) use it, so the monitor's ping jitter is not taken for the peer's
+     * noise; others ignore the extra times.
+     *
+     * @param sample false for answers that end no silence: ones that queued up behind a silence
+     *     and arrive back to back, or the first one after a forgiven own pause
+     */
+    default void heartbeat(long nowNanos, long sentAtNanos, long nextDueNanos, boolean sample) {
+        heartbeat(nowNanos, sample);
+    }
 
     /**
      * The observer itself was paused for {@code pauseNanos} (GC, CPU starvation): the silence it

@@ -43,7 +43,7 @@ public final class LocalPauseDetector {
 
     private static final Logger log = LoggerFactory.getLogger(LocalPauseDetector.class);
 
-    /** Default lateness that counts as a pause. */
+    /** Default lateness that counts as a pause when none is derived from an interval (the monitor uses interval / 4, 1..100 ms). */
     public static final Duration DEFAULT_THRESHOLD = Duration.ofMillis(100);
 
     /** Highest local health score (Lifeguard's "local health multiplier" maximum). */
@@ -91,7 +91,9 @@ public final class LocalPauseDetector {
     }
 
     /**
-     * A timer due at {@code dueNanos} ran at {@code nowNanos}.
+     * A timer due at {@code dueNanos} ran at {@code nowNanos}. The lateness shows only the part of
+     * a stall after the timer fell due; callers that know when their thread last ran (the monitor
+     * does, per peer) extend the pause back to it.
      *
      * @return the pause in nanoseconds when it ran later than the threshold, else 0
      */

@@ -19,23 +19,35 @@ import java.util.Locale;
  * 10% chance that a heartbeat that late would still come, φ = 8 means 10<sup>−8</sup>.
  *
  * <p>F is computed with the logistic approximation of the normal CDF,
- * {@code F(y) ≈ 1 / (1 + e^{−y(1.5976 + 0.070566 y²)})} with {@code y = (t − mean) / σ}, whose
- * absolute error is below 1.4·10<sup>−4</sup> (Bowling et al., 2009); for {@code t} above the
- * mean, φ is taken from the upper tail directly ({@code −log10(e/(1+e))}) so that it stays finite
- * where 1 − F underflows. In φ terms the approximation is within 0.02 up to y = 3 and slightly
- * pessimistic further out (φ 4.74 where the exact value is 4.50 at y = 4), which errs towards
- * earlier detection; the tests pin these values.
+ * {@code F(y) ≈ 1 / (1 + e^{−z})} with {@code z = y(1.5976 + 0.070566 y²)} and
+ * {@code y = (t − mean) / σ}, whose absolute error is below 1.4·10<sup>−4</sup> (Bowling et al.,
+ * 2009). Then {@code 1 − F = 1 / (1 + e^{z})} and
+ * <pre>
+ *   φ = log10(1 + e^{z}) = (z + ln(1 + e^{−z})) / ln 10     (z &gt; 0;  ln(1 + e^{z}) / ln 10 otherwise)
+ * </pre>
+ * computed in log space: no exponential of a large number is ever formed, so φ is finite and
+ * strictly growing for any silence (the old form, via {@code e/(1+e)}, underflowed near y ≈ 21.6
+ * and jumped from ~320 to {@code Double.MAX_VALUE}). In φ terms the approximation is within 0.02 up
+ * to y = 3 and slightly pessimistic further out (φ 4.74 where the exact value is 4.50 at y = 4),
+ * which errs towards earlier detection; the tests pin these values.
  *
  * <p>Costs: O(1) per heartbeat and per evaluation — the history is a ring of at most
- * {@link Config#maxSampleSize()} intervals with running sums of x and x². The interval that spans
- * a failure (arriving when φ was already above the threshold) is not recorded, nor are intervals
- * distorted by the observer's own pause ({@link #forgive}). Before the first heartbeat φ is 0.
- * The history is seeded with the expected interval (two samples, μ ± μ/4) so the first
- * heartbeats are judged against the configured rhythm.
+ * {@link Config#maxSampleSize()} intervals with running sums of x and x². Every silence the peer
+ * survived is recorded, including answers to extra probes and intervals that outlived a DEAD
+ * verdict (Pekko drops those, and so did this class: after the peer's rhythm stepped from 100 ms to
+ * 1 s, every gap then went DEAD and the model never moved). An interval that outlived the verdict
+ * is recorded only up to twice the silence at which the peer became DEAD, so that a peer frozen for
+ * a minute does not teach the detector to wait a minute. Not recorded: answers that queued up
+ * behind a silence and arrive back to back ({@code sample == false}), and intervals distorted by
+ * the observer's own pause ({@link #forgive}). Before the first heartbeat φ is 0. The history is
+ * seeded with the expected interval (two samples, μ ± μ/4) so the first heartbeats are judged
+ * against the configured rhythm.
  *
  * <p>Not thread-safe; one instance per peer.
  */
 public final class PhiAccrualDetector implements LivenessDetector {
+
+    private static final double LN10 = Math.log(10);
 
     private final Config config;
     private final long expectedIntervalNanos;
@@ -92,8 +104,8 @@ public final class PhiAccrualDetector implements LivenessDetector {
     public void heartbeat(long nowNanos, boolean sample) {
         if (hasHeartbeat) {
             long interval = nowNanos - last;
-            if (sample && !skipNext && interval > 0 && phi(nowNanos) < config.threshold) {
-                add(interval);
+            if (sample && !skipNext && interval > 0) {
+                add(Math.min(interval, 2 * deadAfterNanos()));
             }
         }
         skipNext = !sample;
@@ -143,6 +155,12 @@ public final class PhiAccrualDetector implements LivenessDetector {
         return hasHeartbeat ? phi(nowNanos) : 0.0;
     }
 
+    /** Silence after the last heartbeat at which φ reaches the DEAD threshold, in nanoseconds. */
+    public long deadAfterNanos() {
+        double sd = Math.max(stdDeviationNanos(), config.minStdDeviationNanos);
+        return (long) Math.ceil(meanNanos() + config.acceptablePauseNanos + config.deadY * sd);
+    }
+
     private double phi(long nowNanos) {
         double elapsed = nowNanos - last;
         double mean = meanNanos() + config.acceptablePauseNanos;
@@ -156,14 +174,9 @@ public final class PhiAccrualDetector implements LivenessDetector {
      */
     public static double phi(double elapsed, double mean, double stdDeviation) {
         double y = (elapsed - mean) / stdDeviation;
-        double e = Math.exp(-y * (1.5976 + 0.070566 * y * y));
-        double p;
-        if (elapsed > mean) {
-            p = -Math.log10(e / (1.0 + e));
-        } else {
-            p = -Math.log10(1.0 - 1.0 / (1.0 + e));
-        }
-        if (Double.isNaN(p) || p <= 0) { // also turns -0.0 (from -log10(1)) into 0.0
+        double z = y * (1.5976 + 0.070566 * y * y);
+        double p = z > 0 ? (z + Math.log1p(Math.exp(-z))) / LN10 : Math.log1p(Math.exp(z)) / LN10;
+        if (Double.isNaN(p) || p <= 0) { // also turns -0.0 into 0.0
             return 0.0;
         }
         return Double.isInfinite(p) ? Double.MAX_VALUE : p;

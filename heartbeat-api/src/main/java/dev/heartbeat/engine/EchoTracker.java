@@ -110,6 +110,20 @@ final class EchoTracker {
         return matchedSentAt;
     }
 
+    /**
+     * Our send time of the PING sent right after the one the last successful {@link #match}
+     * answered, or {@link Long#MIN_VALUE} when it was not sent (yet) or fell out of the window: the
+     * answer the monitor waits for next is the answer to that PING.
+     */
+    long sentAfterMatched() {
+        if (!anyMatched) {
+            return Long.MIN_VALUE;
+        }
+        int next = lastMatched + 1;
+        int j = next & MASK;
+        return lastSent - next >= 0 && slot[j] != 0 && seqs[j] == next ? sentAt[j] : Long.MIN_VALUE;
+    }
+
     /** True once a PING was sent. */
     boolean anySent() {
         return anySent;

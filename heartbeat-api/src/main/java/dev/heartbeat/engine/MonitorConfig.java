@@ -2,8 +2,7 @@ package dev.heartbeat.engine;
 
 import dev.heartbeat.internal.Checks;
 import dev.heartbeat.detect.LivenessDetector;
-import dev.heartbeat.detect.LocalPauseDetector;
-import dev.heartbeat.detect.PhiAccrualDetector;
+import dev.heartbeat.detect.AdaptiveDetector;
 import dev.heartbeat.detect.ThresholdUsabilityPolicy;
 import dev.heartbeat.detect.UsabilityPolicy;
 import java.time.Duration;
@@ -29,8 +28,12 @@ public final class MonitorConfig {
     public static final int DEFAULT_RECOVER_AFTER = 3;
     /** Random spread of each interval, as a fraction of it, so peers are not pinged in lockstep. */
     public static final double DEFAULT_JITTER = 0.1;
-    /** Time after a detected local pause during which no peer is condemned. */
+    /** Longest default time after a detected local pause during which no peer is condemned (the default is min(this, interval)). */
     public static final Duration DEFAULT_PAUSE_GRACE = Duration.ofMillis(250);
+    /** Longest default timer lateness that counts as an own pause (the default is interval / 4, 1 ms..this). */
+    public static final Duration DEFAULT_PAUSE_THRESHOLD = Duration.ofMillis(100);
+    /** Quick probes that must go unanswered after SUSPECT before a detector's DEAD verdict stands. */
+    public static final int DEFAULT_DEAD_AFTER_PROBES = 2;
 
     /** Recent fraction of unanswered PINGs at which a peer answering otherwise well is DEGRADED. */
     public static final double DEFAULT_DEGRADED_LOSS = 0.25;
@@ -53,6 +56,9 @@ public final class MonitorConfig {
     private final double jitter;
     private final Duration pauseThreshold;
     private final Duration pauseGrace;
+    private final Duration explicitPauseThreshold;
+    private final Duration explicitPauseGrace;
+    private final int deadAfterProbes;
     private final boolean honorPeerMinInterval;
     private final double degradedLoss;
     private final Duration maxAdvisedInterval;
@@ -71,8 +77,12 @@ public final class MonitorConfig {
         degradeAfter = b.degradeAfter;
         recoverAfter = b.recoverAfter;
         jitter = b.jitter;
-        pauseThreshold = b.pauseThreshold;
-        pauseGrace = b.pauseGrace;
+        explicitPauseThreshold = b.pauseThreshold;
+        explicitPauseGrace = b.pauseGrace;
+        pauseThreshold = b.pauseThreshold != null ? b.pauseThreshold : Builder.clampD(b.interval.dividedBy(4),
+                Duration.ofMillis(1), DEFAULT_PAUSE_THRESHOLD);
+        pauseGrace = b.pauseGrace != null ? b.pauseGrace : Builder.clampD(b.interval, Duration.ZERO, DEFAULT_PAUSE_GRACE);
+        deadAfterProbes = b.deadAfterProbes;
         honorPeerMinInterval = b.honorPeerMinInterval;
         degradedLoss = b.degradedLoss;
         this.maxAdvisedInterval = maxAdvisedInterval;
@@ -104,8 +114,9 @@ public final class MonitorConfig {
         b.degradeAfter = base.degradeAfter;
         b.recoverAfter = base.recoverAfter;
         b.jitter = base.jitter;
-        b.pauseThreshold = base.pauseThreshold;
-        b.pauseGrace = base.pauseGrace;
+        b.pauseThreshold = base.explicitPauseThreshold;
+        b.pauseGrace = base.explicitPauseGrace;
+        b.deadAfterProbes = base.deadAfterProbes;
         b.honorPeerMinInterval = base.honorPeerMinInterval;
         b.degradedLoss = base.degradedLoss;
         b.maxAdvisedInterval = base.explicitMaxAdvisedInterval;
@@ -146,12 +157,31 @@ public final class MonitorConfig {
         return jitter;
     }
 
+    /**
+     * Timer lateness that counts as a pause of this monitor. Default: interval / 4, between 1 ms
+     * and 100 ms — relative to the interval, because on a fast rhythm a short stall already
+     * distorts a silence.
+     */
     public Duration pauseThreshold() {
         return pauseThreshold;
     }
 
+    /** After an own pause, no verdicts for this long. Default: min(interval, 250 ms). */
     public Duration pauseGrace() {
         return pauseGrace;
+    }
+
+    /**
+     * Quick probes that must go unanswered before a detector's DEAD verdict stands. When a peer
+     * becomes SUSPECT the monitor probes it at once, k probes spread over one probe wait (1.25 ×
+     * the slowest of the last 16 RTTs, plus 1 ms; never more often than the peer's advised
+     * minimum interval, never less often than {@link #probeInterval()}); DEAD needs the detector's
+     * verdict and the k-th probe unanswered for its wait. Evidence gathered <em>after</em> the
+     * suspicion: a lost PONG or a stall of this monitor is answered by the probes, a dead peer is
+     * not. 0 = DEAD from the detector alone. Default 2. {@link #maxSilence()} applies regardless.
+     */
+    public int deadAfterProbes() {
+        return deadAfterProbes;
     }
 
     public boolean honorPeerMinInterval() {
@@ -201,7 +231,7 @@ public final class MonitorConfig {
         return "MonitorConfig{interval=" + interval + ", probeInterval=" + probeInterval + ", initialTimeout="
                 + initialTimeout + ", detector=" + detector + ", degradeAfter=" + degradeAfter + ", recoverAfter="
                 + recoverAfter + ", jitter=" + jitter + ", pauseThreshold=" + pauseThreshold + ", pauseGrace="
-                + pauseGrace + ", honorPeerMinInterval=" + honorPeerMinInterval + ", degradedLoss=" + degradedLoss
+                + pauseGrace + ", deadAfterProbes=" + deadAfterProbes + ", honorPeerMinInterval=" + honorPeerMinInterval + ", degradedLoss=" + degradedLoss
                 + ", maxAdvisedInterval=" + maxAdvisedInterval + ", maxSilence=" + maxSilence + ", maxForgiveness=" + maxForgiveness + "}";
     }
 
@@ -210,13 +240,14 @@ public final class MonitorConfig {
         private Duration interval = DEFAULT_INTERVAL;
         private Duration probeInterval = DEFAULT_PROBE_INTERVAL;
         private Duration initialTimeout = DEFAULT_INITIAL_TIMEOUT;
-        private LivenessDetector.Factory detector = PhiAccrualDetector.Config.ofDefaults();
+        private LivenessDetector.Factory detector = AdaptiveDetector.Config.ofDefaults();
         private UsabilityPolicy usabilityPolicy = ThresholdUsabilityPolicy.ofDefaults();
         private int degradeAfter = DEFAULT_DEGRADE_AFTER;
         private int recoverAfter = DEFAULT_RECOVER_AFTER;
         private double jitter = DEFAULT_JITTER;
-        private Duration pauseThreshold = LocalPauseDetector.DEFAULT_THRESHOLD;
-        private Duration pauseGrace = DEFAULT_PAUSE_GRACE;
+        private Duration pauseThreshold;
+        private Duration pauseGrace;
+        private int deadAfterProbes = DEFAULT_DEAD_AFTER_PROBES;
         private boolean honorPeerMinInterval = true;
         private Duration maxAdvisedInterval;
         private Duration maxSilence;
@@ -272,7 +303,7 @@ public final class MonitorConfig {
             return this;
         }
 
-        /** The liveness detector (default: {@link PhiAccrualDetector.Config#ofDefaults()}). */
+        /** The liveness detector (default: {@link AdaptiveDetector.Config#ofDefaults()}). */
         public Builder detector(LivenessDetector.Factory detector) {
             this.detector = Objects.requireNonNull(detector, "detector");
             return this;
@@ -305,15 +336,21 @@ public final class MonitorConfig {
             return this;
         }
 
-        /** Timer lateness that counts as a local pause: 1 ms..1 min (default 100 ms). */
+        /** Timer lateness that counts as a local pause: 1 ms..1 min (default interval / 4, 1..100 ms). */
         public Builder pauseThreshold(Duration pauseThreshold) {
             this.pauseThreshold = range("pauseThreshold", pauseThreshold, Duration.ofMillis(1), Duration.ofMinutes(1));
             return this;
         }
 
-        /** Time after a local pause during which no verdict is made: 0..1 min (default 250 ms). */
+        /** Time after a local pause during which no verdict is made: 0..1 min (default min(interval, 250 ms)). */
         public Builder pauseGrace(Duration pauseGrace) {
             this.pauseGrace = range("pauseGrace", pauseGrace, Duration.ZERO, Duration.ofMinutes(1));
+            return this;
+        }
+
+        /** Quick probes unanswered before DEAD: 0..10, 0 = off (default 2). */
+        public Builder deadAfterProbes(int k) {
+            this.deadAfterProbes = Checks.range("deadAfterProbes", k, 0, 10);
             return this;
         }
 
@@ -350,6 +387,10 @@ public final class MonitorConfig {
 
         private static Duration range(String name, Duration v, Duration min, Duration max) {
             return Checks.range(name, v, min, max);
+        }
+
+        private static Duration clampD(Duration d, Duration min, Duration max) {
+            return d.compareTo(min) < 0 ? min : d.compareTo(max) > 0 ? max : d;
         }
 
         private static int count(String name, int n) {

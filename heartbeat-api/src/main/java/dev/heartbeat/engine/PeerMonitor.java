@@ -56,6 +56,8 @@ final class PeerMonitor implements Peer, LinkHandler {
     /** Epochs remembered after they were replaced. */
     private static final int RETIRED_EPOCHS = 4;
     private static final FrameRejection[] REJECTIONS = FrameRejection.values();
+    /** Shortest wait for a probe's answer, and shortest spacing of probes. */
+    private static final long MIN_PROBE_WAIT = 1_000_000;
 
     private final String name;
     private final String address;
@@ -84,6 +86,7 @@ final class PeerMonitor implements Peer, LinkHandler {
     private final long maxAdvisedNanos;
     private final long maxSilenceNanos;
     private final long maxForgivenessNanos;
+    private final int deadAfterProbes;
     private final CompletableFuture<PeerState> firstVerdict = new CompletableFuture<>();
     private final AtomicLongArray rejected = new AtomicLongArray(REJECTIONS.length);
 
@@ -112,6 +115,14 @@ final class PeerMonitor implements Peer, LinkHandler {
     private long addedAt;
     private long due;
     private long lastTickRan;
+    /** When this peer's thread last ran anything for it (tick, evaluation, frame). */
+    private long lastActivity;
+    /** Probes sent since the peer became SUSPECT; the k-th one's send time and its wait. */
+    private int probesSinceSuspect;
+    private long kthProbeAt;
+    private long kthProbeWait;
+    /** The due time last given to the detector. */
+    private long lastNextDue;
     private long graceUntil;
     private long effectiveIntervalNanos;
     private long advisedNanos;
@@ -168,6 +179,7 @@ final class PeerMonitor implements Peer, LinkHandler {
         this.maxAdvisedNanos = cfg.maxAdvisedInterval().toNanos();
         this.maxSilenceNanos = cfg.maxSilence().toNanos();
         this.maxForgivenessNanos = cfg.maxForgiveness().toNanos();
+        this.deadAfterProbes = cfg.deadAfterProbes();
         this.detector = cfg.detector().create(intervalNanos);
         this.hysteresis = new UsabilityHysteresis(cfg.degradeAfter(), cfg.recoverAfter());
         this.since = owner.clock().instant();
@@ -204,6 +216,7 @@ final class PeerMonitor implements Peer, LinkHandler {
         long now = ticker.nanoTime();
         addedAt = now;
         lastTickRan = now;
+        lastActivity = now;
         due = now;
         graceUntil = now;
         tick();
@@ -251,7 +264,7 @@ final class PeerMonitor implements Peer, LinkHandler {
             evaluate(now);
         }
         // Probes while SUSPECT, but never faster than the peer asked to be pinged.
-        long period = liveness == Liveness.SUSPECT ? Math.max(probeNanos, advisedNanos) : effectiveIntervalNanos;
+        long period = liveness == Liveness.SUSPECT ? Math.max(probeSpacing(), advisedNanos) : effectiveIntervalNanos;
         double j = cfg.jitter();
         if (j > 0) {
             period += (long) ((random.nextDouble() * 2 - 1) * j * period);
@@ -274,6 +287,13 @@ final class PeerMonitor implements Peer, LinkHandler {
         } else {
             long bound = lastPongAt + forgivenNanos + maxSilenceNanos;
             long change = detector.nextChangeNanos(now);
+            if (liveness == Liveness.SUSPECT && !probesUnanswered(now)) {
+                // The detector's DEAD waits for the probes: evaluate when the k-th probe's wait ends.
+                long gate = probesSinceSuspect >= deadAfterProbes ? kthProbeAt + kthProbeWait : Long.MAX_VALUE;
+                if (change == Long.MAX_VALUE || (gate != Long.MAX_VALUE && gate - change > 0)) {
+                    change = gate;
+                }
+            }
             at = change == Long.MAX_VALUE || bound - change < 0 ? bound : change;
         }
         if (at != Long.MAX_VALUE && at - graceUntil < 0) {
@@ -328,8 +348,15 @@ final class PeerMonitor implements Peer, LinkHandler {
      */
     private void checkPause(long dueAt, long now) {
         LocalPauseDetector pauses = owner.pauses();
-        long pause = Math.max(pauses.observeTimer(dueAt, now), pauses.pausedSince(lastTickRan));
+        long late = pauses.observeTimer(dueAt, now);
+        if (late > 0) {
+            // The timer shows only the part of the stall after it fell due; the thread may have been
+            // stopped since it last ran anything for this peer. Count that too, up to one interval.
+            late = Math.max(late, Math.min(now - lastActivity, late + effectiveIntervalNanos));
+        }
+        long pause = Math.max(late, pauses.pausedSince(lastTickRan));
         lastTickRan = now;
+        lastActivity = now;
         if (pause <= 0) {
             return;
         }
@@ -362,6 +389,10 @@ final class PeerMonitor implements Peer, LinkHandler {
         if (link.send(out)) {
             int seq = nextSeq++;
             echoes.recordSent(seq, now);
+            if (liveness == Liveness.SUSPECT && ++probesSinceSuspect == deadAfterProbes) {
+                kthProbeAt = now;
+                kthProbeWait = probeWait();
+            }
             reportMisses();
             try {
                 observer.onPingSent(this, seq);
@@ -400,8 +431,17 @@ final class PeerMonitor implements Peer, LinkHandler {
             return;
         }
         Liveness l = detector.assess(now);
+        String probeNote = "";
+        if (l == Liveness.DEAD && link.carriesHeartbeats() && link.isConnected()) {
+            if (!probesUnanswered(now)) {
+                l = Liveness.SUSPECT; // DEAD needs the quick probes to have gone unanswered as well
+            } else if (deadAfterProbes > 0) {
+                probeNote = "; " + probesSinceSuspect + (probesSinceSuspect == 1 ? " probe" : " probes") + " unanswered";
+            }
+        }
         if (l != liveness && l != Liveness.UNKNOWN) {
-            transition(now, l, l == Liveness.ALIVE ? detector.explain(now) : detector.explain(now) + laggingNote(now));
+            transition(now, l, l == Liveness.ALIVE ? detector.explain(now)
+                    : detector.explain(now) + probeNote + laggingNote(now));
         }
         if (link.isConnected() && !link.isWritable() && liveness != Liveness.DEAD) {
             verdict.set(Usability.UNUSABLE, UsabilityVerdict.Cause.UNWRITABLE,
@@ -411,6 +451,32 @@ final class PeerMonitor implements Peer, LinkHandler {
             }
         }
         phi = detector.suspicion(now);
+    }
+
+    /**
+     * True when the DEAD verdict may go ahead: {@link MonitorConfig#deadAfterProbes()} probes were
+     * sent since the peer became SUSPECT and the last of them has waited {@link #probeWait()}.
+     */
+    private boolean probesUnanswered(long now) {
+        return deadAfterProbes == 0 || liveness == Liveness.DEAD
+                || (liveness == Liveness.SUSPECT && probesSinceSuspect >= deadAfterProbes && now - kthProbeAt >= kthProbeWait);
+    }
+
+    /** How long a probe may take before it counts as unanswered: 1.25 × the slowest recent RTT + 1 ms. */
+    private long probeWait() {
+        long slow = rttWindow.max();
+        return slow < 0 ? probeNanos : MIN_PROBE_WAIT + slow + slow / 4;
+    }
+
+    /**
+     * Spacing of probes while SUSPECT: the first k fit in one probe wait (quick: a lost PONG is
+     * answered within a few RTTs); after them, every probeInterval until the verdict.
+     */
+    private long probeSpacing() {
+        if (deadAfterProbes == 0 || probesSinceSuspect >= deadAfterProbes) {
+            return probeNanos;
+        }
+        return Math.max(MIN_PROBE_WAIT, Math.min(probeNanos, probeWait() / deadAfterProbes));
     }
 
     private String laggingNote(long now) {
@@ -473,6 +539,7 @@ final class PeerMonitor implements Peer, LinkHandler {
             }
         }
         long now = ticker.nanoTime();
+        lastActivity = now;
         switch (frame.type()) {
             case PONG:
                 onPong(now);
@@ -527,6 +594,7 @@ final class PeerMonitor implements Peer, LinkHandler {
         Liveness beforeL = liveness;
         Usability beforeU = usability;
         long silentNanos = detector.hasHeartbeat() ? now - lastPongAt : 0;
+        long prevPongAt = lastPongAt;
         if (restartedFrom != 0) {
             detector.reset();
             rttWindow.reset();
@@ -549,7 +617,23 @@ final class PeerMonitor implements Peer, LinkHandler {
         if (freshRtt) {
             filterStaleRtt = false;
         }
-        detector.heartbeat(now, beforeL == Liveness.ALIVE && restartedFrom == 0);
+        // Answers that queued up behind a silence arrive back to back: they end no silence.
+        long sentAt = echoes.matchedSentAt();
+        boolean inBurst = detector.hasHeartbeat() && sentAt - prevPongAt < 0
+                && now - prevPongAt < effectiveIntervalNanos / 4;
+        // The next answer is due one baseline RTT after the next PING (sent, or the next tick),
+        // and never before this one arrived.
+        long nextSent = echoes.sentAfterMatched();
+        long base = rttWindow.baseline();
+        if (freshRtt && (base < 0 || rtt < base)) {
+            base = rtt;
+        }
+        long nextDue = (nextSent != Long.MIN_VALUE ? nextSent : due) + Math.max(0, base);
+        if (nextDue - now < 0) {
+            nextDue = now;
+        }
+        lastNextDue = nextDue;
+        detector.heartbeat(now, sentAt, nextDue, !inBurst && restartedFrom == 0);
         ServingStatus s = frame.status();
         LoadReport l = frame.load();
         cfg.usabilityPolicy().evaluate(s, l, freshRtt ? rtt : -1, rttWindow.baseline(), verdict);
@@ -626,7 +710,7 @@ final class PeerMonitor implements Peer, LinkHandler {
             // A new rhythm: the old history would judge it wrongly. Start over from this beat.
             effectiveIntervalNanos = effective;
             detector = cfg.detector().create(effective);
-            detector.heartbeat(now, false);
+            detector.heartbeat(now, echoes.matchedSentAt(), lastNextDue, false);
         }
     }
 
@@ -708,6 +792,9 @@ final class PeerMonitor implements Peer, LinkHandler {
 
     private void transition(long now, Liveness to, String why) {
         phi = detector.hasHeartbeat() ? detector.suspicion(now) : 0;
+        if (to != liveness) {
+            probesSinceSuspect = 0; // probes count from the moment the peer became SUSPECT
+        }
         if (to != liveness) {
             liveness.checkMoveTo(to);
         }

@@ -1,7 +1,7 @@
 package dev.heartbeat.engine;
 
 /**
- * A peer's RTT baseline: the minimum of its last {@value #SIZE} fresh RTT samples. A minimum,
+ * A peer's RTT baseline (and the slowest recent RTT, for how long a probe may take): the minimum of its last {@value #SIZE} fresh RTT samples. A minimum,
  * not an average, so that one cold first sample (a JVM warming up, tens of milliseconds on
  * loopback) is forgotten as soon as faster answers come, and a lasting shift of the path (a
  * failover to a farther zone) becomes the new normal after {@value #SIZE} samples instead of
@@ -33,6 +33,15 @@ final class RttWindow {
             }
             min = m;
         }
+    }
+
+    /** The largest of the last {@value #SIZE} samples (O(SIZE)), or -1 before the first sample. */
+    long max() {
+        long m = -1;
+        for (int i = 0; i < count; i++) {
+            m = Math.max(m, samples[i]);
+        }
+        return m;
     }
 
     /** The baseline, or -1 before the first sample. */

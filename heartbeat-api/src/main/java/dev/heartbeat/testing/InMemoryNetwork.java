@@ -31,8 +31,14 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@link Endpoint#crash()}: the process dies: connections reset, new ones are refused;</li>
  *   <li>{@link Endpoint#restart(HeartbeatResponder)}: a new process (new epoch) takes the address;</li>
  *   <li>{@link Endpoint#blackhole(boolean)}: the path silently drops everything, nothing closes;</li>
- *   <li>{@link Endpoint#latency(Duration)}: one-way delay.</li>
+ *   <li>{@link Endpoint#latency(Duration)}: one-way delay;</li>
+ *   <li>{@link Endpoint#path(PathModel)}: a delay and loss distribution, message by message
+ *       (jitter, random or bursty loss, a drifting delay);</li>
+ *   <li>{@link Endpoint#freezeFor(Duration)}: a stop-the-world pause of the responder alone (a GC
+ *       of the peer), ending by itself — the shared scheduler, and so the monitor, keeps running.</li>
  * </ul>
+ * Messages on one link keep their order in each direction, like a connection's: a message is
+ * never delivered before the one sent ahead of it.
  * Thread-safe for setup and faults; delivery runs on the scheduler.
  */
 public final class InMemoryNetwork implements ClientTransport {
@@ -97,6 +103,28 @@ public final class InMemoryNetwork implements ClientTransport {
         return d.toNanos();
     }
 
+    /**
+     * What the path does to each message: its one-way delay, or its loss. Called on the
+     * scheduler's thread, once per message, in sending order; a seeded implementation makes a run
+     * reproducible.
+     */
+    @FunctionalInterface
+    public interface PathModel {
+
+        /**
+         * @param nowNanos when the message is sent (the scheduler's ticker)
+         * @param toResponder true for a PING (monitor to responder), false for a PONG or GOODBYE
+         * @return the one-way delay in nanoseconds (&ge; 0), or a negative value to lose the message
+         */
+        long delayNanos(long nowNanos, boolean toResponder);
+
+        /** A fixed one-way delay, nothing lost. */
+        static PathModel fixed(Duration delay) {
+            long d = nanos(Checks.nonNegative("delay", delay));
+            return (now, toResponder) -> d;
+        }
+    }
+
     /** A bound responder and its fault switches. */
     public final class Endpoint {
         private final String address;
@@ -105,6 +133,9 @@ public final class InMemoryNetwork implements ClientTransport {
         private volatile boolean frozen;
         private volatile boolean blackholed;
         private volatile long latencyNanos = Duration.ofMillis(1).toNanos();
+        private volatile PathModel path;
+        private long frozenUntil = Long.MIN_VALUE;
+        private boolean timedFreeze;
         private final ArrayDeque<Runnable> frozenQueue = new ArrayDeque<>();
         private final Set<MemLink> connected = ConcurrentHashMap.newKeySet();
         private final Frame scratch = new Frame();
@@ -128,12 +159,41 @@ public final class InMemoryNetwork implements ClientTransport {
         /** Resumes a frozen process: queued PINGs are answered at once, in order. */
         public void resume() {
             scheduler.execute(() -> {
-                frozen = false;
-                Runnable r;
-                while ((r = frozenQueue.poll()) != null) {
-                    r.run();
-                }
+                timedFreeze = false;
+                thaw();
             });
+        }
+
+        /**
+         * Stops this responder alone for {@code d} (a stop-the-world pause of the peer): PINGs queue
+         * unanswered and are all answered, in order, when it ends by itself. Everything else keeps
+         * running on the shared scheduler. A freeze already under way is extended, never shortened.
+         */
+        public void freezeFor(Duration d) {
+            long n = nanos(Checks.nonNegative("freeze", d));
+            scheduler.execute(() -> {
+                long until = scheduler.ticker().nanoTime() + n;
+                if (frozen && (!timedFreeze || until - frozenUntil <= 0)) {
+                    return; // frozen for good (freeze()) or already until later
+                }
+                frozen = true;
+                timedFreeze = true;
+                frozenUntil = until;
+                scheduler.schedule(() -> {
+                    if (timedFreeze && scheduler.ticker().nanoTime() - frozenUntil >= 0) {
+                        timedFreeze = false;
+                        thaw();
+                    }
+                }, n);
+            });
+        }
+
+        private void thaw() {
+            frozen = false;
+            Runnable r;
+            while ((r = frozenQueue.poll()) != null) {
+                r.run();
+            }
         }
 
         /** True while frozen. */
@@ -146,6 +206,7 @@ public final class InMemoryNetwork implements ClientTransport {
             scheduler.execute(() -> {
                 up = false;
                 frozen = false;
+                timedFreeze = false;
                 frozenQueue.clear();
                 for (MemLink l : connected) {
                     l.lost(DisconnectCause.RESET, "connection reset by peer");
@@ -168,9 +229,21 @@ public final class InMemoryNetwork implements ClientTransport {
             blackholed = on;
         }
 
-        /** One-way delivery delay (default 1 ms). */
+        /** One-way delivery delay (default 1 ms); replaces a {@link #path(PathModel)}. */
         public void latency(Duration latency) {
             latencyNanos = nanos(Checks.nonNegative("latency", latency));
+            path = null;
+        }
+
+        /** Delay and loss message by message, in both directions, until {@link #latency} or another path. */
+        public void path(PathModel model) {
+            path = Objects.requireNonNull(model, "model");
+        }
+
+        /** The delay of one message sent now, or -1 when the path loses it. */
+        private long delayOf(boolean toResponder) {
+            PathModel p = path;
+            return p == null ? latencyNanos : p.delayNanos(scheduler.ticker().nanoTime(), toResponder);
         }
 
         /** Sends a GOODBYE to every connected monitor. */
@@ -182,7 +255,7 @@ public final class InMemoryNetwork implements ClientTransport {
                     reply.flip();
                     byte[] bytes = new byte[reply.remaining()];
                     reply.get(bytes);
-                    l.deliverLater(bytes, latencyNanos);
+                    l.deliverLater(bytes, delayOf(false));
                 }
             });
         }
@@ -212,7 +285,7 @@ public final class InMemoryNetwork implements ClientTransport {
             reply.flip();
             byte[] bytes = new byte[reply.remaining()];
             reply.get(bytes);
-            from.deliverLater(bytes, latencyNanos);
+            from.deliverLater(bytes, delayOf(false));
         }
     }
 
@@ -222,6 +295,9 @@ public final class InMemoryNetwork implements ClientTransport {
         private volatile boolean connected;
         private volatile boolean closed;
         private Endpoint endpoint;
+        /** Latest delivery time in each direction: a connection keeps order. */
+        private long lastToResponder = Long.MIN_VALUE;
+        private long lastToMonitor = Long.MIN_VALUE;
 
         MemLink(String address, LinkHandler handler) {
             this.address = address;
@@ -254,13 +330,22 @@ public final class InMemoryNetwork implements ClientTransport {
         }
 
         void deliverLater(byte[] bytes, long latency) {
+            if (latency < 0) {
+                return; // lost on the way
+            }
+            long now = scheduler.ticker().nanoTime();
+            long at = now + latency;
+            if (lastToMonitor != Long.MIN_VALUE && at - lastToMonitor < 0) {
+                at = lastToMonitor;
+            }
+            lastToMonitor = at;
             scheduler.schedule(() -> {
                 Endpoint e = endpoint;
                 if (closed || !connected || e == null || e.blackholed) {
                     return;
                 }
                 handler.onFrame(this, ByteBuffer.wrap(bytes));
-            }, latency);
+            }, at - now);
         }
 
         @Override
@@ -279,7 +364,17 @@ public final class InMemoryNetwork implements ClientTransport {
             if (e.blackholed) {
                 return true; // "sent": a write succeeding proves nothing
             }
-            scheduler.schedule(() -> e.receive(this, bytes), e.latencyNanos);
+            long delay = e.delayOf(true);
+            if (delay < 0) {
+                return true; // lost on the way
+            }
+            long now = scheduler.ticker().nanoTime();
+            long at = now + delay;
+            if (lastToResponder != Long.MIN_VALUE && at - lastToResponder < 0) {
+                at = lastToResponder;
+            }
+            lastToResponder = at;
+            scheduler.schedule(() -> e.receive(this, bytes), at - now);
             return true;
         }
 

@@ -111,17 +111,58 @@ class PhiAccrualDetectorTest {
         assertThat(suspects).isLessThan(180_000 / 40);
     }
 
+    /** A silence that outlived the DEAD verdict is learned (the peer survived it), capped at twice the verdict's silence. */
     @Test
-    void intervalSpanningAFailureIsNotRecorded() {
-        PhiAccrualDetector d = new PhiAccrualDetector(PhiAccrualDetector.Config.ofDefaults(), Duration.ofMillis(200));
+    void aSilenceThatOutlivedTheVerdictIsLearnedButCapped() {
+        PhiAccrualDetector d = new PhiAccrualDetector(PhiAccrualDetector.Config.custom().maxSampleSize(100).build(),
+                Duration.ofMillis(200));
         long t = 0;
-        for (int i = 0; i < 50; i++) {
+        for (int i = 0; i < 300; i++) { // the seeds have left the ring
             d.heartbeat(t, true);
             t += 200 * MS;
         }
-        double mean = d.meanNanos();
+        double sumBefore = d.meanNanos() * 100;
+        long cap = 2 * d.deadAfterNanos();
         d.heartbeat(t + 60_000 * MS, true); // back after a minute of being dead
-        assertThat(d.meanNanos()).isEqualTo(mean);
+        // One 200 ms sample left the ring, one capped sample came in.
+        assertThat(d.meanNanos() * 100).isCloseTo(sumBefore - 200 * MS + cap, within(1e3));
+    }
+
+    /** The rhythm steps from 100 ms to 1 s: the model learns the survived gaps and stops flapping. */
+    @Test
+    void afterTheRhythmStepsUpTheDetectorAdapts() {
+        PhiAccrualDetector d = new PhiAccrualDetector(PhiAccrualDetector.Config.ofDefaults(), Duration.ofMillis(100));
+        long t = 0;
+        for (int i = 0; i < 1_000; i++) {
+            d.heartbeat(t, true);
+            t += 100 * MS;
+        }
+        int dead = 0;
+        for (int i = 0; i < 2_000; i++) {
+            if (d.assess(t + 999 * MS) == Liveness.DEAD) {
+                dead++;
+            }
+            t += 1_000 * MS;
+            d.heartbeat(t, true);
+        }
+        assertThat(dead).isLessThan(20); // was 2,000 of 2,000 when gaps past the threshold were dropped
+    }
+
+    /** φ is computed in log space: it keeps growing where 1 − F underflows (thresholds above ~324 work). */
+    @Test
+    void phiDoesNotSaturate() {
+        double prev = 0;
+        for (double y = 15; y <= 60; y += 0.5) {
+            double phi = PhiAccrualDetector.phi(y, 0, 1);
+            assertThat(phi).isFinite().isGreaterThan(prev);
+            prev = phi;
+        }
+        assertThat(PhiAccrualDetector.phi(25, 0, 1)).isBetween(400.0, 600.0);
+        PhiAccrualDetector d = new PhiAccrualDetector(PhiAccrualDetector.Config.custom().threshold(1_000).build(),
+                Duration.ofMillis(100));
+        d.heartbeat(0, true);
+        assertThat(d.assess(2_000 * MS)).isNotEqualTo(Liveness.DEAD);
+        assertThat(d.assess(60_000 * MS)).isEqualTo(Liveness.DEAD);
     }
 
     @Test

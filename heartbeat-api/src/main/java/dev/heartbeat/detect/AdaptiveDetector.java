@@ -1,0 +1,563 @@
+package dev.heartbeat.detect;
+
+import dev.heartbeat.internal.Checks;
+import dev.heartbeat.peer.Liveness;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * The default liveness detector: it learns how long past its due time each of a peer's answers
+ * came — the silences the peer <em>survived</em>, long ones included — and turns a mistake budget
+ * (at most {@link Config#mistakesPerHour()} false DEAD verdicts per hour, default 1) into a
+ * timeout taken from a fitted tail of those silences.
+ *
+ * <h2>What is measured</h2>
+ * The monitor knows when it sent each PING, so it knows when the next answer is <em>due</em>:
+ * the send time of the next PING plus the peer's baseline RTT ({@link #heartbeat(long, long, long,
+ * boolean)}). The detector models the <em>overdue time</em>
+ * <pre>
+ *   X = (arrival of the answer that ends a silence) − (time the first missing answer was due)   (0 when on time)
+ * </pre>
+ * so the monitor's own ping jitter is not mistaken for the peer's noise, a lost PING shows up as
+ * one interval of overdue time, and a peer's stop-the-world pause as its length. Answers that
+ * queued up behind a silence and arrive back to back (PINGs sent before the previous answer
+ * arrived) end no silence: they are not samples. A silence that outlived a DEAD verdict is
+ * learned too — the peer survived it — but only up to four times the timeout that judged it (at
+ * least three intervals), so that a peer frozen for a minute does not teach the detector to wait a
+ * minute, while a tail the model underestimates is still learned within a few mistakes.
+ *
+ * <h2>From a mistake budget to a timeout</h2>
+ * With B mistakes per hour allowed and one due time per interval T, the per-silence budget is
+ * <pre>
+ *   p = B · T / 1 h                         (T = 100 ms, B = 1:  p = 2.8·10⁻⁵)
+ * </pre>
+ * and the DEAD timeout is the (1 − p) quantile of X: a silence that long happens, in the peer's
+ * own history, less than B times an hour. Samples go into a histogram with logarithmic bins (ten
+ * per octave, 50 µs to 3.5 min) whose weights fade with an effective memory of
+ * {@code 3 / p} silences (about three hours), so the quantile is an empirical one as far as the
+ * history reaches. Beyond it — p is far smaller than anything three hours can show — the tail
+ * above a threshold u is fitted with a generalised Pareto distribution (peaks over threshold,
+ * Pickands–Balkema–de Haan):
+ * <pre>
+ *   P(X &gt; x) = ζ · (1 + ξ (x − u) / σ)^(−1/ξ)        x &gt; u,  ζ = P(X &gt; u)
+ *   x_p     = u + σ/ξ · ((ζ/p)^ξ − 1)                 (ξ → 0: u + σ · ln(ζ/p), exponential)
+ * </pre>
+ * u is chosen so that the k = clamp(N/10, 10, 400) largest of the N remembered silences lie above
+ * it; ξ and σ come from the probability-weighted moments of their excesses Y over u (Hosking
+ * &amp; Wallis, 1987): with {@code a0 = E[Y]} and {@code a1 = E[Y (1 − F(Y))]},
+ * {@code ξ = 2 − a0 / (a0 − 2 a1)} and {@code σ = 2 a0 a1 / (a0 − 2 a1)}, ξ kept in [0, 0.5] — at
+ * least exponential, so that a short history never promises a tail lighter than that, and at most
+ * ½, beyond which the estimator is unreliable (the GPD's variance is infinite). The fit is
+ * refreshed every 16 samples and whenever a sample lands in the tail.
+ *
+ * <h2>φ, in log space</h2>
+ * The suspicion level is φ(t) = −log10 P(X &gt; x/s) where x is the overdue time now and s ≥ 1
+ * stretches the model when the prior or the floor (below) ask for a longer timeout than the data.
+ * In the tail φ is computed from the logarithm of the formula above, never from 1 − F, so it is
+ * finite, continuous and strictly growing for any silence: nothing saturates. The peer is DEAD at
+ * φ ≥ −log10 p (4.56 for T = 100 ms, B = 1) and SUSPECT at φ ≥ −log10 p_s with
+ * {@code p_s = 30 p}: suspicion is cheap (the monitor sends quick probes) and the monitor
+ * declares DEAD only when the detector says so <em>and</em> its probes went unanswered.
+ *
+ * <h2>A new peer</h2>
+ * With no history, the timeout is a prior of {@link Config#priorTimeoutFactor()} intervals past the
+ * due time (1.5 by default), which fades as e<sup>−n/500</sup> with the n silences learned, so
+ * after a few minutes at 100 ms the peer's own history decides alone. A floor,
+ * {@link Config#minTimeoutFactor()} of the interval (5%: 5 ms at 100 ms), keeps a peer whose
+ * answers were always exactly on time from being condemned by a scheduling hiccup the history has
+ * not shown yet.
+ *
+ * <p>Costs: O(1) per heartbeat and per evaluation (one logarithm); the fit is O(bins) every 16
+ * samples. About 2.7 KB per peer; nothing is allocated after construction. Not thread-safe; one
+ * instance per peer.
+ *
+ * <p>Without send times ({@link #heartbeat(long, boolean)}) the next heartbeat is taken to be due
+ * one expected interval after the last.
+ */
+public final class AdaptiveDetector implements LivenessDetector {
+
+    /** Lower edge of bin 1; bin 0 holds everything on time within 50 µs. */
+    private static final double X0 = 50_000;
+    private static final int BINS_PER_OCTAVE = 10;
+    private static final int BINS = 1 + 22 * BINS_PER_OCTAVE;
+    private static final double LN10 = Math.log(10);
+    /** Silences learned after which the prior's weight is 1/e. */
+    private static final double PRIOR_FADE = 500;
+    /** Refresh the fit at least every this many samples. */
+    private static final int REFRESH_EVERY = 16;
+
+    private final Config config;
+    private final long expectedIntervalNanos;
+    private final double pDead;
+    private final double pSuspect;
+    private final double phiDead;
+    private final double phiSuspect;
+    private final double growth;
+
+    private final double[] weight = new double[BINS];
+    /** log10 of the fraction of the weight at or above each bin's lower edge. */
+    private final float[] logAbove = new float[BINS + 1];
+    private double increment = 1;
+    private double total;
+    private long learned;
+    private int sinceRefresh;
+
+    // The fitted model.
+    private double u;
+    private int tailBin;
+    private double logZeta;
+    private double xi;
+    private double sigma;
+    private double stretch = 1;
+    private double suspectAfter;
+    private double deadAfter;
+
+    private boolean hasHeartbeat;
+    private long last;
+    private long due;
+    private boolean skipNext;
+
+    /** A detector for a peer answering about every {@code expectedInterval}. */
+    public AdaptiveDetector(Config config, Duration expectedInterval) {
+        this(config, expectedInterval.toNanos());
+    }
+
+    AdaptiveDetector(Config config, long expectedIntervalNanos) {
+        if (expectedIntervalNanos <= 0) {
+            throw Checks.bad("expectedInterval", expectedIntervalNanos + "ns", "> 0");
+        }
+        this.config = config;
+        this.expectedIntervalNanos = expectedIntervalNanos;
+        this.pDead = Math.min(0.5, config.mistakesPerHour * expectedIntervalNanos / 3.6e12);
+        this.pSuspect = Math.min(0.5, Math.max(pDead, pDead * Config.SUSPECT_BUDGET_FACTOR));
+        this.phiDead = -Math.log10(pDead);
+        this.phiSuspect = Math.min(-Math.log10(pSuspect), phiDead);
+        this.growth = Math.exp(pDead / 3);
+        refit();
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Input.
+    // ---------------------------------------------------------------------------------------
+
+    @Override
+    public void heartbeat(long nowNanos, boolean sample) {
+        heartbeat(nowNanos, nowNanos, nowNanos + expectedIntervalNanos, sample);
+    }
+
+    @Override
+    public void heartbeat(long nowNanos, long sentAtNanos, long nextDueNanos, boolean sample) {
+        if (hasHeartbeat && sample && !skipNext) {
+            long overdue = nowNanos - due;
+            learn(overdue < 0 ? 0 : Math.min(overdue, (long) Math.max(4 * deadAfter, 3.0 * expectedIntervalNanos)));
+        }
+        skipNext = false;
+        hasHeartbeat = true;
+        last = nowNanos;
+        due = nextDueNanos;
+    }
+
+    @Override
+    public void forgive(long pauseNanos, long nowNanos) {
+        if (hasHeartbeat && pauseNanos > 0) {
+            if (nowNanos - due > 0) {
+                due = nowNanos - due < pauseNanos ? nowNanos : due + pauseNanos;
+            }
+            skipNext = true;
+        }
+    }
+
+    @Override
+    public void reset() {
+        java.util.Arrays.fill(weight, 0);
+        increment = 1;
+        total = 0;
+        learned = 0;
+        hasHeartbeat = false;
+        skipNext = false;
+        refit();
+    }
+
+    /** Records one survived overdue time. */
+    void learn(long overdueNanos) {
+        if (increment > 1e200) {
+            for (int i = 0; i < BINS; i++) {
+                weight[i] /= increment;
+            }
+            total /= increment;
+            increment = 1;
+        }
+        int b = bin(overdueNanos);
+        weight[b] += increment;
+        total += increment;
+        increment *= growth;
+        learned++;
+        if (++sinceRefresh >= REFRESH_EVERY || b >= tailBin || learned < 64) {
+            refit();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // The model.
+    // ---------------------------------------------------------------------------------------
+
+    private static int bin(double x) {
+        if (x < X0) {
+            return 0;
+        }
+        int b = 1 + (int) (BINS_PER_OCTAVE * (Math.log(x / X0) / Math.log(2)));
+        return Math.min(b, BINS - 1);
+    }
+
+    private static double lower(int b) {
+        return b == 0 ? 0 : X0 * Math.pow(2, (b - 1) / (double) BINS_PER_OCTAVE);
+    }
+
+    private static double upper(int b) {
+        return X0 * Math.pow(2, b / (double) BINS_PER_OCTAVE);
+    }
+
+    /** Refits the tail and recomputes both timeouts. O(bins). */
+    private void refit() {
+        sinceRefresh = 0;
+        double n = total / increment; // effective number of remembered silences
+        // The survival table, for φ below the tail.
+        double above = 0;
+        logAbove[BINS] = Float.NEGATIVE_INFINITY;
+        for (int b = BINS - 1; b >= 0; b--) {
+            above += weight[b];
+            logAbove[b] = total > 0 && above > 0 ? (float) Math.log10(above / total) : Float.NEGATIVE_INFINITY;
+        }
+        double qDead;
+        double qSuspect;
+        if (n < 1) {
+            u = 0;
+            tailBin = 0;
+            logZeta = 0;
+            xi = 0;
+            sigma = X0;
+        } else {
+            double k = Math.max(Math.min(10, n), Math.min(400, n / 50));
+            double acc = 0;
+            int j = BINS - 1;
+            for (; j > 0; j--) {
+                acc += weight[j];
+                if (acc / increment >= k) {
+                    break;
+                }
+            }
+            if (j == 0) {
+                acc = total;
+            }
+            tailBin = j;
+            u = lower(j);
+            // Probability-weighted moments of the excesses over u (Hosking & Wallis, 1987):
+            // a0 = E[Y], a1 = E[Y (1 − F(Y))];  ξ = 2 − a0 / (a0 − 2 a1),  σ = 2 a0 a1 / (a0 − 2 a1).
+            double a0 = 0;
+            double a1 = 0;
+            double remaining = acc;
+            for (int b = j; b < BINS; b++) {
+                if (weight[b] == 0) {
+                    continue;
+                }
+                double c = (b == 0 ? X0 / 2 : Math.sqrt(lower(b) * upper(b))) - u;
+                double survival = (remaining - weight[b] / 2) / acc;
+                a0 += weight[b] * c;
+                a1 += weight[b] * c * survival;
+                remaining -= weight[b];
+            }
+            a0 /= acc;
+            a1 /= acc;
+            double denominator = a0 - 2 * a1;
+            if (a0 <= 0) {
+                xi = 0;
+                sigma = X0 / 2;
+            } else if (denominator <= 0) {
+                xi = 0.5;
+                sigma = a0 * (1 - xi);
+            } else {
+                xi = Math.max(0, Math.min(0.5, 2 - a0 / denominator));
+                sigma = xi == 0 || xi == 0.5 ? a0 * (1 - xi) : 2 * a0 * a1 / denominator; // mean excess σ/(1 − ξ)
+            }
+            logZeta = Math.log10(Math.min(1, acc / total));
+        }
+        qDead = tailQuantile(pDead);
+        qSuspect = tailQuantile(pSuspect);
+        double prior = config.priorTimeoutFactor * expectedIntervalNanos * Math.exp(-learned / PRIOR_FADE);
+        double wanted = Math.max(Math.max(qDead, prior), config.minTimeoutFactor * expectedIntervalNanos);
+        stretch = Math.max(1, wanted / Math.max(qDead, 1));
+        deadAfter = qDead * stretch;
+        suspectAfter = Math.min(deadAfter, qSuspect * stretch);
+    }
+
+    /** The overdue time the fitted tail exceeds with probability {@code p}. */
+    private double tailQuantile(double p) {
+        double zeta = Math.pow(10, logZeta);
+        if (p >= zeta) {
+            // Within the body: the empirical quantile (rarely needed: p is far below ζ).
+            for (int b = BINS - 1; b >= 0; b--) {
+                if (logAbove[b] >= Math.log10(p)) {
+                    return upper(b);
+                }
+            }
+            return 0;
+        }
+        double ratio = zeta / p;
+        double q = xi < 1e-6 ? u + sigma * Math.log(ratio) : u + sigma / xi * (Math.pow(ratio, xi) - 1);
+        return Math.max(q, 1);
+    }
+
+    /** φ of the model for an overdue time (before stretching). Finite, continuous, non-decreasing. */
+    private double phiOf(double x) {
+        if (x <= 0) {
+            return 0;
+        }
+        if (x >= u && total > 0) {
+            double z = (x - u) / sigma;
+            double tail = xi < 1e-6 ? z / LN10 : Math.log1p(xi * z) / (xi * LN10);
+            return Math.max(0, -logZeta + tail);
+        }
+        if (total <= 0) {
+            return 0;
+        }
+        int b = bin(x);
+        double lo = logAbove[b];
+        double hi = logAbove[b + 1];
+        if (Double.isInfinite(hi)) {
+            hi = logZeta;
+        }
+        double f = b == 0 ? x / X0 : Math.log(x / lower(b)) / Math.log(upper(b) / lower(b));
+        double phi = -(lo + (hi - lo) * Math.min(1, f));
+        return Double.isFinite(phi) && phi > 0 ? phi : 0;
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Output.
+    // ---------------------------------------------------------------------------------------
+
+    @Override
+    public boolean hasHeartbeat() {
+        return hasHeartbeat;
+    }
+
+    @Override
+    public long lastHeartbeatNanos() {
+        return last;
+    }
+
+    /** When the next answer is (or was) due. */
+    public long dueNanos() {
+        return due;
+    }
+
+    /** The current DEAD timeout: overdue time at which φ reaches its threshold, in nanoseconds. */
+    public double deadAfterNanos() {
+        return deadAfter;
+    }
+
+    /** The current SUSPECT timeout past the due time, in nanoseconds. */
+    public double suspectAfterNanos() {
+        return suspectAfter;
+    }
+
+    /** φ at which the peer is DEAD: −log10 of the per-silence mistake budget. */
+    public double deadThreshold() {
+        return phiDead;
+    }
+
+    /** φ at which the peer is SUSPECT. */
+    public double suspectThreshold() {
+        return phiSuspect;
+    }
+
+    /** Silences learned since creation or reset. */
+    public long learned() {
+        return learned;
+    }
+
+    @Override
+    public double suspicion(long nowNanos) {
+        if (!hasHeartbeat) {
+            return 0.0;
+        }
+        double x = nowNanos - due;
+        if (x >= deadAfter) {
+            // Past the timeout φ is at least the threshold, whatever the stretch rounded to.
+            return Math.max(phiDead, phiOf(x / stretch));
+        }
+        if (x >= suspectAfter) {
+            return Math.min(Math.max(phiSuspect, phiOf(x / stretch)), Math.nextDown(phiDead));
+        }
+        return Math.min(phiOf(x / stretch), Math.nextDown(phiSuspect));
+    }
+
+    @Override
+    public Liveness assess(long nowNanos) {
+        if (!hasHeartbeat) {
+            return Liveness.UNKNOWN;
+        }
+        double x = nowNanos - due;
+        if (x >= deadAfter) {
+            return Liveness.DEAD;
+        }
+        return x >= suspectAfter ? Liveness.SUSPECT : Liveness.ALIVE;
+    }
+
+    @Override
+    public long nextChangeNanos(long nowNanos) {
+        if (!hasHeartbeat) {
+            return Long.MAX_VALUE;
+        }
+        long suspectAt = due + (long) Math.ceil(suspectAfter);
+        if (nowNanos - suspectAt < 0) {
+            return suspectAt;
+        }
+        long deadAt = due + (long) Math.ceil(deadAfter);
+        return nowNanos - deadAt < 0 ? deadAt : Long.MAX_VALUE;
+    }
+
+    @Override
+    public String explain(long nowNanos) {
+        if (!hasHeartbeat) {
+            return "no heartbeat yet";
+        }
+        double phi = suspicion(nowNanos);
+        double silentMs = (nowNanos - last) / 1e6;
+        Liveness l = assess(nowNanos);
+        if (l == Liveness.DEAD) {
+            return String.format(Locale.ROOT, "φ %.2f >= %.1f (silent %.0f ms)", Math.min(phi, 999.99),
+                    Math.floor(phiDead * 10) / 10, silentMs);
+        }
+        if (l == Liveness.SUSPECT) {
+            return String.format(Locale.ROOT, "φ %.2f >= %.1f (silent %.0f ms)", phi,
+                    Math.floor(phiSuspect * 10) / 10, silentMs);
+        }
+        return String.format(Locale.ROOT, "φ %.2f < %.1f", phi, Math.floor(phiSuspect * 10) / 10);
+    }
+
+    /** The configuration. */
+    public Config config() {
+        return config;
+    }
+
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "AdaptiveDetector{learned=%d, suspect=%.1f ms, dead=%.1f ms past due, xi=%.2f}",
+                learned, suspectAfter / 1e6, deadAfter / 1e6, xi);
+    }
+
+    /**
+     * Immutable configuration of {@link AdaptiveDetector}; also its factory. Build with
+     * {@link #custom()}, start from {@link #ofDefaults()}.
+     */
+    public static final class Config implements LivenessDetector.Factory {
+
+        /** False DEAD verdicts per hour the timeout is chosen for. */
+        public static final double DEFAULT_MISTAKES_PER_HOUR = 1.0;
+        /** Intervals past the due time a peer with no history yet is given. */
+        public static final double DEFAULT_PRIOR_TIMEOUT_FACTOR = 1.5;
+        /** Shortest DEAD timeout past the due time, as a fraction of the interval. */
+        public static final double DEFAULT_MIN_TIMEOUT_FACTOR = 0.05;
+        /** SUSPECT happens this many times more often than DEAD would be allowed to. */
+        static final double SUSPECT_BUDGET_FACTOR = 30;
+
+        private static final Config DEFAULTS = custom().build();
+
+        private final double mistakesPerHour;
+        private final double priorTimeoutFactor;
+        private final double minTimeoutFactor;
+
+        private Config(Builder b) {
+            this.mistakesPerHour = b.mistakesPerHour;
+            this.priorTimeoutFactor = b.priorTimeoutFactor;
+            this.minTimeoutFactor = b.minTimeoutFactor;
+        }
+
+        /** The defaults. */
+        public static Config ofDefaults() {
+            return DEFAULTS;
+        }
+
+        /** A builder starting from the defaults. */
+        public static Builder custom() {
+            return new Builder();
+        }
+
+        /** A builder starting from {@code base}. */
+        public static Builder from(Config base) {
+            return new Builder().mistakesPerHour(base.mistakesPerHour).priorTimeoutFactor(base.priorTimeoutFactor)
+                    .minTimeoutFactor(base.minTimeoutFactor);
+        }
+
+        @Override
+        public LivenessDetector create(long expectedIntervalNanos) {
+            return new AdaptiveDetector(this, expectedIntervalNanos);
+        }
+
+        public double mistakesPerHour() {
+            return mistakesPerHour;
+        }
+
+        public double priorTimeoutFactor() {
+            return priorTimeoutFactor;
+        }
+
+        public double minTimeoutFactor() {
+            return minTimeoutFactor;
+        }
+
+        @Override
+        public String toString() {
+            return "Adaptive{mistakesPerHour=" + mistakesPerHour + ", priorTimeoutFactor=" + priorTimeoutFactor
+                    + ", minTimeoutFactor=" + minTimeoutFactor + "}";
+        }
+
+        /** Validating builder. */
+        public static final class Builder {
+            private double mistakesPerHour = DEFAULT_MISTAKES_PER_HOUR;
+            private double priorTimeoutFactor = DEFAULT_PRIOR_TIMEOUT_FACTOR;
+            private double minTimeoutFactor = DEFAULT_MIN_TIMEOUT_FACTOR;
+
+            private Builder() {
+            }
+
+            /**
+             * The mistake budget: false DEAD verdicts per hour of a healthy peer the timeout aims at,
+             * 0.0001..3600. Lower: fewer mistakes, slower detection (logarithmically for light
+             * tails, by a power for heavy ones).
+             */
+            public Builder mistakesPerHour(double mistakesPerHour) {
+                if (!(mistakesPerHour >= 1e-4 && mistakesPerHour <= 3600)) {
+                    throw Checks.bad("mistakesPerHour", mistakesPerHour, "0.0001..3600");
+                }
+                this.mistakesPerHour = mistakesPerHour;
+                return this;
+            }
+
+            /**
+             * Timeout past the due time for a peer with no history, in intervals, 0..100 (default
+             * 1.5). It fades as the peer's own silences are learned.
+             */
+            public Builder priorTimeoutFactor(double factor) {
+                if (!(factor >= 0 && factor <= 100)) {
+                    throw Checks.bad("priorTimeoutFactor", factor, "0.0..100.0");
+                }
+                this.priorTimeoutFactor = factor;
+                return this;
+            }
+
+            /** Shortest DEAD timeout past the due time, in intervals: 0..10 (default 0.05). */
+            public Builder minTimeoutFactor(double factor) {
+                if (!(factor >= 0 && factor <= 10)) {
+                    throw Checks.bad("minTimeoutFactor", factor, "0.0..10.0");
+                }
+                this.minTimeoutFactor = factor;
+                return this;
+            }
+
+            public Config build() {
+                return new Config(this);
+            }
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package dev.heartbeat.detect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.heartbeat.peer.Liveness;
+import java.time.Duration;
+import java.util.SplittableRandom;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The mistake-budget detector: its fitted quantile against known distributions, then the stateful class. */
+class AdaptiveDetectorTest {
+
+    private static final long MS = 1_000_000L;
+    private static final long T = 100 * MS;
+    /** The form the monitor's reasons and the CLI documentation share. */
+    private static final Pattern REASON = Pattern.compile("φ \\d+\\.\\d\\d (>= \\d+\\.\\d \\(silent \\d+ ms\\)|< \\d+\\.\\d)");
+
+    private static AdaptiveDetector detector() {
+        return new AdaptiveDetector(AdaptiveDetector.Config.ofDefaults(), Duration.ofNanos(T));
+    }
+
+    /** Feeds {@code n} beats whose overdue times come from {@code overdue}; returns the time after the last. */
+    private static long feed(AdaptiveDetector d, int n, java.util.function.LongSupplier overdue, long t) {
+        for (int i = 0; i < n; i++) {
+            long due = t + T;
+            t = due + overdue.getAsLong();
+            d.heartbeat(t, t - 1, t + T, true);
+        }
+        return t;
+    }
+
+    @Test
+    void budgetThresholdsFollowTheInterval() {
+        AdaptiveDetector d = detector();
+        // 1 mistake per hour at one silence per 100 ms: p = 1/36,000.
+        assertThat(d.deadThreshold()).isCloseTo(Math.log10(36_000), within(1e-9));
+        assertThat(d.suspectThreshold()).isCloseTo(Math.log10(36_000 / 30.0), within(1e-9));
+        AdaptiveDetector slow = new AdaptiveDetector(AdaptiveDetector.Config.ofDefaults(), Duration.ofSeconds(1));
+        assertThat(slow.deadThreshold()).isCloseTo(Math.log10(3_600), within(1e-9));
+    }
+
+    @Test
+    void aNewPeerGetsThePriorTimeout() {
+        AdaptiveDetector d = detector();
+        assertThat(d.assess(0)).isEqualTo(Liveness.UNKNOWN);
+        assertThat(d.explain(0)).isEqualTo("no heartbeat yet");
+        d.heartbeat(0, 0, T, true);
+        assertThat(d.deadAfterNanos()).isCloseTo(1.5 * T, within(1e3));
+        assertThat(d.assess(T + 149 * MS)).isNotEqualTo(Liveness.DEAD);
+        assertThat(d.assess(T + 151 * MS)).isEqualTo(Liveness.DEAD);
+    }
+
+    /** Exponential overdue times (mean 10 ms): the fitted (1 − p) quantile is the known one, −10 ms · ln p. */
+    @Test
+    void exponentialTailGivesTheKnownQuantile() {
+        AdaptiveDetector d = detector();
+        SplittableRandom r = new SplittableRandom(7);
+        feed(d, 50_000, () -> (long) (-10 * MS * Math.log(1 - r.nextDouble())), 0);
+        double expected = -10 * MS * Math.log(1 / 36_000.0); // 105 ms
+        assertThat(d.deadAfterNanos()).isCloseTo(expected, within(0.25 * expected));
+    }
+
+    /** Pareto overdue times (heavy tail, α = 3): the fit must not promise an exponential tail. */
+    @Test
+    void heavyTailIsNotUnderestimated() {
+        AdaptiveDetector d = detector();
+        SplittableRandom r = new SplittableRandom(11);
+        // x = 10 ms · (U^(−1/3) − 1): P(X > x) = (1 + x/10 ms)^−3.
+        feed(d, 50_000, () -> (long) (10 * MS * (Math.pow(1 - r.nextDouble(), -1 / 3.0) - 1)), 0);
+        double expected = 10 * MS * (Math.pow(36_000, 1 / 3.0) - 1); // 320 ms
+        assertThat(d.deadAfterNanos()).isBetween(0.8 * expected, 2.0 * expected);
+    }
+
+    @Test
+    void phiIsFiniteMonotonicAndCrossesTheThresholdAtTheTimeout() {
+        AdaptiveDetector d = detector();
+        SplittableRandom r = new SplittableRandom(3);
+        long t = feed(d, 5_000, () -> (long) (r.nextDouble() * 5 * MS), 0);
+        long due = d.dueNanos();
+        double prev = -1;
+        for (long x = 0; x < 3_600_000 * MS; x = x < 10 * MS ? x + 100_000 : x * 11 / 10) {
+            double phi = d.suspicion(due + x);
+            assertThat(phi).isFinite().isGreaterThanOrEqualTo(prev);
+            prev = phi;
+        }
+        // An hour past due: past the threshold and still growing (log space: it never saturates).
+        assertThat(prev).isGreaterThan(d.deadThreshold()).isLessThan(d.suspicion(due + 2 * 3_600_000 * MS));
+        long deadAt = d.nextChangeNanos(d.nextChangeNanos(t));
+        assertThat(d.assess(deadAt - 2_000)).isNotEqualTo(Liveness.DEAD);
+        assertThat(d.assess(deadAt)).isEqualTo(Liveness.DEAD);
+        assertThat(d.suspicion(deadAt)).isGreaterThanOrEqualTo(d.deadThreshold());
+        assertThat(d.explain(deadAt)).matches(REASON).startsWith("φ 4.");
+        assertThat(d.explain(due)).matches(REASON);
+    }
+
+    /** The peer's rhythm steps from 100 ms to 1 s: the survived gaps are learned and it stops going DEAD. */
+    @Test
+    void survivedLongGapsAreLearned() {
+        AdaptiveDetector d = detector();
+        long t = 0;
+        for (int i = 0; i < 1_000; i++) {
+            d.heartbeat(t, true);
+            t += T;
+        }
+        int dead = 0;
+        for (int i = 0; i < 2_000; i++) {
+            if (d.assess(t + 999 * MS) == Liveness.DEAD) {
+                dead++;
+            }
+            t += 1_000 * MS;
+            d.heartbeat(t, true);
+        }
+        assertThat(dead).isLessThan(20); // each verdict lets the model learn up to twice its timeout
+    }
+
+    /** A silence far past the verdict (a frozen peer) is learned only up to twice the timeout. */
+    @Test
+    void aVeryLongSilenceIsLearnedOnlyUpToTwiceTheTimeout() {
+        AdaptiveDetector d = detector();
+        long t = feed(d, 5_000, () -> MS, 0);
+        double before = d.deadAfterNanos();
+        t += 60_000 * MS;
+        d.heartbeat(t, t - 1, t + T, true);
+        assertThat(d.deadAfterNanos()).isLessThan(4 * before + 2 * T);
+    }
+
+    /** Answers that queued behind a silence and arrive back to back are not samples. */
+    @Test
+    void backToBackAnswersAreNotSamples() {
+        AdaptiveDetector d = detector();
+        long t = feed(d, 2_000, () -> MS, 0);
+        long learned = d.learned();
+        double dead = d.deadAfterNanos();
+        for (int i = 0; i < 20; i++) {
+            d.heartbeat(t + i * 1_000, t, t + T, false);
+        }
+        assertThat(d.learned()).isEqualTo(learned);
+        assertThat(d.deadAfterNanos()).isEqualTo(dead);
+    }
+
+    @Test
+    void forgivenPauseMovesTheDueTimeAndIsNotLearned() {
+        AdaptiveDetector d = detector();
+        long t = feed(d, 2_000, () -> MS, 0);
+        long due = d.dueNanos();
+        long now = due + 3_000 * MS;
+        assertThat(d.assess(now)).isEqualTo(Liveness.DEAD);
+        d.forgive(3_000 * MS, now);
+        assertThat(d.assess(now)).isEqualTo(Liveness.ALIVE);
+        long learned = d.learned();
+        d.heartbeat(now + MS, now, now + T, true);
+        assertThat(d.learned()).isEqualTo(learned);
+    }
+
+    /**
+     * Ten simulated hours of GC-like peer stalls (Pareto, 150 ms and up, one in 150 beats) on
+     * jittered answers: the false DEAD verdicts of the detector alone stay near its budget of one
+     * per hour (the monitor's probes come on top).
+     */
+    @Test
+    void heavyTailedStallsStayNearTheBudget() {
+        AdaptiveDetector d = detector();
+        SplittableRandom r = new SplittableRandom(2026);
+        long t = 0;
+        int dead = 0;
+        long hours = 10;
+        long beats = hours * 36_000;
+        for (long i = 0; i < beats + 36_000; i++) { // the first hour is warm-up
+            long overdue = (long) (r.nextDouble() * 2 * MS);
+            if (r.nextInt(150) == 0) {
+                overdue += (long) (150 * MS * Math.pow(1 - r.nextDouble(), -1 / 2.5));
+            }
+            long due = d.dueNanos();
+            long arrival = (i == 0 ? t + T : due) + overdue;
+            if (i >= 36_000 && d.assess(arrival - 1) == Liveness.DEAD) {
+                dead++;
+            }
+            d.heartbeat(arrival, arrival - MS, arrival + T, true);
+            t = arrival;
+        }
+        assertThat(dead).isLessThanOrEqualTo((int) (2 * hours));
+    }
+
+    @Test
+    void configRejectsBadValuesNamingParameterAndRule() {
+        assertThatThrownBy(() -> AdaptiveDetector.Config.custom().mistakesPerHour(0))
+                .hasMessage("mistakesPerHour : 0.0 (expected: 0.0001..3600)");
+        assertThatThrownBy(() -> AdaptiveDetector.Config.custom().priorTimeoutFactor(-1))
+                .hasMessage("priorTimeoutFactor : -1.0 (expected: 0.0..100.0)");
+        assertThatThrownBy(() -> AdaptiveDetector.Config.custom().minTimeoutFactor(11))
+                .hasMessage("minTimeoutFactor : 11.0 (expected: 0.0..10.0)");
+        AdaptiveDetector.Config c = AdaptiveDetector.Config.custom().mistakesPerHour(0.1).build();
+        assertThat(AdaptiveDetector.Config.from(c).build().mistakesPerHour()).isEqualTo(0.1);
+    }
+}
