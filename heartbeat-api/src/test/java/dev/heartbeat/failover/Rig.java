@@ -53,10 +53,15 @@ final class Rig implements AutoCloseable {
 
     /** Binds a responder and adds its peer; returns the peer. */
     Peer peer(String name) {
+        return peer(name, dev.heartbeat.peer.PeerAttributes.none());
+    }
+
+    /** Binds a responder and adds its peer with {@code attributes}; returns the peer. */
+    Peer peer(String name, dev.heartbeat.peer.PeerAttributes attributes) {
         AtomicReference<LoadReport> load = new AtomicReference<>(LoadReport.builder().cpu(0.2).memory(0.3).build());
         loads.put(name, load);
         endpoints.put(name, network.bind(name + ":1", newResponder(name)));
-        return monitor.addPeer(name, name + ":1");
+        return monitor.addPeer(dev.heartbeat.peer.PeerSpec.of(name, name + ":1", attributes));
     }
 
     /** A new process for peer {@code name}: a new epoch, the same load. */
