@@ -72,7 +72,7 @@ import org.slf4j.LoggerFactory;
  * Our own in-flight count is always known and always fresh; the reported figures (RTT, CPU,
  * in-flight, queue depth) are used only when both candidates have them and both reports are
  * younger than the staleness bound (unknown or stale figures count neither for nor against a
- * peer). So a peer that stops answering accumulates calls in flight and loses nearly every
+ * peer). The RTT is {@link LoadSamples}' smoothed one when samples are given, else the last. So a peer that stops answering accumulates calls in flight and loses nearly every
  * comparison before its heartbeats even say SUSPECT; a DEGRADED or ramping peer takes about its
  * share of the calls. The chosen peer's breaker must grant a permission; if it does not (HALF_OPEN
  * with every trial permit out), the next best is drawn.
@@ -492,8 +492,8 @@ public final class FailoverRouter<C> implements AutoCloseable {
         if (!fresh(a.peer, now) || !fresh(b.peer, now)) {
             return c;
         }
-        long ra = a.peer.rttNanos();
-        long rb = b.peer.rttNanos();
+        double ra = rtt(a.peer);
+        double rb = rtt(b.peer);
         if (ra > 0 && rb > 0) {
             c *= ra / 1e6;
         }
@@ -510,6 +510,10 @@ public final class FailoverRouter<C> implements AutoCloseable {
             backlog += la.queueDepth();
         }
         return c * backlog;
+    }
+
+    private double rtt(Peer p) {
+        return samples != null ? samples.smoothedRttNanos(p) : p.rttNanos();
     }
 
     private boolean fresh(Peer p, long now) {

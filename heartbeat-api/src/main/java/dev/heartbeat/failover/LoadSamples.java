@@ -10,7 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Remembers when each peer's last PONG (and so its last load report and RTT) arrived, so a
- * {@link FailoverRouter} can ignore reports older than its staleness bound. A {@link PeerObserver}:
+ * {@link FailoverRouter} can ignore reports older than its staleness bound, and keeps a smoothed
+ * RTT per peer. A {@link PeerObserver}:
  * give it to the monitor's builder, and the same instance to the router's.
  *
  * <pre>{@code
@@ -28,8 +29,12 @@ public final class LoadSamples implements PeerObserver {
     private final Ticker ticker;
     private final ConcurrentHashMap<Peer, Stamp> stamps = new ConcurrentHashMap<>();
 
+    /** Weight of a new RTT sample in the smoothed RTT (as TCP's SRTT, RFC 6298: 1/8). */
+    static final double RTT_GAIN = 0.125;
+
     private static final class Stamp {
         volatile long lastPongNanos;
+        volatile double smoothedRttNanos = -1; // written on the peer's thread only
     }
 
     private LoadSamples(Ticker ticker) {
@@ -58,6 +63,19 @@ public final class LoadSamples implements PeerObserver {
             s = stamps.computeIfAbsent(peer, p -> new Stamp());
         }
         s.lastPongNanos = ticker.nanoTime();
+        if (rttNanos > 0) {
+            double prev = s.smoothedRttNanos;
+            s.smoothedRttNanos = prev < 0 ? rttNanos : prev + RTT_GAIN * (rttNanos - prev);
+        }
+    }
+
+    /**
+     * The peer's smoothed RTT in nanoseconds (an exponentially weighted average, gain 1/8 as TCP's
+     * SRTT), or -1 when none was measured: one noisy sample can't swing the router's choice.
+     */
+    public double smoothedRttNanos(Peer peer) {
+        Stamp s = stamps.get(peer);
+        return s == null ? -1 : s.smoothedRttNanos;
     }
 
     /**
