@@ -72,7 +72,7 @@ import org.slf4j.LoggerFactory;
  * Our own in-flight count is always known and always fresh; the reported figures (RTT, CPU,
  * in-flight, queue depth) are used only when both candidates have them and both reports are
  * younger than the staleness bound (unknown or stale figures count neither for nor against a
- * peer). The RTT is {@link LoadSamples}' smoothed one when samples are given, else the last. So a peer that stops answering accumulates calls in flight and loses nearly every
+ * peer). The RTT is {@link LoadSamples}' median of the last five when samples are given, else the last. So a peer that stops answering accumulates calls in flight and loses nearly every
  * comparison before its heartbeats even say SUSPECT; a DEGRADED or ramping peer takes about its
  * share of the calls. The chosen peer's breaker must grant a permission; if it does not (HALF_OPEN
  * with every trial permit out), the next best is drawn.
@@ -513,7 +513,7 @@ public final class FailoverRouter<C> implements AutoCloseable {
     }
 
     private double rtt(Peer p) {
-        return samples != null ? samples.smoothedRttNanos(p) : p.rttNanos();
+        return samples != null ? samples.rttNanos(p) : p.rttNanos();
     }
 
     private boolean fresh(Peer p, long now) {

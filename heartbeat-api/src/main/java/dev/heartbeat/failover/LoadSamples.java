@@ -10,8 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Remembers when each peer's last PONG (and so its last load report and RTT) arrived, so a
- * {@link FailoverRouter} can ignore reports older than its staleness bound, and keeps a smoothed
- * RTT per peer. A {@link PeerObserver}:
+ * {@link FailoverRouter} can ignore reports older than its staleness bound, and keeps a robust
+ * RTT per peer (the median of the last few). A {@link PeerObserver}:
  * give it to the monitor's builder, and the same instance to the router's.
  *
  * <pre>{@code
@@ -21,7 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * }</pre>
  *
  * <p>Why an observer: {@link Peer} says what the last report was, not when it came. Cheap on the
- * peer's thread: one map lookup and a volatile write per PONG, no allocation after a peer's first.
+ * peer's thread: one map lookup, a sort of five numbers and two volatile writes per PONG, no
+ * allocation after a peer's first.
  * Thread-safe. Must share its ticker with the router.
  */
 public final class LoadSamples implements PeerObserver {
@@ -29,12 +30,36 @@ public final class LoadSamples implements PeerObserver {
     private final Ticker ticker;
     private final ConcurrentHashMap<Peer, Stamp> stamps = new ConcurrentHashMap<>();
 
-    /** Weight of a new RTT sample in the smoothed RTT (as TCP's SRTT, RFC 6298: 1/8). */
-    static final double RTT_GAIN = 0.125;
+    /** RTT samples the median is taken over. */
+    static final int RTT_WINDOW = 5;
 
     private static final class Stamp {
         volatile long lastPongNanos;
-        volatile double smoothedRttNanos = -1; // written on the peer's thread only
+        volatile long medianRttNanos = -1;
+        // written on the peer's own thread only (observers are called there)
+        final long[] rtts = new long[RTT_WINDOW];
+        final long[] scratch = new long[RTT_WINDOW];
+        int count;
+        int next;
+
+        void rtt(long rttNanos) {
+            rtts[next] = rttNanos;
+            next = (next + 1) % RTT_WINDOW;
+            if (count < RTT_WINDOW) {
+                count++;
+            }
+            System.arraycopy(rtts, 0, scratch, 0, count);
+            for (int i = 1; i < count; i++) { // insertion sort of at most five values
+                long v = scratch[i];
+                int j = i - 1;
+                while (j >= 0 && scratch[j] > v) {
+                    scratch[j + 1] = scratch[j];
+                    j--;
+                }
+                scratch[j + 1] = v;
+            }
+            medianRttNanos = scratch[count / 2];
+        }
     }
 
     private LoadSamples(Ticker ticker) {
@@ -64,18 +89,19 @@ public final class LoadSamples implements PeerObserver {
         }
         s.lastPongNanos = ticker.nanoTime();
         if (rttNanos > 0) {
-            double prev = s.smoothedRttNanos;
-            s.smoothedRttNanos = prev < 0 ? rttNanos : prev + RTT_GAIN * (rttNanos - prev);
+            s.rtt(rttNanos);
         }
     }
 
     /**
-     * The peer's smoothed RTT in nanoseconds (an exponentially weighted average, gain 1/8 as TCP's
-     * SRTT), or -1 when none was measured: one noisy sample can't swing the router's choice.
+     * The median of the peer's last {@value #RTT_WINDOW} RTT samples in nanoseconds, or -1 when
+     * none was measured. A median, not an average: one noisy sample can't swing the router's
+     * choice, and the huge RTTs of PINGs that queued up while a peer was frozen are forgotten
+     * three samples after it resumes (an average with TCP's gain of 1/8 would take seconds).
      */
-    public double smoothedRttNanos(Peer peer) {
+    public long rttNanos(Peer peer) {
         Stamp s = stamps.get(peer);
-        return s == null ? -1 : s.smoothedRttNanos;
+        return s == null ? -1 : s.medianRttNanos;
     }
 
     /**
