@@ -63,7 +63,11 @@ public class HeartbeatHealthAutoConfiguration {
         }
     }
 
-    /** The application's health (all but {@code heartbeat}) becomes the status of its heartbeats: DOWN is NOT_SERVING. */
+    /**
+     * The application's health becomes the status of its heartbeats: DOWN is NOT_SERVING. Left out:
+     * {@code heartbeat} (the peers' health is not ours), and the availability indicators
+     * {@code livenessState}/{@code readinessState} (their events reach the status at once already).
+     */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnBean({ResponderStatusUpdater.class, HealthContributorRegistry.class})
     @ConditionalOnBooleanProperty(name = HeartbeatProperties.PREFIX + ".responder.status-from-health", matchIfMissing = true)
@@ -74,7 +78,8 @@ public class HeartbeatHealthAutoConfiguration {
         public HealthStatusChecker heartbeatHealthStatusChecker(HealthContributorRegistry registry,
                                                                 ResponderStatusUpdater updater, HeartbeatSettings settings) {
             return new HealthStatusChecker(registry, updater,
-                    settings.properties().getResponder().getHealthCheckInterval(), Set.of(HeartbeatHealthContributor.NAME));
+                    settings.properties().getResponder().getHealthCheckInterval(),
+                    Set.of(HeartbeatHealthContributor.NAME, "livenessState", "readinessState"));
         }
     }
 }

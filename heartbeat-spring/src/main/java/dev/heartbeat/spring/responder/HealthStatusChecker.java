@@ -20,8 +20,9 @@ import org.springframework.context.SmartLifecycle;
  * Checks the application's actuator health every interval, on a thread of its own
  * ({@code heartbeat-health-status}: a slow indicator never delays a heartbeat), and tells the
  * {@link ResponderStatusUpdater} whether any contributor is DOWN. Contributors named in
- * {@code skipped} are left out: always {@code heartbeat} (the peers' health is not ours to
- * report: a dead peer must not make us look dead to everyone else).
+ * {@code skipped} are left out: the auto-configuration skips {@code heartbeat} (the peers' health is
+ * not ours to report: a dead peer must not make us look dead to everyone else) and the availability
+ * indicators (their events reach the status directly, and before start-up liveness reads BROKEN).
  *
  * <p>Reactive-only contributors are not consulted. Composite contributors are walked to a depth
  * of {@value #MAX_DEPTH}.

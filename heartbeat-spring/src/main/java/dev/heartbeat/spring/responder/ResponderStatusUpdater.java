@@ -19,7 +19,8 @@ import org.springframework.context.ApplicationListener;
  *   <caption>status in our heartbeats</caption>
  *   <tr><th>application</th><th>status</th></tr>
  *   <tr><td>health DOWN, or liveness BROKEN</td><td>NOT_SERVING</td></tr>
- *   <tr><td>readiness REFUSING_TRAFFIC (also while starting, and from the first moment of shutdown)</td><td>DRAINING</td></tr>
+ *   <tr><td>readiness REFUSING_TRAFFIC (also while starting, until Spring says ACCEPTING_TRAFFIC, and from
+ *   the first moment of shutdown)</td><td>DRAINING</td></tr>
  *   <tr><td>otherwise</td><td>SERVING</td></tr>
  * </table>
  *
@@ -45,9 +46,14 @@ public class ResponderStatusUpdater implements ApplicationListener<AvailabilityC
                                   boolean followAvailability) {
         this.responder = Objects.requireNonNull(responder, "responder");
         this.followAvailability = followAvailability;
-        this.readiness = availability != null && followAvailability ? availability.getReadinessState()
-                : ReadinessState.ACCEPTING_TRAFFIC;
-        this.liveness = availability != null && followAvailability ? availability.getLivenessState() : LivenessState.CORRECT;
+        // Before Spring says anything, an application is alive (Boot's BROKEN default would read as
+        // NOT_SERVING while it starts) and not ready yet (DRAINING until ACCEPTING_TRAFFIC).
+        boolean follow = availability != null && followAvailability;
+        this.readiness = !follow ? ReadinessState.ACCEPTING_TRAFFIC
+                : availability.getLastChangeEvent(ReadinessState.class) != null ? availability.getReadinessState()
+                : ReadinessState.REFUSING_TRAFFIC;
+        this.liveness = follow && availability.getLastChangeEvent(LivenessState.class) != null
+                ? availability.getLivenessState() : LivenessState.CORRECT;
         apply("initial");
     }
 
