@@ -126,6 +126,35 @@ class BindingTest {
         });
     }
 
+    @Test
+    void keyFilesAuthenticateBothEndsAndUdpIsAResponderTransport(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path keys = dir.resolve("keys");
+        java.nio.file.Files.writeString(keys, "key 1 hex:00112233445566778899aabbccddeeff\n");
+        java.nio.file.Files.setPosixFilePermissions(keys, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        // the application watches itself, over authenticated TCP
+        Runners.heartbeat().withPropertyValues("heartbeat.responder.key-file=" + keys, "heartbeat.monitor.key-file=" + keys,
+                "heartbeat.responder.port=" + port, "heartbeat.peers.self.address=127.0.0.1:" + port).run(ctx -> {
+            assertThat(ctx).hasNotFailed();
+            assertThat(ctx.getBean(HeartbeatResponder.class).verifier()).isNotNull();
+            Peer self = ctx.getBean(HeartbeatMonitor.class).peer("self").orElseThrow();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(self::available);
+            assertThat(ctx.getBean(HeartbeatResponder.class).answered()).isPositive();
+        });
+        Runners.heartbeat().withPropertyValues("heartbeat.responder.transport=udp").run(ctx -> {
+            assertThat(ctx).hasNotFailed();
+            dev.heartbeat.spring.responder.HeartbeatResponderServer server =
+                    ctx.getBean(dev.heartbeat.spring.responder.HeartbeatResponderServer.class);
+            assertThat(server.udp()).isPresent();
+            assertThat(server.transportName()).startsWith("udp");
+            assertThat(server.port()).isPositive();
+        });
+    }
+
     @Configuration(proxyBeanMethods = false)
     static class Clients {
         @Bean
