@@ -40,6 +40,7 @@ final class MetricsEndpoint implements AutoCloseable {
     private final List<AutoCloseable> owned = new ArrayList<>();
     private final HTTPServer server;
     private final String url;
+    private final boolean loopbackOnly;
     private boolean closed;
 
     private MetricsEndpoint(InetAddress address, int port) throws IOException {
@@ -65,6 +66,7 @@ final class MetricsEndpoint implements AutoCloseable {
         }
         String host = address instanceof Inet6Address ? "[" + address.getHostAddress() + "]" : address.getHostAddress();
         url = "http://" + host + ":" + server.getPort() + PATH;
+        loopbackOnly = address.isLoopbackAddress();
     }
 
     /**
@@ -103,6 +105,11 @@ final class MetricsEndpoint implements AutoCloseable {
     /** Where to scrape: {@code http://127.0.0.1:PORT/metrics}. */
     String url() {
         return url;
+    }
+
+    /** True when it listens on a loopback address only (not a wildcard, not an interface of the network). */
+    boolean loopbackOnly() {
+        return loopbackOnly;
     }
 
     /** Stops serving, then closes every binder it owns and the registry. Idempotent. */

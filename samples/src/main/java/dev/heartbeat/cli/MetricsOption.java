@@ -86,6 +86,15 @@ final class MetricsOption {
         }
     }
 
+    /**
+     * The line a command prints on stderr once the endpoint is up: where to scrape, and a word of
+     * caution when that is not loopback only (the series name every peer, its state and its load).
+     */
+    static String announce(MetricsEndpoint endpoint) {
+        return "metrics on " + endpoint.url() + (endpoint.loopbackOnly() ? ""
+                : " (not loopback only: whoever reaches this address can read every peer's state and load)");
+    }
+
     /** The metrics address could not be had: the command exits 2, like {@code serve} for its own port. */
     static final class CannotServe extends Exception {
         private static final long serialVersionUID = 1L;

@@ -153,7 +153,7 @@ final class MonitorCommand implements Callable<Integer> {
                      targets.values()), auth).config(config).build()) {
             if (metered != null) {
                 metered.bind(HeartbeatMetrics.of(monitor)); // before the peers: each binds at its ADDED event
-                err.println("metrics on " + metered.url());
+                err.println(MetricsOption.announce(metered));
                 err.flush();
             }
             if (events == Events.jsonl) {

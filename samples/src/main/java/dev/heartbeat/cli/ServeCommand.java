@@ -182,7 +182,7 @@ final class ServeCommand implements Callable<Integer> {
             server.counters().forEach(mb::transportCounter);
             server.gauges().forEach(mb::transportGauge);
             endpoint.bind(mb.build());
-            err.println("metrics on " + endpoint.url());
+            err.println(MetricsOption.announce(endpoint));
             err.flush();
         }
         CountDownLatch stopped = new CountDownLatch(1);

@@ -206,6 +206,16 @@ class MetricsCliTest {
     }
 
     @Test
+    void aWildcardMetricsAddressIsServedWithAWordOfCaution() throws Exception {
+        // binds every interface for a moment; nothing is sent anywhere but to 127.0.0.1
+        Cli.Run r = Cli.run("monitor", "--peers", "127.0.0.1:" + Cli.closedPort(), "--events", "jsonl",
+                "--metrics-port", "0", "--metrics-host", "0.0.0.0", "--duration", "300ms");
+        assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(ExitCodes.OK);
+        assertThat(r.err()).containsPattern("metrics on http://0\\.0\\.0\\.0:\\d+/metrics \\(not loopback only: "
+                + "whoever reaches this address can read every peer's state and load\\)");
+    }
+
+    @Test
     void badMetricsFlagsAreBadUsage() {
         Cli.Run r = Cli.run("serve", "--port", "0", "--metrics-port", "70000");
         assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
