@@ -405,10 +405,13 @@ final class PeerMonitor implements Peer, LinkHandler {
     private void evaluate(long now) {
         if (!detector.hasHeartbeat()) {
             if (liveness == Liveness.UNKNOWN && now - addedAt - forgivenNanos >= initialTimeoutNanos) {
-                StringBuilder why = new StringBuilder(64).append("no answer within ")
-                        .append(initialTimeoutNanos / 1_000_000).append(" ms");
-                if (lastRejection != null) {
-                    why.append("; ").append(rejectedFrames()).append(" frame(s) ignored, the last ")
+                StringBuilder why = new StringBuilder(64);
+                if (lastRejection == null) {
+                    why.append("no answer within ").append(initialTimeoutNanos / 1_000_000).append(" ms");
+                } else {
+                    // It did answer, with nothing we could use: say so, and what was wrong.
+                    why.append("answered only with frames it could not use (").append(rejectedFrames())
+                            .append(" in ").append(initialTimeoutNanos / 1_000_000).append(" ms): the last ")
                             .append(lastRejection.description());
                     if (lastRejection == FrameRejection.MALFORMED && lastMalformed != null) {
                         why.append(" (").append(lastMalformed).append(')');

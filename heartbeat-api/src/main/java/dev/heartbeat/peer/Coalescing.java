@@ -26,6 +26,16 @@ final class Coalescing {
     private Coalescing() {
     }
 
+    /**
+     * True when {@code e} leaves the peer down — DEAD, or UNUSABLE — so that a consumer acting on
+     * it (opening a breaker, dropping pooled connections) must see it. A lane never merges a later
+     * recovery into such an event: the step down stays an event of its own, so that at most two
+     * pending events (the step down and what followed) stand for any run of flaps.
+     */
+    static boolean endsDown(PeerEvent e) {
+        return e.toLiveness() == Liveness.DEAD || e.toUsability() == Usability.UNUSABLE;
+    }
+
     /** The kind of {@code pending} merged with {@code next}; {@code pending} must not be REMOVED. */
     static Kind mergedKind(Kind pending, Kind next) {
         if (pending == Kind.REMOVED) {

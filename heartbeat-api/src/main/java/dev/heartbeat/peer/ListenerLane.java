@@ -110,6 +110,15 @@ final class ListenerLane implements Runnable {
         if (last.event.kind() == PeerEvent.Kind.REMOVED) {
             return false; // the peer is back (or a straggler): it must not be merged into its own removal
         }
+        if (Coalescing.endsDown(last.event) && !Coalescing.endsDown(event) && event.kind() != PeerEvent.Kind.REMOVED) {
+            Node before = last.earlier;
+            if (before == null || before.taken || !Coalescing.endsDown(before.event)) {
+                // A step down (DEAD, UNUSABLE) is never hidden by what follows it: a breaker or a pool
+                // must see it to cut the peer off and drop its connections. Queue the recovery after it.
+                // (With an earlier down step still pending, that one speaks for this one too.)
+                return false;
+            }
+        }
         last.event = Coalescing.merge(last.event, event);
         counters.coalesced.incrementAndGet();
         Node before = last.earlier;

@@ -80,7 +80,7 @@ class MonitorAuthTest {
             s.handler.onFrame(s.link, java.nio.ByteBuffer.wrap(junk));
             s.scheduler.advance(MonitorConfig.DEFAULT_INITIAL_TIMEOUT);
             assertThat(s.peer.state().reason()).startsWith(
-                    "no answer within 2000 ms; 1 frame(s) ignored, the last is not a valid frame (BAD_MAGIC: magic 0x5353");
+                    "answered only with frames it could not use (1 in 2000 ms): the last is not a valid frame (BAD_MAGIC: magic 0x5353");
         }
     }
 

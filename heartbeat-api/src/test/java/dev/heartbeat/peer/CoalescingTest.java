@@ -47,6 +47,34 @@ class CoalescingTest {
                 .hasMessage("pending : REMOVED (expected: a kind that can absorb later events)");
     }
 
+    /** A lagging breaker or pool must still see a peer go down, however many flaps are merged. */
+    @Test
+    void aStepDownIsNeverHiddenByTheRecoveryThatFollows() {
+        PeerRegistry r = registry(1);
+        r.publish(added("a"));
+        r.publish(transition("a", Liveness.UNKNOWN, Liveness.ALIVE, "up"));
+        for (int i = 0; i < 100; i++) {
+            r.publish(transition("a", Liveness.ALIVE, Liveness.DEAD, "down " + i));
+            r.publish(transition("a", Liveness.DEAD, Liveness.ALIVE, "up " + i));
+            assertThat(r.pendingEvents()).isLessThanOrEqualTo(1 + 3);
+        }
+        executor.runAll();
+        List<PeerEvent> events = got.events();
+        assertThat(events).anyMatch(e -> e.toLiveness() == Liveness.DEAD);
+        assertThat(events.get(events.size() - 1).toLiveness()).isEqualTo(Liveness.ALIVE);
+        assertThat(events.stream().mapToInt(PeerEvent::count).sum()).isEqualTo(2 + 200);
+        // the same for usability: UNUSABLE is a step down too
+        PeerRegistry u = registry(1);
+        got.clear();
+        u.publish(added("b"));
+        u.publish(new PeerEvent(Kind.TRANSITION, "b", Liveness.ALIVE, Liveness.ALIVE, Usability.USABLE,
+                Usability.UNUSABLE, "draining", java.time.Instant.EPOCH, null));
+        u.publish(new PeerEvent(Kind.TRANSITION, "b", Liveness.ALIVE, Liveness.ALIVE, Usability.UNUSABLE,
+                Usability.USABLE, "serving", java.time.Instant.EPOCH, null));
+        executor.runAll();
+        assertThat(got.events()).anyMatch(e -> e.toUsability() == Usability.UNUSABLE);
+    }
+
     @Test
     void belowTheCapacityEveryEventIsDeliveredAsItIs() {
         PeerRegistry r = registry(8);

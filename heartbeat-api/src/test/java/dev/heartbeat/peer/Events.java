@@ -94,6 +94,10 @@ final class Events {
             return events.size();
         }
 
+        synchronized void clear() {
+            events.clear();
+        }
+
         /** Sum of the counts of the events received: how many published events they stand for. */
         synchronized long published() {
             long sum = 0;

@@ -308,8 +308,10 @@ final class TcpLink implements Link {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             DisconnectCause c = Disconnects.classify(cause);
-            String detail = (c == DisconnectCause.PROTOCOL_ERROR ? "invalid frame: " : "")
-                    + Disconnects.message(cause);
+            String message = Disconnects.message(cause);
+            // "this port speaks another protocol (SSH?)" says it better alone than after "invalid frame:"
+            String detail = c == DisconnectCause.PROTOCOL_ERROR && !message.startsWith("this port speaks")
+                    ? "invalid frame: " + message : message;
             if (!reported) {
                 if (c == DisconnectCause.PROTOCOL_ERROR) {
                     log.warn("{}: closing connection: {}", address, detail);

@@ -96,9 +96,13 @@ class FaultsTest {
             proxy.up.duplicate = 0.3;   // duplicated PINGs: the responder's replay window drops the copies
             proxy.down.duplicate = 0.3; // duplicated PONGs: the monitor counts them
             proxy.down.reorder = 0.3;   // swapped PONGs: the monitor counts the late one
+            // Harmless: the peer stays available and USABLE throughout. A reordered PONG is an answer
+            // held back until the next one, i.e. a silence of about two intervals: a brief SUSPECT
+            // (extra probes) is a fair reading of that, a DEAD or a usability change is not.
             await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
-                    .until(() -> p.liveness() == Liveness.ALIVE && p.usability() == Usability.USABLE);
-            assertThat(events.subList(before, events.size())).noneMatch(e -> e.kind() == PeerEvent.Kind.TRANSITION);
+                    .until(() -> p.available() && p.usability() == Usability.USABLE);
+            assertThat(events.subList(before, events.size()))
+                    .noneMatch(e -> e.toLiveness() == Liveness.DEAD || e.usabilityChanged());
             assertThat(p.rejectedFrames(FrameRejection.DUPLICATE)).isPositive();
             assertThat(p.rejectedFrames(FrameRejection.REORDERED)).isPositive();
             assertThat(server.stats().dropped(UdpDrop.REPLAYED)).isPositive();

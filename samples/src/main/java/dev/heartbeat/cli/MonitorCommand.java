@@ -3,6 +3,8 @@ package dev.heartbeat.cli;
 import dev.heartbeat.engine.spi.ClientTransport;
 import dev.heartbeat.engine.HeartbeatMonitor;
 import dev.heartbeat.engine.MonitorConfig;
+import dev.heartbeat.metrics.HeartbeatMetrics;
+import dev.heartbeat.protocol.auth.HmacSha256Authenticator;
 import dev.heartbeat.peer.Peer;
 import dev.heartbeat.peer.PeerEvent;
 import dev.heartbeat.peer.PeerState;
@@ -22,6 +24,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -45,7 +48,8 @@ import picocli.CommandLine.Spec;
         },
         footer = {"", "Examples:",
             "  heartbeat monitor --peers 127.0.0.1:7070,127.0.0.1:7071",
-            "  heartbeat monitor --peers orders=10.0.0.7:7070,billing=10.0.0.8:7070 --interval 100ms --events jsonl | jq ."})
+            "  heartbeat monitor --peers orders=10.0.0.7:7070,billing=10.0.0.8:7070 --interval 100ms --events jsonl | jq .",
+            "  heartbeat monitor --peers orders=10.0.0.7:7070 --key-file /etc/heartbeat/keys --metrics-port 9464"})
 final class MonitorCommand implements Callable<Integer> {
 
     /** How the monitor reports. */
@@ -95,6 +99,12 @@ final class MonitorCommand implements Callable<Integer> {
             description = "Transport: tcp or udp (default: ${DEFAULT-VALUE}); a udp:// or tcp:// address chooses its own.")
     Transport transport;
 
+    @Mixin
+    KeyFileOption keys;
+
+    @Mixin
+    MetricsOption metrics;
+
     /** Stops a running monitor (tests, shutdown hook, a closed output). */
     final CountDownLatch stop = new CountDownLatch(1);
     /** The output failed (its reader is gone); written under the output's lock or by the drawing thread. */
@@ -102,6 +112,8 @@ final class MonitorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        metrics.validate();
+        HmacSha256Authenticator auth = keys.authenticator(); // a file that cannot be read or parsed: exit 3
         Map<String, String> targets = parsePeers();
         MonitorConfig config;
         try {
@@ -122,13 +134,28 @@ final class MonitorCommand implements Callable<Integer> {
                     + HeartbeatCli.given(spec, "--duration") + " (expected: 1ms..8760h)");
         }
         PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        MetricsEndpoint endpoint;
+        try {
+            endpoint = metrics.start();
+        } catch (MetricsOption.CannotServe e) {
+            err.println("heartbeat monitor: " + e.getMessage());
+            err.flush();
+            return ExitCodes.UNREACHABLE;
+        }
         boolean ansi = !plain && System.console() != null && events == Events.table;
         Deque<String> recent = new ArrayDeque<>();
         Thread hook = new Thread(stop::countDown, "heartbeat-monitor-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        try (ClientTransport client = transport.client();
-             HeartbeatMonitor monitor = Transport.withSchemes(HeartbeatMonitor.builder(client), transport, targets.values())
-                     .config(config).build()) {
+        try (MetricsEndpoint metered = endpoint; // closed last: scraped until the monitor is gone
+             ClientTransport client = transport.client();
+             HeartbeatMonitor monitor = authenticated(Transport.withSchemes(HeartbeatMonitor.builder(client), transport,
+                     targets.values()), auth).config(config).build()) {
+            if (metered != null) {
+                metered.bind(HeartbeatMetrics.of(monitor)); // before the peers: each binds at its ADDED event
+                err.println(MetricsOption.announce(metered));
+                err.flush();
+            }
             if (events == Events.jsonl) {
                 monitor.addListener(e -> {
                     synchronized (out) {
@@ -197,6 +224,11 @@ final class MonitorCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** Seals PINGs and verifies PONGs with {@code auth}, on every transport, when there is one. */
+    private static HeartbeatMonitor.Builder authenticated(HeartbeatMonitor.Builder b, HmacSha256Authenticator auth) {
+        return auth == null ? b : b.authentication(auth, auth);
     }
 
     /**

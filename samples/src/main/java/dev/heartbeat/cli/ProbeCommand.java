@@ -3,7 +3,9 @@ package dev.heartbeat.cli;
 import dev.heartbeat.engine.spi.ClientTransport;
 import dev.heartbeat.engine.HeartbeatMonitor;
 import dev.heartbeat.engine.MonitorConfig;
+import dev.heartbeat.protocol.auth.HmacSha256Authenticator;
 import dev.heartbeat.peer.Liveness;
+import dev.heartbeat.peer.Peer;
 import dev.heartbeat.peer.PeerEvent;
 import dev.heartbeat.peer.PeerState;
 import java.io.PrintWriter;
@@ -14,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -39,7 +42,8 @@ import picocli.CommandLine.Spec;
         },
         footer = {"", "Examples:",
             "  heartbeat probe 127.0.0.1:7070 && echo usable",
-            "  heartbeat probe 127.0.0.1:7070 --timeout 500ms --json"})
+            "  heartbeat probe 127.0.0.1:7070 --timeout 500ms --json",
+            "  heartbeat probe udp://10.0.0.7:7070 --key-file /etc/heartbeat/keys"})
 final class ProbeCommand implements Callable<Integer> {
 
     static final Duration MIN_TIMEOUT = Duration.ofMillis(10);
@@ -62,12 +66,16 @@ final class ProbeCommand implements Callable<Integer> {
             description = "Transport: tcp or udp (default: ${DEFAULT-VALUE}); a udp:// or tcp:// address chooses its own.")
     Transport transport;
 
+    @Mixin
+    KeyFileOption keys;
+
     @Override
     public Integer call() {
         if (timeout.compareTo(MIN_TIMEOUT) < 0 || timeout.compareTo(MAX_TIMEOUT) > 0) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Invalid value for option '--timeout': "
                     + HeartbeatCli.given(spec, "--timeout") + " (expected: 10ms..1h)");
         }
+        HmacSha256Authenticator auth = keys.authenticator(); // a file that cannot be read or parsed: exit 3
         PrintWriter out = spec.commandLine().getOut();
         String addr = address.toString();
         // Ping fast enough to get several chances within the timeout, never faster than every 10 ms.
@@ -80,15 +88,16 @@ final class ProbeCommand implements Callable<Integer> {
         long start = System.nanoTime();
         CompletableFuture<PeerEvent> verdict = new CompletableFuture<>();
         PeerEvent first;
+        Peer peer = null;
         try (ClientTransport client = Transport.of(address, transport).client();
-             HeartbeatMonitor monitor = HeartbeatMonitor.builder(client).config(config)
+             HeartbeatMonitor monitor = authenticated(HeartbeatMonitor.builder(client), auth).config(config)
                      .nodeId("probe-" + ProcessHandle.current().pid()).watchGarbageCollector(false).build()) {
             monitor.addListener(e -> {
                 if (e.kind() == PeerEvent.Kind.TRANSITION && e.toLiveness() != Liveness.UNKNOWN) {
                     verdict.complete(e);
                 }
             });
-            monitor.addPeer(addr, addr);
+            peer = monitor.addPeer(addr, addr);
             // The engine declares the peer DEAD at the timeout; the margin only covers a stalled event thread.
             first = verdict.get(timeout.toNanos() + TimeUnit.MILLISECONDS.toNanos(500), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
@@ -111,7 +120,7 @@ final class ProbeCommand implements Callable<Integer> {
         } else if (first.toLiveness() == Liveness.DEAD) {
             code = ExitCodes.UNREACHABLE;
             result = "unreachable";
-            reason = first.reason();
+            reason = first.reason() + silenceHint(first.reason(), peer);
         } else if (first.toUsability().acceptsWork()) {
             code = ExitCodes.OK;
             result = "usable";
@@ -128,6 +137,30 @@ final class ProbeCommand implements Callable<Integer> {
         }
         out.flush();
         return code;
+    }
+
+    /** Seals PINGs and verifies PONGs with {@code auth}, when there is one. */
+    private static HeartbeatMonitor.Builder authenticated(HeartbeatMonitor.Builder b, HmacSha256Authenticator auth) {
+        return auth == null ? b : b.authentication(auth, auth);
+    }
+
+    /**
+     * What a silence may mean, when nothing else explains it. A responder that requires
+     * authentication answers nothing to a PING it cannot verify — no error, no reply, by design (a
+     * refusal would tell an attacker what works, and over UDP it would be a reply to a forged
+     * source) — so the probe cannot know that this is why; it can say that it may be.
+     */
+    private String silenceHint(String reason, Peer peer) {
+        boolean silence = reason.startsWith("no answer within") && !reason.contains("(")
+                && (peer == null || peer.rejectedFrames() == 0);
+        if (!silence) {
+            return "";
+        }
+        return keys.present()
+                ? "; if the peer requires authentication, it drops PINGs signed with keys it does not hold without "
+                        + "a word: check that --key-file " + keys.keyFile + " holds its keys"
+                : "; if the peer requires authentication, it drops unsigned PINGs without a word: pass its keys with "
+                        + "--key-file PATH";
     }
 
     private static String text(String addr, String result, PeerState s, String reason) {

@@ -3,6 +3,8 @@ package dev.heartbeat.cli;
 import dev.heartbeat.engine.HeartbeatResponder;
 import dev.heartbeat.engine.JvmLoadProvider;
 import dev.heartbeat.engine.LoadProvider;
+import dev.heartbeat.metrics.ResponderMetrics;
+import dev.heartbeat.protocol.auth.HmacSha256Authenticator;
 import dev.heartbeat.protocol.ServingStatus;
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -13,12 +15,14 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -45,7 +49,9 @@ import picocli.CommandLine.Spec;
             "SIGTERM (kill PID, Ctrl-C) also says GOODBYE. End of stdin is ignored.",
             ""
         },
-        footer = {"", "Example:  heartbeat serve --port 7070 --node-id orders-1"})
+        footer = {"", "Examples:",
+            "  heartbeat serve --port 7070 --node-id orders-1",
+            "  heartbeat serve --port 7070 --key-file /etc/heartbeat/keys --metrics-port 9464"})
 final class ServeCommand implements Callable<Integer> {
 
     @Spec
@@ -86,6 +92,12 @@ final class ServeCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}). The 'stats' command prints it at any time.")
     Duration statsEvery;
 
+    @Mixin
+    KeyFileOption keys;
+
+    @Mixin
+    MetricsOption metrics;
+
     /** Where commands come from; System.in unless a test sets it. */
     InputStream in = System.in;
 
@@ -119,11 +131,17 @@ final class ServeCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Invalid value for option "
                     + "'--stats-every': " + HeartbeatCli.given(spec, "--stats-every") + " (expected: 1s..1h, or 0s for never)");
         }
+        metrics.validate();
+        HmacSha256Authenticator auth = keys.authenticator(); // a file that cannot be read or parsed: exit 3
         String id = nodeId != null ? nodeId : "serve-" + ProcessHandle.current().pid();
         FreezableLoad freezable = new FreezableLoad(base);
         HeartbeatResponder responder;
         try {
-            responder = HeartbeatResponder.builder().nodeId(id).status(status).loadProvider(freezable).build();
+            HeartbeatResponder.Builder rb = HeartbeatResponder.builder().nodeId(id).status(status).loadProvider(freezable);
+            if (auth != null) {
+                rb.sealer(auth).verifier(auth); // PONGs signed; PINGs without a valid tag unanswered and counted
+            }
+            responder = rb.build();
         } catch (IllegalArgumentException e) {
             throw optionError("--node-id", "nodeId", e);
         }
@@ -149,6 +167,24 @@ final class ServeCommand implements Callable<Integer> {
             err.flush();
             return ExitCodes.UNREACHABLE;
         }
+        MetricsEndpoint endpoint;
+        try {
+            metrics.resolver = resolver;
+            endpoint = metrics.start();
+        } catch (MetricsOption.CannotServe e) {
+            server.close();
+            err.println("heartbeat serve: " + e.getMessage());
+            err.flush();
+            return ExitCodes.UNREACHABLE;
+        }
+        if (endpoint != null) {
+            ResponderMetrics.Builder mb = ResponderMetrics.builder(responder);
+            server.counters().forEach(mb::transportCounter);
+            server.gauges().forEach(mb::transportGauge);
+            endpoint.bind(mb.build());
+            err.println(MetricsOption.announce(endpoint));
+            err.flush();
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         AtomicBoolean closing = new AtomicBoolean();
         Runnable goodbye = () -> {
@@ -167,6 +203,9 @@ final class ServeCommand implements Callable<Integer> {
                 thaw.start();
                 int n = server.connections();
                 server.closeGracefully(Duration.ZERO);
+                if (endpoint != null) {
+                    endpoint.close();
+                }
                 out.println("goodbye sent to " + n + " connection(s); closed");
                 out.flush();
                 stopped.countDown();
@@ -174,8 +213,9 @@ final class ServeCommand implements Callable<Integer> {
         };
         Thread hook = new Thread(goodbye, "heartbeat-serve-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        out.printf(Locale.ROOT, "listening on %d (%s %s, node %s, epoch %016x, status %s, pid %d)%n", server.port(),
-                server.name(), host, id, responder.epoch(), responder.status(), ProcessHandle.current().pid());
+        out.printf(Locale.ROOT, "listening on %d (%s %s, node %s, epoch %016x, status %s, pid %d%s)%n", server.port(),
+                server.name(), host, id, responder.epoch(), responder.status(), ProcessHandle.current().pid(),
+                auth == null ? "" : ", " + describe(auth));
         out.flush();
 
         if (exitWithParent) {
@@ -204,6 +244,13 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** ", authenticated: signs with key 8, accepts keys 7, 8": which keys, never a secret. */
+    private static String describe(HmacSha256Authenticator auth) {
+        String accepted = new TreeSet<>(auth.keyRing().keyIds()).toString();
+        return "authenticated: signs with key " + auth.keyRing().signingKeyId() + ", accepts keys "
+                + accepted.substring(1, accepted.length() - 1);
     }
 
     /**

@@ -14,6 +14,8 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.DoubleSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * The transports the CLI can use ({@code --transport}). Each command asks this enum for a client
@@ -83,6 +85,32 @@ public enum Transport {
                 }
 
                 @Override
+                public Map<String, LongSupplier> counters() {
+                    Map<String, LongSupplier> c = new LinkedHashMap<>();
+                    c.put("connections.accepted", () -> s.stats().accepted());
+                    c.put("connections.resets", () -> s.stats().resets());
+                    c.put("connections.idle.timeouts", () -> s.stats().idleTimeouts());
+                    c.put("connections.evicted.silent", () -> s.stats().evicted());
+                    c.put("connections.evicted.server.full", () -> s.stats().evictedAtLimit());
+                    c.put("connections.refused.per.source", () -> s.stats().refusedPerSource());
+                    c.put("connections.refused.server.full", () -> s.stats().rejected());
+                    c.put("connections.closed.flooding", () -> s.stats().floodCloses());
+                    c.put("accept.failures", () -> s.stats().acceptFailures());
+                    c.put("frames.invalid", () -> s.stats().protocolErrors());
+                    for (FrameDecodeException.Reason r : FrameDecodeException.Reason.values()) {
+                        c.put("frames.invalid." + counterWords(r), () -> s.rejectedFrames().getOrDefault(r, 0L));
+                    }
+                    c.put("pings.dropped", () -> s.stats().pingsDropped());
+                    c.put("pongs.dropped", () -> s.stats().dropped());
+                    return c;
+                }
+
+                @Override
+                public Map<String, DoubleSupplier> gauges() {
+                    return Map.of("connections", s::connectionCount);
+                }
+
+                @Override
                 public void closeGracefully(Duration comeBackAfter) {
                     s.closeGracefully(comeBackAfter);
                 }
@@ -145,6 +173,26 @@ public enum Transport {
                 }
 
                 @Override
+                public Map<String, LongSupplier> counters() {
+                    Map<String, LongSupplier> c = new LinkedHashMap<>();
+                    c.put("datagrams.received", () -> s.stats().received());
+                    c.put("datagrams.answered", () -> s.stats().answered());
+                    c.put("datagrams.answered.reduced", () -> s.stats().reducedReplies());
+                    c.put("goodbyes", () -> s.stats().goodbyes());
+                    c.put("bytes.received", () -> s.stats().bytesIn());
+                    c.put("bytes.sent", () -> s.stats().bytesOut());
+                    for (UdpDrop d : UdpDrop.values()) {
+                        c.put("datagrams.dropped." + counterWords(d), () -> s.stats().dropped(d));
+                    }
+                    return c;
+                }
+
+                @Override
+                public Map<String, DoubleSupplier> gauges() {
+                    return Map.of("senders", s::senderCount);
+                }
+
+                @Override
                 public void closeGracefully(Duration comeBackAfter) {
                     s.closeGracefully(comeBackAfter);
                 }
@@ -160,6 +208,11 @@ public enum Transport {
     /** Reconnect backoff start and the time a connection must stay up to reset it (TCP defaults). */
     static final Duration RECONNECT_BASE = Duration.ofMillis(100);
     static final Duration RECONNECT_STABLE = Duration.ofSeconds(5);
+
+    /** A reason as words of a counter name: {@code BAD_MAGIC} is {@code bad.magic}. */
+    static String counterWords(Enum<?> reason) {
+        return reason.name().toLowerCase(Locale.ROOT).replace('_', '.');
+    }
 
     /** The scheme of this transport in peer addresses: "tcp" or "udp". */
     public String scheme() {
@@ -256,6 +309,16 @@ public enum Transport {
 
         /** What it counted since bind. */
         Stats stats();
+
+        /**
+         * What it counts, for metrics: monotonic counts by stable lower-case dotted names (the
+         * same set every time, zeros included; listed in docs/metrics.md), read when called.
+         * {@code serve --metrics-port} hands them to {@code ResponderMetrics} as transport counters.
+         */
+        Map<String, LongSupplier> counters();
+
+        /** Current values for metrics (open connections, live senders), named like {@link #counters()}. */
+        Map<String, DoubleSupplier> gauges();
 
         /** Tells every connected monitor GOODBYE, then closes. */
         void closeGracefully(Duration comeBackAfter);

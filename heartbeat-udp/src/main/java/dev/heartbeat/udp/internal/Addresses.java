@@ -25,53 +25,8 @@ public final class Addresses {
      * @throws IllegalArgumentException naming the address and what is wrong with it
      */
     public static InetSocketAddress parse(String address) {
-        if (address == null || address.isBlank()) {
-            throw new IllegalArgumentException("address : '" + address + "' (expected: host:port or [ipv6]:port)");
-        }
-        String a = address.trim();
-        if (a.startsWith("udp://")) {
-            a = a.substring(6);
-        }
-        String host;
-        String portText;
-        if (a.startsWith("[")) {
-            int close = a.indexOf(']');
-            if (close < 0) {
-                throw bad(address, "has no closing ']'", "[ipv6]:port");
-            }
-            host = a.substring(1, close);
-            if (close + 1 >= a.length() || a.charAt(close + 1) != ':') {
-                throw bad(address, "has no port", "[ipv6]:port");
-            }
-            portText = a.substring(close + 2);
-        } else {
-            int colon = a.lastIndexOf(':');
-            if (colon < 0) {
-                throw bad(address, "has no port", "host:port");
-            }
-            host = a.substring(0, colon);
-            portText = a.substring(colon + 1);
-            if (host.indexOf(':') >= 0) {
-                throw bad(address, "looks like an IPv6 literal without brackets", "[ipv6]:port");
-            }
-        }
-        if (host.isEmpty()) {
-            throw bad(address, "has an empty host", "host:port");
-        }
-        int port;
-        try {
-            port = Integer.parseInt(portText);
-        } catch (NumberFormatException e) {
-            throw bad(address, "port '" + portText + "' is not a number", "1..65535");
-        }
-        if (port < 1 || port > 65535) {
-            throw bad(address, "port " + port, "1..65535");
-        }
-        return InetSocketAddress.createUnresolved(host, port);
-    }
-
-    private static IllegalArgumentException bad(String address, String what, String rule) {
-        return new IllegalArgumentException("address : '" + address + "' " + what + " (expected: " + rule + ")");
+        String a = address != null && address.trim().startsWith("udp://") ? address.trim().substring(6) : address;
+        return dev.heartbeat.internal.SocketAddresses.parse(a);
     }
 
     /** True when {@code host} is an IPv4 or IPv6 literal (no DNS lookup needed). */
@@ -94,7 +49,7 @@ public final class Addresses {
 
     /** "host:port", with brackets around IPv6 literals. */
     public static String format(String host, int port) {
-        return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+        return dev.heartbeat.internal.SocketAddresses.format(host, port);
     }
 
     /** "host:port" of a socket address, with brackets around IPv6 and no "/" artefacts. */
