@@ -56,6 +56,7 @@ class ConditionsTest {
                 assertThat(ctx).as(type.getSimpleName()).hasSingleBean(type);
             }
             assertThat(ctx).doesNotHaveBean(FailoverRouter.class).doesNotHaveBean(LoadSamples.class)
+                    .doesNotHaveBean(dev.heartbeat.metrics.FailoverMetrics.class)
                     .doesNotHaveBean(DiscoveryPeers.class);
             assertThat(ctx.getBean(HeartbeatBreakerRegistry.class).owned()).isTrue();
             assertThat(ctx).getBean("heartbeatCircuitBreakerMetrics").isNotNull();
@@ -145,7 +146,7 @@ class ConditionsTest {
     void aPeerClientsBeanGetsARouterThatDrivesTheBreakers() {
         runner.withUserConfiguration(Clients.class).run(ctx -> {
             assertThat(ctx).hasNotFailed().hasSingleBean(FailoverRouter.class).hasSingleBean(LoadSamples.class)
-                    .doesNotHaveBean(PeerCircuitBreakers.class);
+                    .hasSingleBean(dev.heartbeat.metrics.FailoverMetrics.class).doesNotHaveBean(PeerCircuitBreakers.class);
         });
         runner.withUserConfiguration(Clients.class).withPropertyValues("heartbeat.routing.enabled=false")
                 .run(ctx -> assertThat(ctx).hasNotFailed().doesNotHaveBean(FailoverRouter.class)

@@ -1,13 +1,17 @@
 package dev.heartbeat.spring.autoconfigure;
 
 import dev.heartbeat.engine.HeartbeatMonitor;
+import dev.heartbeat.failover.FailoverRouter;
+import dev.heartbeat.metrics.FailoverMetrics;
 import dev.heartbeat.metrics.HeartbeatMetrics;
 import dev.heartbeat.metrics.ResponderMetrics;
 import dev.heartbeat.spring.responder.HeartbeatResponderServer;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.Map;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -18,8 +22,8 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * Micrometer meters of the monitor and its peers ({@link HeartbeatMetrics}), of the responder
- * ({@link ResponderMetrics}) and of the breakers the starter created (resilience4j's
- * {@code TaggedCircuitBreakerMetrics}). They are {@link MeterBinder} beans, which Spring Boot binds
+ * ({@link ResponderMetrics}), of the router ({@link FailoverMetrics}) and of the breakers the starter
+ * created (resilience4j's {@code TaggedCircuitBreakerMetrics}). They are {@link MeterBinder} beans, which Spring Boot binds
  * to every registry, e.g. the Prometheus one behind {@code /actuator/prometheus}. Series:
  * docs/metrics.md.
  */
@@ -53,7 +57,11 @@ public class HeartbeatMetricsAutoConfiguration {
                 .build();
     }
 
-    /** resilience4j's meters of the breakers, when the starter owns their registry (an application's own is bound by its own setup). */
+    /**
+     * resilience4j's meters of the breakers when the starter owns their registry and no router
+     * drives them (an application's own registry is bound by its own setup; a router's breakers by
+     * {@link FailoverMetrics}).
+     */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass({TaggedCircuitBreakerMetrics.class, io.github.resilience4j.circuitbreaker.CircuitBreaker.class})
     @ConditionalOnBean(HeartbeatBreakerRegistry.class)
@@ -61,11 +69,21 @@ public class HeartbeatMetricsAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean(name = "heartbeatCircuitBreakerMetrics")
-        public MeterBinder heartbeatCircuitBreakerMetrics(HeartbeatBreakerRegistry registry) {
-            if (!registry.owned()) {
-                return meters -> { };
-            }
-            return TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(registry.registry());
+        public MeterBinder heartbeatCircuitBreakerMetrics(HeartbeatBreakerRegistry registry,
+                                                          ObjectProvider<FailoverRouter<?>> router) {
+            return meters -> {
+                if (registry.owned() && router.getIfAvailable() == null) {
+                    TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(registry.registry()).bindTo(meters);
+                }
+            };
+        }
+
+        /** The router's counters (calls, retries, panics…) and, for a registry the starter owns, its breakers. */
+        @Bean(destroyMethod = "close")
+        @ConditionalOnBean(FailoverRouter.class)
+        @ConditionalOnMissingBean
+        public FailoverMetrics heartbeatFailoverMetrics(FailoverRouter<?> router, HeartbeatBreakerRegistry registry) {
+            return FailoverMetrics.of(router, Tags.empty(), registry.owned());
         }
     }
 }
