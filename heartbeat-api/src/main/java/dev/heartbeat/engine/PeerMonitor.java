@@ -5,11 +5,11 @@ import dev.heartbeat.detect.LocalPauseDetector;
 import dev.heartbeat.detect.Ticker;
 import dev.heartbeat.detect.UsabilityHysteresis;
 import dev.heartbeat.detect.UsabilityVerdict;
-import dev.heartbeat.engine.spi.Cancellable;
 import dev.heartbeat.engine.spi.DisconnectCause;
 import dev.heartbeat.engine.spi.Link;
 import dev.heartbeat.engine.spi.LinkHandler;
 import dev.heartbeat.engine.spi.SerialScheduler;
+import dev.heartbeat.engine.spi.Timer;
 import dev.heartbeat.internal.LogLimit;
 import dev.heartbeat.peer.FrameRejection;
 import dev.heartbeat.peer.Liveness;
@@ -127,8 +127,9 @@ final class PeerMonitor implements Peer, LinkHandler {
     private long effectiveIntervalNanos;
     private long advisedNanos;
     private long lastAdviceRaw;
-    private Cancellable pendingTick;
-    private Cancellable pendingEval;
+    /** The next tick, and the next evaluation between ticks: one re-armable timer each, for the peer's life. */
+    private Timer tickTimer;
+    private Timer evalTimer;
     private long pendingEvalAt = Long.MAX_VALUE;
     private boolean started;
     private String lastDisconnect = "";
@@ -213,6 +214,8 @@ final class PeerMonitor implements Peer, LinkHandler {
         link = l;
         scheduler = l.scheduler();
         ticker = scheduler.ticker();
+        tickTimer = scheduler.newTimer(tickTask);
+        evalTimer = scheduler.newTimer(evalTask);
         long now = ticker.nanoTime();
         addedAt = now;
         lastTickRan = now;
@@ -270,7 +273,7 @@ final class PeerMonitor implements Peer, LinkHandler {
             period += (long) ((random.nextDouble() * 2 - 1) * j * period);
         }
         due = now + period;
-        pendingTick = scheduler.schedule(tickTask, period);
+        tickTimer.arm(period);
         scheduleEvaluation(now);
     }
 
@@ -302,14 +305,12 @@ final class PeerMonitor implements Peer, LinkHandler {
         if (at == pendingEvalAt) {
             return;
         }
-        if (pendingEval != null) {
-            pendingEval.cancel();
-            pendingEval = null;
-            pendingEvalAt = Long.MAX_VALUE;
-        }
         if (at != Long.MAX_VALUE && at - due < 0) { // due before the next tick, which would evaluate anyway
             pendingEvalAt = at;
-            pendingEval = scheduler.schedule(evalTask, at - now);
+            evalTimer.arm(at - now); // re-arming replaces the pending deadline, allocating nothing
+        } else if (pendingEvalAt != Long.MAX_VALUE) {
+            evalTimer.cancel();
+            pendingEvalAt = Long.MAX_VALUE;
         }
     }
 
@@ -319,7 +320,6 @@ final class PeerMonitor implements Peer, LinkHandler {
         }
         long now = ticker.nanoTime();
         long dueAt = pendingEvalAt;
-        pendingEval = null;
         pendingEvalAt = Long.MAX_VALUE;
         checkPause(dueAt, now);
         if (now - graceUntil < 0) {
@@ -330,9 +330,7 @@ final class PeerMonitor implements Peer, LinkHandler {
         evaluate(now);
         if (before != Liveness.SUSPECT && liveness == Liveness.SUSPECT && link.carriesHeartbeats()) {
             // Late beat: probe at once and keep probing at the probe interval until it answers or dies.
-            if (pendingTick != null) {
-                pendingTick.cancel();
-            }
+            tickTimer.cancel();
             due = now;
             tick();
         } else {

@@ -64,11 +64,11 @@ final class TcpLink implements Link {
     /** The attempt in progress (loop-confined). */
     private ChannelFuture connecting;
 
-    TcpLink(TcpClientTransport owner, EventLoop loop, InetSocketAddress remote, String address, LinkHandler handler,
+    TcpLink(TcpClientTransport owner, EventLoop loop, EventLoopScheduler scheduler, InetSocketAddress remote, String address, LinkHandler handler,
             ReconnectBackoff backoff) {
         this.owner = owner;
         this.loop = loop;
-        this.scheduler = new EventLoopScheduler(loop);
+        this.scheduler = scheduler;
         this.remote = remote;
         this.address = address;
         this.handler = handler;

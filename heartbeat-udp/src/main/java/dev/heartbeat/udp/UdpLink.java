@@ -60,11 +60,11 @@ final class UdpLink implements Link {
     private int withheld;
     private Cancellable timer;
 
-    UdpLink(UdpClientTransport owner, EventLoop loop, InetSocketAddress unresolved, String address, LinkHandler handler,
+    UdpLink(UdpClientTransport owner, EventLoop loop, EventLoopScheduler scheduler, InetSocketAddress unresolved, String address, LinkHandler handler,
             ReconnectBackoff retry) {
         this.owner = owner;
         this.loop = loop;
-        this.scheduler = new EventLoopScheduler(loop);
+        this.scheduler = scheduler;
         this.unresolved = unresolved;
         this.address = address;
         this.handler = handler;
