@@ -56,6 +56,12 @@ final class PeerMonitor implements Peer, LinkHandler {
     /** Epochs remembered after they were replaced. */
     private static final int RETIRED_EPOCHS = 4;
     private static final FrameRejection[] REJECTIONS = FrameRejection.values();
+    /**
+     * Where PINGs are encoded: one buffer per thread, not per peer (a peer's PINGs are encoded on
+     * its scheduler's thread, and {@link Link#send} copies the bytes before it returns).
+     */
+    private static final ThreadLocal<ByteBuffer> PING_SCRATCH =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocate(FrameCodec.MAX_FRAME_LENGTH));
     /** Shortest wait for a probe's answer, and shortest spacing of probes. */
     private static final long MIN_PROBE_WAIT = 1_000_000;
 
@@ -73,7 +79,6 @@ final class PeerMonitor implements Peer, LinkHandler {
     private final UsabilityHysteresis hysteresis;
     private final UsabilityVerdict verdict = new UsabilityVerdict();
     private final Frame frame = new Frame();
-    private final ByteBuffer out = ByteBuffer.allocate(FrameCodec.MAX_FRAME_LENGTH);
     private final SplittableRandom random;
     private final Runnable tickTask = this::tick;
     private final Runnable evalTask = this::evaluateNow;
@@ -88,7 +93,8 @@ final class PeerMonitor implements Peer, LinkHandler {
     private final long maxForgivenessNanos;
     private final int deadAfterProbes;
     private final CompletableFuture<PeerState> firstVerdict = new CompletableFuture<>();
-    private final AtomicLongArray rejected = new AtomicLongArray(REJECTIONS.length);
+    /** Frames rejected, by reason; made at the first rejection (most peers never have one). */
+    private volatile AtomicLongArray rejected;
 
     /** The link, for threads other than the scheduler's (remove); the scheduler uses {@link #link}. */
     private volatile Link opened;
@@ -375,6 +381,7 @@ final class PeerMonitor implements Peer, LinkHandler {
     }
 
     private void sendPing(long now) {
+        ByteBuffer out = PING_SCRATCH.get();
         out.clear();
         frame.ping(owner.epoch(), nextSeq, now, owner.nodeId(), (int) Math.min(Integer.MAX_VALUE, effectiveIntervalNanos / 1_000_000));
         int padTo = link.pingPaddingTo(lastPongLength);
@@ -553,7 +560,11 @@ final class PeerMonitor implements Peer, LinkHandler {
 
     private void reject(FrameRejection why) {
         lastRejection = why;
-        long n = rejected.incrementAndGet(why.ordinal());
+        AtomicLongArray counts = rejected;
+        if (counts == null) {
+            counts = rejected = new AtomicLongArray(REJECTIONS.length); // only this thread writes the field
+        }
+        long n = counts.incrementAndGet(why.ordinal());
         if (why != FrameRejection.MALFORMED && LogLimit.loud(n)) {
             log.info("{}: frame ignored, it {} ({} for this reason so far)", name, why.description(), n);
         }
@@ -900,14 +911,16 @@ final class PeerMonitor implements Peer, LinkHandler {
 
     @Override
     public long rejectedFrames(FrameRejection why) {
-        return rejected.get(why.ordinal());
+        AtomicLongArray counts = rejected;
+        return counts == null ? 0 : counts.get(why.ordinal());
     }
 
     @Override
     public long rejectedFrames() {
+        AtomicLongArray counts = rejected;
         long n = 0;
-        for (int i = 0; i < REJECTIONS.length; i++) {
-            n += rejected.get(i);
+        for (int i = 0; counts != null && i < REJECTIONS.length; i++) {
+            n += counts.get(i);
         }
         return n;
     }

@@ -46,15 +46,6 @@ final class TcpLink implements Link {
     private final String address;
     private final LinkHandler handler;
     private final ReconnectLoop reconnect;
-    private final ChannelInitializer<Channel> initializer = new ChannelInitializer<>() {
-        @Override
-        protected void initChannel(Channel ch) {
-            if (!owner.raw()) {
-                ch.pipeline().addLast("framer", new FrameDecoder());
-            }
-            ch.pipeline().addLast("link", new ConnectionHandler());
-        }
-    };
 
     /** The connected channel; written on the loop, read anywhere. */
     private volatile Channel channel;
@@ -118,6 +109,17 @@ final class TcpLink implements Link {
         if (closed) {
             return;
         }
+        // A new initializer per dial: it removes itself once the channel is set up, and is then
+        // garbage instead of a few hundred bytes kept per link for the link's whole life.
+        ChannelInitializer<Channel> initializer = new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                if (!owner.raw()) {
+                    ch.pipeline().addLast("framer", new FrameDecoder());
+                }
+                ch.pipeline().addLast("link", new ConnectionHandler());
+            }
+        };
         ChannelFuture f = owner.bootstrap().clone(loop).handler(initializer).connect(target);
         connecting = f;
         f.addListener((ChannelFutureListener) this::connectDone);
