@@ -14,7 +14,7 @@ cp="$here/target/classes:$(cat "$here/target/classpath.txt")"
 # 10,000 connections need 10,000 descriptors in this JVM (and its responders): raise the soft
 # limit for these processes only, up to the hard limit.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-jvm=(-Xms1g -Xmx1g -XX:+UseG1GC -Dorg.slf4j.simpleLogger.defaultLogLevel=warn)
+jvm=(-Xms1g -Xmx1g -XX:+UseG1GC -Dorg.slf4j.simpleLogger.defaultLogLevel=warn ${SCALE_JAVA_OPTS:-})
 run() { java "${jvm[@]}" -cp "$cp" dev.heartbeat.bench.scale.MonitorScale "$@"; }
 if [[ "${1:-}" == matrix ]]; then
   shift

@@ -120,6 +120,9 @@ public final class MonitorScale {
                     (alloc1 - alloc0) / (double) hb, (heap1 - heap0) / (double) peers, rss1 / 1048576.0,
                     (rss1 - rss0) / (double) peers, dead, suspect, aliveAtStart, aliveAtEnd, extra);
             System.out.flush();
+            if (a.has("metrics") && subject instanceof ProjectSubject) {
+                metricsCost((ProjectSubject) subject, peers, measure, heap1);
+            }
             if (a.has("hold")) {
                 System.out.println("HOLD pid " + ProcessHandle.current().pid() + " (jmap/JFR now; Enter ends)");
                 System.in.read();
@@ -131,6 +134,55 @@ public final class MonitorScale {
             }
         }
         System.exit(0);
+    }
+
+    /**
+     * The cost of metrics at this scale: HeartbeatMetrics bound to a Prometheus registry (every
+     * peer metered), then live heap per peer's meters, time per scrape (median of 20, and the
+     * size of one), and CPU and allocation per heartbeat with metrics on.
+     */
+    private static void metricsCost(ProjectSubject s, int peers, int measure, long heapBefore) throws Exception {
+        io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry =
+                new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+                        io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+        dev.heartbeat.metrics.HeartbeatMetrics metrics = dev.heartbeat.metrics.HeartbeatMetrics.builder(s.monitor)
+                .maxPeers(Math.max(peers, 1)).build();
+        long bindStart = System.nanoTime();
+        metrics.bindTo(registry);
+        long until = System.nanoTime() + 60_000_000_000L;
+        while (metrics.meteredPeers() < peers && System.nanoTime() - until < 0) {
+            Thread.sleep(100);
+        }
+        long bindMs = (System.nanoTime() - bindStart) / 1_000_000;
+        Thread.sleep(3000); // every peer has had PONGs recorded
+        long hb0 = s.heartbeats();
+        long cpu0 = ProcStats.cpuNanos();
+        long alloc0 = ProcStats.allocatedBytes();
+        Thread.sleep(measure * 1000L);
+        long alloc1 = ProcStats.allocatedBytes();
+        long cpu1 = ProcStats.cpuNanos();
+        long hb = Math.max(1, s.heartbeats() - hb0);
+        long heap = ProcStats.liveHeapBytes();
+        double[] scrapeMs = new double[20];
+        int bytes = 0;
+        for (int i = 0; i < scrapeMs.length; i++) {
+            long t = System.nanoTime();
+            bytes = registry.scrape().length();
+            scrapeMs[i] = (System.nanoTime() - t) / 1e6;
+        }
+        java.util.Arrays.sort(scrapeMs);
+        int series = 0;
+        for (String line : registry.scrape().split("\n")) {
+            if (!line.startsWith("#") && !line.isBlank()) {
+                series++;
+            }
+        }
+        System.out.printf(Locale.ROOT, "METRICS peers=%d metered=%d bind_ms=%d heap_b_per_peer_meters=%.0f scrape_ms_median=%.1f"
+                        + " scrape_ms_max=%.1f scrape_bytes=%d series=%d cpu_us_per_hb=%.2f alloc_b_per_hb=%.1f%n",
+                peers, metrics.meteredPeers(), bindMs, (heap - heapBefore) / (double) peers, scrapeMs[scrapeMs.length / 2],
+                scrapeMs[scrapeMs.length - 1], bytes, series, (cpu1 - cpu0) / 1e3 / hb, (alloc1 - alloc0) / (double) hb);
+        System.out.flush();
+        metrics.close();
     }
 
     /** The client under test. */

@@ -62,12 +62,12 @@ public final class ResponderProcess {
         switch (mode) {
             case "tcp": {
                 TcpResponderServer s = tcp(responder, host, threads);
-                System.out.println("READY tcp " + host + ":" + s.port());
+                System.out.println("READY tcp " + host + ":" + s.port() + " " + pongLength(responder));
                 break;
             }
             case "udp": {
                 UdpResponderServer s = udp(responder, host, threads);
-                System.out.println("READY udp " + host + ":" + s.port());
+                System.out.println("READY udp " + host + ":" + s.port() + " " + pongLength(responder));
                 break;
             }
             case "udp-many": {
@@ -79,12 +79,12 @@ public final class ResponderProcess {
             }
             case "bare-tcp": {
                 int port = bareTcp(host, pongLength(responder), threads);
-                System.out.println("READY bare-tcp " + host + ":" + port);
+                System.out.println("READY bare-tcp " + host + ":" + port + " " + pongLength(responder));
                 break;
             }
             case "bare-udp": {
                 int port = bareUdp(host, pongLength(responder), threads);
-                System.out.println("READY bare-udp " + host + ":" + port);
+                System.out.println("READY bare-udp " + host + ":" + port + " " + pongLength(responder));
                 break;
             }
             case "fault": {
@@ -208,10 +208,18 @@ public final class ResponderProcess {
     }
 
     private static int bareUdp(String host, int pongLength, int threads) throws InterruptedException {
+        // Like UdpResponderServer: one SO_REUSEPORT socket per thread on epoll, so both use the same cores.
         MultiThreadIoEventLoopGroup group = Wire.group(threads);
-        Channel ch = new Bootstrap().group(group).channel(Wire.datagram()).handler(new BarePong(pongLength, true))
-                .bind(host, 0).sync().channel();
-        return ((InetSocketAddress) ch.localAddress()).getPort();
+        Bootstrap b = new Bootstrap().group(group).channel(Wire.datagram()).handler(new BarePong(pongLength, true));
+        if (Wire.EPOLL) {
+            b.option(io.netty.channel.epoll.EpollChannelOption.SO_REUSEPORT, true);
+        }
+        Channel ch = b.bind(host, 0).sync().channel();
+        int port = ((InetSocketAddress) ch.localAddress()).getPort();
+        for (int i = 1; Wire.EPOLL && i < threads; i++) {
+            b.bind(host, port).sync();
+        }
+        return port;
     }
 
     /** The bare responder: PONG bytes of the project's length, echo fields from the PING. */

@@ -61,6 +61,25 @@ final class Wire {
         b.writeInt(intervalMillis).writeShort(0);
     }
 
+    /**
+     * Writes a PING padded to exactly {@code total} bytes (0: unpadded) with one padding extension,
+     * as a UDP monitor does so that a responder may answer it in full (anti-amplification).
+     */
+    static void writePing(ByteBuf b, long epoch, int seq, long sendTime, int intervalMillis, int total) {
+        if (total <= PING_LENGTH) {
+            writePing(b, epoch, seq, sendTime, intervalMillis);
+            return;
+        }
+        int pad = Math.max(FrameCodec.MIN_PADDING, total - PING_LENGTH);
+        b.writeShort(FrameCodec.MAGIC).writeByte(FrameCodec.VERSION).writeByte(1).writeShort(0)
+                .writeShort(PING_LENGTH + pad).writeLong(epoch).writeInt(seq).writeLong(sendTime).writeByte(NODE.length());
+        for (int i = 0; i < NODE.length(); i++) {
+            b.writeByte(NODE.charAt(i));
+        }
+        b.writeInt(intervalMillis).writeShort(pad).writeShort(FrameCodec.EXTENSION_PADDING)
+                .writeShort(pad - FrameCodec.MIN_PADDING).writeZero(pad - FrameCodec.MIN_PADDING);
+    }
+
     /** Offset of a PONG's echoed sequence (its echoed send time follows). */
     static int echoOffset(ByteBuf frame) {
         return frame.readerIndex() + FrameCodec.FIXED_HEADER_LENGTH + frame.getUnsignedByte(frame.readerIndex() + 28);
