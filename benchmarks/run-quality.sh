@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the detection-quality harness (virtual time; see docs/benchmarks.md). Build first:
-#   mvn -q -B -pl heartbeat-api,benchmarks package -DskipTests
+#   mvn -q -B -pl heartbeat-api,heartbeat-tcp,heartbeat-udp,benchmarks package -DskipTests
 # then, from the repository root:
 #   benchmarks/run-quality.sh --out docs > docs/benchmarks-quality.out
 set -euo pipefail

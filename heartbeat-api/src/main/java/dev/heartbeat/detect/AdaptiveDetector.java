@@ -67,9 +67,12 @@ import java.util.Locale;
  * answers were always exactly on time from being condemned by a scheduling hiccup the history has
  * not shown yet.
  *
- * <p>Costs: O(1) per heartbeat and per evaluation (one logarithm); the fit is O(bins) every 16
- * samples. About 2.7 KB per peer; nothing is allocated after construction. Not thread-safe; one
- * instance per peer.
+ * <p>Costs: O(1) per heartbeat and per evaluation (one logarithm; below the tail a look-up among
+ * the occupied bins); the fit is O(occupied bins) every 16 samples. The histogram is sparse: it
+ * holds only the bins a peer's silences reached (a few dozen of 221), 13 bytes each, growing by 8
+ * at a time — a few hundred bytes per peer instead of 2.7 KB for the dense table, with the same
+ * numbers. It allocates only when a silence lands in a bin never reached before. Not
+ * thread-safe; one instance per peer.
  *
  * <p>Without send times ({@link #heartbeat(long, boolean)}) the next heartbeat is taken to be due
  * one expected interval after the last.
@@ -94,9 +97,28 @@ public final class AdaptiveDetector implements LivenessDetector {
     private final double phiSuspect;
     private final double growth;
 
-    private final double[] weight = new double[BINS];
-    /** log10 of the fraction of the weight at or above each bin's lower edge. */
-    private final float[] logAbove = new float[BINS + 1];
+    /** Lower and upper edges of each bin, computed once. */
+    private static final double[] LOWER = new double[BINS];
+    private static final double[] UPPER = new double[BINS];
+
+    static {
+        for (int b = 0; b < BINS; b++) {
+            LOWER[b] = b == 0 ? 0 : X0 * Math.pow(2, (b - 1) / (double) BINS_PER_OCTAVE);
+            UPPER[b] = X0 * Math.pow(2, b / (double) BINS_PER_OCTAVE);
+        }
+    }
+
+    /** Initial room of the sparse histogram, and how much it grows by. */
+    private static final int ROOM = 8;
+
+    // The histogram, sparse: only the bins that hold weight, in ascending order (a peer's silences
+    // fill a few dozen of the 221 bins). binOf[i] is a bin number, weight[i] its weight and
+    // logAbove[i] log10 of the fraction of the weight at or above that bin's lower edge. The same
+    // numbers, summed in the same order, as a dense table would hold: only the empty bins are left out.
+    private byte[] binOf = new byte[ROOM];
+    private double[] weight = new double[ROOM];
+    private float[] logAbove = new float[ROOM];
+    private int used;
     private double increment = 1;
     private double total;
     private long learned;
@@ -169,7 +191,12 @@ public final class AdaptiveDetector implements LivenessDetector {
 
     @Override
     public void reset() {
-        java.util.Arrays.fill(weight, 0);
+        used = 0;
+        if (binOf.length > ROOM) {
+            binOf = new byte[ROOM];
+            weight = new double[ROOM];
+            logAbove = new float[ROOM];
+        }
         increment = 1;
         total = 0;
         learned = 0;
@@ -181,14 +208,15 @@ public final class AdaptiveDetector implements LivenessDetector {
     /** Records one survived overdue time. */
     void learn(long overdueNanos) {
         if (increment > 1e200) {
-            for (int i = 0; i < BINS; i++) {
+            for (int i = 0; i < used; i++) {
                 weight[i] /= increment;
             }
             total /= increment;
             increment = 1;
         }
         int b = bin(overdueNanos);
-        weight[b] += increment;
+        int i = slot(b); // before reading the field: slot() may grow the arrays
+        weight[i] += increment;
         total += increment;
         increment *= growth;
         learned++;
@@ -210,23 +238,58 @@ public final class AdaptiveDetector implements LivenessDetector {
     }
 
     private static double lower(int b) {
-        return b == 0 ? 0 : X0 * Math.pow(2, (b - 1) / (double) BINS_PER_OCTAVE);
+        return LOWER[b];
     }
 
     private static double upper(int b) {
-        return X0 * Math.pow(2, b / (double) BINS_PER_OCTAVE);
+        return UPPER[b];
     }
 
-    /** Refits the tail and recomputes both timeouts. O(bins). */
+    /** The index of bin {@code b} in the sparse histogram, inserted (with no weight) if missing. */
+    private int slot(int b) {
+        int i = used - 1;
+        while (i >= 0 && (binOf[i] & 0xFF) > b) {
+            i--;
+        }
+        if (i >= 0 && (binOf[i] & 0xFF) == b) {
+            return i;
+        }
+        int at = i + 1;
+        if (used == binOf.length) {
+            int room = used + ROOM;
+            binOf = java.util.Arrays.copyOf(binOf, room);
+            weight = java.util.Arrays.copyOf(weight, room);
+            logAbove = java.util.Arrays.copyOf(logAbove, room);
+        }
+        System.arraycopy(binOf, at, binOf, at + 1, used - at);
+        System.arraycopy(weight, at, weight, at + 1, used - at);
+        System.arraycopy(logAbove, at, logAbove, at + 1, used - at);
+        binOf[at] = (byte) b;
+        weight[at] = 0;
+        logAbove[at] = Float.NEGATIVE_INFINITY;
+        used++;
+        return at;
+    }
+
+    /** log10 of the fraction of the weight at or above bin {@code b}'s lower edge (-∞ when none is). */
+    private double logAboveBin(int b) {
+        for (int i = 0; i < used; i++) {
+            if ((binOf[i] & 0xFF) >= b) {
+                return logAbove[i];
+            }
+        }
+        return Float.NEGATIVE_INFINITY;
+    }
+
+    /** Refits the tail and recomputes both timeouts. O(occupied bins). */
     private void refit() {
         sinceRefresh = 0;
         double n = total / increment; // effective number of remembered silences
         // The survival table, for φ below the tail.
         double above = 0;
-        logAbove[BINS] = Float.NEGATIVE_INFINITY;
-        for (int b = BINS - 1; b >= 0; b--) {
-            above += weight[b];
-            logAbove[b] = total > 0 && above > 0 ? (float) Math.log10(above / total) : Float.NEGATIVE_INFINITY;
+        for (int i = used - 1; i >= 0; i--) {
+            above += weight[i];
+            logAbove[i] = total > 0 && above > 0 ? (float) Math.log10(above / total) : Float.NEGATIVE_INFINITY;
         }
         double qDead;
         double qSuspect;
@@ -239,14 +302,18 @@ public final class AdaptiveDetector implements LivenessDetector {
         } else {
             double k = Math.max(Math.min(10, n), Math.min(400, n / 50));
             double acc = 0;
-            int j = BINS - 1;
-            for (; j > 0; j--) {
-                acc += weight[j];
+            int j = 0;
+            int first = -1; // the first entry of the tail
+            for (int i = used - 1; i >= 0 && (binOf[i] & 0xFF) > 0; i--) {
+                acc += weight[i];
                 if (acc / increment >= k) {
+                    j = binOf[i] & 0xFF;
+                    first = i;
                     break;
                 }
             }
-            if (j == 0) {
+            if (first < 0) {
+                first = 0;
                 acc = total;
             }
             tailBin = j;
@@ -256,15 +323,17 @@ public final class AdaptiveDetector implements LivenessDetector {
             double a0 = 0;
             double a1 = 0;
             double remaining = acc;
-            for (int b = j; b < BINS; b++) {
-                if (weight[b] == 0) {
+            for (int i = first; i < used; i++) {
+                double w = weight[i];
+                if (w == 0) {
                     continue;
                 }
+                int b = binOf[i] & 0xFF;
                 double c = (b == 0 ? X0 / 2 : Math.sqrt(lower(b) * upper(b))) - u;
-                double survival = (remaining - weight[b] / 2) / acc;
-                a0 += weight[b] * c;
-                a1 += weight[b] * c * survival;
-                remaining -= weight[b];
+                double survival = (remaining - w / 2) / acc;
+                a0 += w * c;
+                a1 += w * c * survival;
+                remaining -= w;
             }
             a0 /= acc;
             a1 /= acc;
@@ -295,9 +364,9 @@ public final class AdaptiveDetector implements LivenessDetector {
         double zeta = Math.pow(10, logZeta);
         if (p >= zeta) {
             // Within the body: the empirical quantile (rarely needed: p is far below ζ).
-            for (int b = BINS - 1; b >= 0; b--) {
-                if (logAbove[b] >= Math.log10(p)) {
-                    return upper(b);
+            for (int i = used - 1; i >= 0; i--) { // empty bins hold the value of the next full one above
+                if (logAbove[i] >= Math.log10(p)) {
+                    return upper(binOf[i] & 0xFF);
                 }
             }
             return 0;
@@ -321,8 +390,8 @@ public final class AdaptiveDetector implements LivenessDetector {
             return 0;
         }
         int b = bin(x);
-        double lo = logAbove[b];
-        double hi = logAbove[b + 1];
+        double lo = logAboveBin(b);
+        double hi = logAboveBin(b + 1);
         if (Double.isInfinite(hi)) {
             hi = logZeta;
         }

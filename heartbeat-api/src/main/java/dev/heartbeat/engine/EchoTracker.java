@@ -31,13 +31,17 @@ final class EchoTracker {
     private double lossRate;
     private long misses;
 
-    /** Missed sequences reported by the last {@link #recordSent} or {@link #match}, for observers. */
-    private final int[] missed = new int[WINDOW];
-    private int missedCount;
+    /**
+     * Missed sequences reported by the last {@link #recordSent} or {@link #match}, for observers:
+     * bit k of the mask is sequence {@code missedBase + k}. One call's misses all lie within one
+     * window of {@value #WINDOW} sequences, so 32 bits hold them (instead of an int[32] per peer).
+     */
+    private int missedBase;
+    private int missedMask;
 
     /** Records that PING {@code seq} was sent at {@code now}; the slot it reuses may report a miss. */
     void recordSent(int seq, long now) {
-        missedCount = 0;
+        missedMask = 0;
         int i = seq & MASK;
         if (slot[i] == 1) {
             miss(i);
@@ -56,7 +60,7 @@ final class EchoTracker {
      *     send time), else why it does not
      */
     FrameRejection match(int echoSeq, long echoTime) {
-        missedCount = 0;
+        missedMask = 0;
         if (!anySent || lastSent - echoSeq < 0 || lastSent - echoSeq >= WINDOW) {
             return FrameRejection.NOT_OUTSTANDING;
         }
@@ -92,8 +96,13 @@ final class EchoTracker {
         slot[i] = 3;
         misses++;
         lossRate += (1 - lossRate) * LOSS_ALPHA;
-        if (missedCount < WINDOW) {
-            missed[missedCount++] = seqs[i];
+        int s = seqs[i];
+        if (missedMask == 0) {
+            missedBase = s;
+        }
+        int k = s - missedBase; // ascending within one call, less than WINDOW apart
+        if (k >= 0 && k < WINDOW) {
+            missedMask |= 1 << k;
         }
     }
 
@@ -141,10 +150,15 @@ final class EchoTracker {
 
     /** How many misses the last call found; their sequences are {@link #missedSequence(int)}. */
     int missedCount() {
-        return missedCount;
+        return Integer.bitCount(missedMask);
     }
 
+    /** The {@code k}-th (from 0, ascending) missed sequence of the last call. */
     int missedSequence(int k) {
-        return missed[k];
+        int m = missedMask;
+        for (int j = 0; j < k; j++) {
+            m &= m - 1; // drop the lowest set bit
+        }
+        return missedBase + Integer.numberOfTrailingZeros(m);
     }
 }

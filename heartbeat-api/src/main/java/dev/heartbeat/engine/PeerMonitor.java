@@ -5,11 +5,11 @@ import dev.heartbeat.detect.LocalPauseDetector;
 import dev.heartbeat.detect.Ticker;
 import dev.heartbeat.detect.UsabilityHysteresis;
 import dev.heartbeat.detect.UsabilityVerdict;
-import dev.heartbeat.engine.spi.Cancellable;
 import dev.heartbeat.engine.spi.DisconnectCause;
 import dev.heartbeat.engine.spi.Link;
 import dev.heartbeat.engine.spi.LinkHandler;
 import dev.heartbeat.engine.spi.SerialScheduler;
+import dev.heartbeat.engine.spi.Timer;
 import dev.heartbeat.internal.LogLimit;
 import dev.heartbeat.peer.FrameRejection;
 import dev.heartbeat.peer.Liveness;
@@ -56,6 +56,12 @@ final class PeerMonitor implements Peer, LinkHandler {
     /** Epochs remembered after they were replaced. */
     private static final int RETIRED_EPOCHS = 4;
     private static final FrameRejection[] REJECTIONS = FrameRejection.values();
+    /**
+     * Where PINGs are encoded: one buffer per thread, not per peer (a peer's PINGs are encoded on
+     * its scheduler's thread, and {@link Link#send} copies the bytes before it returns).
+     */
+    private static final ThreadLocal<ByteBuffer> PING_SCRATCH =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocate(FrameCodec.MAX_FRAME_LENGTH));
     /** Shortest wait for a probe's answer, and shortest spacing of probes. */
     private static final long MIN_PROBE_WAIT = 1_000_000;
 
@@ -73,7 +79,6 @@ final class PeerMonitor implements Peer, LinkHandler {
     private final UsabilityHysteresis hysteresis;
     private final UsabilityVerdict verdict = new UsabilityVerdict();
     private final Frame frame = new Frame();
-    private final ByteBuffer out = ByteBuffer.allocate(FrameCodec.MAX_FRAME_LENGTH);
     private final SplittableRandom random;
     private final Runnable tickTask = this::tick;
     private final Runnable evalTask = this::evaluateNow;
@@ -88,7 +93,8 @@ final class PeerMonitor implements Peer, LinkHandler {
     private final long maxForgivenessNanos;
     private final int deadAfterProbes;
     private final CompletableFuture<PeerState> firstVerdict = new CompletableFuture<>();
-    private final AtomicLongArray rejected = new AtomicLongArray(REJECTIONS.length);
+    /** Frames rejected, by reason; made at the first rejection (most peers never have one). */
+    private volatile AtomicLongArray rejected;
 
     /** The link, for threads other than the scheduler's (remove); the scheduler uses {@link #link}. */
     private volatile Link opened;
@@ -127,8 +133,9 @@ final class PeerMonitor implements Peer, LinkHandler {
     private long effectiveIntervalNanos;
     private long advisedNanos;
     private long lastAdviceRaw;
-    private Cancellable pendingTick;
-    private Cancellable pendingEval;
+    /** The next tick, and the next evaluation between ticks: one re-armable timer each, for the peer's life. */
+    private Timer tickTimer;
+    private Timer evalTimer;
     private long pendingEvalAt = Long.MAX_VALUE;
     private boolean started;
     private String lastDisconnect = "";
@@ -213,6 +220,8 @@ final class PeerMonitor implements Peer, LinkHandler {
         link = l;
         scheduler = l.scheduler();
         ticker = scheduler.ticker();
+        tickTimer = scheduler.newTimer(tickTask);
+        evalTimer = scheduler.newTimer(evalTask);
         long now = ticker.nanoTime();
         addedAt = now;
         lastTickRan = now;
@@ -270,7 +279,7 @@ final class PeerMonitor implements Peer, LinkHandler {
             period += (long) ((random.nextDouble() * 2 - 1) * j * period);
         }
         due = now + period;
-        pendingTick = scheduler.schedule(tickTask, period);
+        tickTimer.arm(period);
         scheduleEvaluation(now);
     }
 
@@ -302,14 +311,12 @@ final class PeerMonitor implements Peer, LinkHandler {
         if (at == pendingEvalAt) {
             return;
         }
-        if (pendingEval != null) {
-            pendingEval.cancel();
-            pendingEval = null;
-            pendingEvalAt = Long.MAX_VALUE;
-        }
         if (at != Long.MAX_VALUE && at - due < 0) { // due before the next tick, which would evaluate anyway
             pendingEvalAt = at;
-            pendingEval = scheduler.schedule(evalTask, at - now);
+            evalTimer.arm(at - now); // re-arming replaces the pending deadline, allocating nothing
+        } else if (pendingEvalAt != Long.MAX_VALUE) {
+            evalTimer.cancel();
+            pendingEvalAt = Long.MAX_VALUE;
         }
     }
 
@@ -319,7 +326,6 @@ final class PeerMonitor implements Peer, LinkHandler {
         }
         long now = ticker.nanoTime();
         long dueAt = pendingEvalAt;
-        pendingEval = null;
         pendingEvalAt = Long.MAX_VALUE;
         checkPause(dueAt, now);
         if (now - graceUntil < 0) {
@@ -330,9 +336,7 @@ final class PeerMonitor implements Peer, LinkHandler {
         evaluate(now);
         if (before != Liveness.SUSPECT && liveness == Liveness.SUSPECT && link.carriesHeartbeats()) {
             // Late beat: probe at once and keep probing at the probe interval until it answers or dies.
-            if (pendingTick != null) {
-                pendingTick.cancel();
-            }
+            tickTimer.cancel();
             due = now;
             tick();
         } else {
@@ -377,6 +381,7 @@ final class PeerMonitor implements Peer, LinkHandler {
     }
 
     private void sendPing(long now) {
+        ByteBuffer out = PING_SCRATCH.get();
         out.clear();
         frame.ping(owner.epoch(), nextSeq, now, owner.nodeId(), (int) Math.min(Integer.MAX_VALUE, effectiveIntervalNanos / 1_000_000));
         int padTo = link.pingPaddingTo(lastPongLength);
@@ -558,7 +563,11 @@ final class PeerMonitor implements Peer, LinkHandler {
 
     private void reject(FrameRejection why) {
         lastRejection = why;
-        long n = rejected.incrementAndGet(why.ordinal());
+        AtomicLongArray counts = rejected;
+        if (counts == null) {
+            counts = rejected = new AtomicLongArray(REJECTIONS.length); // only this thread writes the field
+        }
+        long n = counts.incrementAndGet(why.ordinal());
         if (why != FrameRejection.MALFORMED && LogLimit.loud(n)) {
             log.info("{}: frame ignored, it {} ({} for this reason so far)", name, why.description(), n);
         }
@@ -905,14 +914,16 @@ final class PeerMonitor implements Peer, LinkHandler {
 
     @Override
     public long rejectedFrames(FrameRejection why) {
-        return rejected.get(why.ordinal());
+        AtomicLongArray counts = rejected;
+        return counts == null ? 0 : counts.get(why.ordinal());
     }
 
     @Override
     public long rejectedFrames() {
+        AtomicLongArray counts = rejected;
         long n = 0;
-        for (int i = 0; i < REJECTIONS.length; i++) {
-            n += rejected.get(i);
+        for (int i = 0; counts != null && i < REJECTIONS.length; i++) {
+            n += counts.get(i);
         }
         return n;
     }

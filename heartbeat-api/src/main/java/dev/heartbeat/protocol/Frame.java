@@ -38,18 +38,39 @@ public final class Frame {
     // Total length of the last encoded or decoded frame
     private int length;
 
-    // Decoder scratch: reused across frames so steady-state decoding allocates nothing.
-    final FrameCodec.Utf8Cache nodeIdCache = new FrameCodec.Utf8Cache(FrameCodec.MAX_NODE_ID_BYTES);
-    final FrameCodec.Utf8Cache[] nameCaches = new FrameCodec.Utf8Cache[LoadReport.MAX_CUSTOM_METRICS];
-    final String[] scratchNames = new String[LoadReport.MAX_CUSTOM_METRICS];
-    final double[] scratchValues = new double[LoadReport.MAX_CUSTOM_METRICS];
+    // Decoder scratch: reused across frames so steady-state decoding allocates nothing. Sized on
+    // first use: a monitor keeps one Frame per peer, and most peers send no custom metrics.
+    final FrameCodec.Utf8Cache nodeIdCache = new FrameCodec.Utf8Cache();
+    private FrameCodec.Utf8Cache[] nameCaches;
+    private String[] scratchNames;
+    private double[] scratchValues;
     LoadReport scratchLoad;
 
     /** An empty holder; fill it with {@link #ping}, {@link #pong} or {@link #goodbye}, or decode into it. */
     public Frame() {
-        for (int i = 0; i < nameCaches.length; i++) {
-            nameCaches[i] = new FrameCodec.Utf8Cache(LoadReport.MAX_CUSTOM_NAME_BYTES);
+    }
+
+    /** The decoder's cache for custom metric name {@code i}. */
+    FrameCodec.Utf8Cache nameCache(int i) {
+        if (nameCaches == null) {
+            nameCaches = new FrameCodec.Utf8Cache[LoadReport.MAX_CUSTOM_METRICS];
+            scratchNames = new String[LoadReport.MAX_CUSTOM_METRICS];
+            scratchValues = new double[LoadReport.MAX_CUSTOM_METRICS];
         }
+        FrameCodec.Utf8Cache c = nameCaches[i];
+        if (c == null) {
+            c = nameCaches[i] = new FrameCodec.Utf8Cache();
+        }
+        return c;
+    }
+
+    /** Decoded custom metric names (valid after {@link #nameCache} was called for them). */
+    String[] scratchNames() {
+        return scratchNames;
+    }
+
+    double[] scratchValues() {
+        return scratchValues;
     }
 
     /** Makes this a PING. {@code intervalMillis} tells the responder how often to expect pings. */

@@ -95,6 +95,9 @@ public final class FrameCodec {
     static final int U16_UNKNOWN = 0xFFFF;
     static final long U32_UNKNOWN = 0xFFFF_FFFFL;
 
+    private static final String[] NO_NAMES = new String[0];
+    private static final double[] NO_VALUES = new double[0];
+
     private FrameCodec() {
     }
 
@@ -709,8 +712,6 @@ public final class FrameCodec {
                     + " (expected 0.." + LoadReport.MAX_CUSTOM_METRICS + ")");
         }
         p += LOAD_FIXED;
-        String[] names = into.scratchNames;
-        double[] values = into.scratchValues;
         for (int i = 0; i < n; i++) {
             // messages are built only on failure: no string concatenation per metric per frame
             if (end - p < 1) {
@@ -725,21 +726,23 @@ public final class FrameCodec {
             if (len + 8 > end - p) {
                 throw truncated("custom metric " + i, len + 8, end - p);
             }
-            names[i] = into.nameCaches[i].get(b, p, len);
+            FrameCodec.Utf8Cache cache = into.nameCache(i);
+            String[] names = into.scratchNames();
+            names[i] = cache.get(b, p, len);
             p += len;
             double v = Double.longBitsToDouble(rd64(b, p));
             if (!Double.isFinite(v)) {
                 throw new FrameDecodeException(FIELD_OUT_OF_RANGE, "custom metric " + names[i] + " value " + v + " (expected finite)");
             }
-            values[i] = v;
+            into.scratchValues()[i] = v;
             p += 8;
         }
+        String[] names = n == 0 ? NO_NAMES : into.scratchNames();
+        double[] values = n == 0 ? NO_VALUES : into.scratchValues();
         LoadReport prev = into.previousLoad();
         if (prev == null || !prev.sameFigures(cpu, mem, inFlight, queue, rps, err, latency) || !sameCustom(prev, names, values, n)) {
-            String[] nn = new String[n];
-            double[] vv = new double[n];
-            System.arraycopy(names, 0, nn, 0, n);
-            System.arraycopy(values, 0, vv, 0, n);
+            String[] nn = n == 0 ? NO_NAMES : java.util.Arrays.copyOf(names, n);
+            double[] vv = n == 0 ? NO_VALUES : java.util.Arrays.copyOf(values, n);
             prev = new LoadReport(cpu, mem, inFlight, queue, rps, err, latency, nn, vv);
         }
         into.scratchLoad = prev;
@@ -823,16 +826,15 @@ public final class FrameCodec {
      * metric name costs a byte comparison instead of an allocation.
      */
     static final class Utf8Cache {
-        private final byte[] bytes;
-        private int length = -1;
+        /** The bytes of {@link #value}, exactly (the copy made to decode them): no spare capacity. */
+        private byte[] bytes;
         private String value;
 
-        Utf8Cache(int capacity) {
-            this.bytes = new byte[capacity];
+        Utf8Cache() {
         }
 
         String get(ByteBuffer b, int p, int len) throws FrameDecodeException {
-            if (len == length) {
+            if (bytes != null && len == bytes.length) {
                 boolean same = true;
                 for (int i = 0; i < len; i++) {
                     if (bytes[i] != b.get(p + i)) {
@@ -857,8 +859,7 @@ public final class FrameCodec {
             } catch (CharacterCodingException e) {
                 throw new FrameDecodeException(BAD_UTF8, "string of " + len + " bytes at offset " + p + " is not valid UTF-8");
             }
-            System.arraycopy(copy, 0, bytes, 0, len);
-            length = len;
+            bytes = copy;
             value = s;
             return s;
         }

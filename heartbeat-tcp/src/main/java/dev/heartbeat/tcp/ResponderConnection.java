@@ -18,6 +18,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.util.concurrent.Ticker;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -132,9 +133,15 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter implements 
                 overRate(v);
                 return;
             }
-            ByteBuffer request = frame.nioBufferCount() == 1 ? frame.nioBuffer() : copy(frame);
-            out = ctx.alloc().ioBuffer(FrameCodec.MAX_FRAME_LENGTH);
-            ByteBuffer dst = out.internalNioBuffer(0, FrameCodec.MAX_FRAME_LENGTH);
+            // The PING is copied into this thread's scratch and the PONG encoded into another, then
+            // copied into a pooled buffer of its exact size: no NIO view of either per frame.
+            int length = frame.readableBytes();
+            ByteBuffer request = REQUEST.get();
+            request.clear();
+            frame.getBytes(frame.readerIndex(), request.array(), request.arrayOffset(), length);
+            request.limit(length);
+            ByteBuffer dst = REPLY.get();
+            dst.clear();
             int start = dst.position();
             boolean answer = server.responder().respond(request, dst, scratch);
             if (answer) {
@@ -161,7 +168,9 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter implements 
             }
             if (answer && !leaving && !server.closing()) { // a server on its way out answers nothing but GOODBYE
                 if (ctx.channel().isWritable()) {
-                    out.writerIndex(dst.position() - start);
+                    int n = dst.position() - start;
+                    out = ctx.alloc().ioBuffer(n);
+                    out.writeBytes(dst.array(), dst.arrayOffset() + start, n);
                     ctx.writeAndFlush(out, ctx.voidPromise());
                     out = null;
                 } else {
@@ -214,10 +223,17 @@ final class ResponderConnection extends ChannelInboundHandlerAdapter implements 
         return r >= 10 ? Long.toString(Math.round(r)) : String.format(java.util.Locale.ROOT, "%.2f", r);
     }
 
-    private static ByteBuffer copy(ByteBuf b) {
-        byte[] a = new byte[b.readableBytes()];
-        b.getBytes(b.readerIndex(), a);
-        return ByteBuffer.wrap(a);
+    /** Per event loop thread: the PING being answered, and the PONG being encoded. */
+    private static final FastThreadLocal<ByteBuffer> REQUEST = scratch();
+    private static final FastThreadLocal<ByteBuffer> REPLY = scratch();
+
+    private static FastThreadLocal<ByteBuffer> scratch() {
+        return new FastThreadLocal<>() {
+            @Override
+            protected ByteBuffer initialValue() {
+                return ByteBuffer.allocate(FrameCodec.MAX_FRAME_LENGTH);
+            }
+        };
     }
 
     @Override

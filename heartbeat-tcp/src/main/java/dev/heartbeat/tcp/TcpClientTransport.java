@@ -89,6 +89,8 @@ public final class TcpClientTransport implements ClientTransport {
     private final Bootstrap bootstrap;
     private final Builder config;
     private final Set<TcpLink> links = ConcurrentHashMap.newKeySet();
+    /** One scheduler (and timer queue) per event loop, shared by the loop's links. */
+    private final java.util.Map<EventLoop, dev.heartbeat.tcp.internal.EventLoopScheduler> schedulers = new ConcurrentHashMap<>();
     /** Name lookups run here, never on an event loop (they may block for seconds). */
     private final ThreadPoolExecutor resolver;
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -141,7 +143,8 @@ public final class TcpClientTransport implements ClientTransport {
         EventLoop loop = (EventLoop) group.next();
         ReconnectBackoff backoff = new ReconnectBackoff(config.reconnectBase, config.reconnectCap,
                 config.reconnectStable, config.random != null ? config.random : new Random());
-        TcpLink link = new TcpLink(this, loop, remote, address.trim(), handler, backoff);
+        TcpLink link = new TcpLink(this, loop, schedulers.computeIfAbsent(loop,
+                dev.heartbeat.tcp.internal.EventLoopScheduler::withTimerQueue), remote, address.trim(), handler, backoff);
         links.add(link);
         try {
             link.start();

@@ -22,6 +22,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.NetUtil;
+import io.netty.util.concurrent.FastThreadLocal;
+import dev.heartbeat.protocol.FrameCodec;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.concurrent.RejectedExecutionException;
@@ -38,6 +40,13 @@ import org.slf4j.LoggerFactory;
 final class TcpLink implements Link {
 
     private static final Logger log = LoggerFactory.getLogger(TcpLink.class);
+    /** Where a received frame is copied for the handler: one buffer per event loop thread (frames are at most 1,024 bytes). */
+    private static final FastThreadLocal<ByteBuffer> RECEIVED = new FastThreadLocal<>() {
+        @Override
+        protected ByteBuffer initialValue() {
+            return ByteBuffer.allocate(FrameCodec.MAX_FRAME_LENGTH);
+        }
+    };
 
     private final TcpClientTransport owner;
     private final EventLoop loop;
@@ -46,15 +55,6 @@ final class TcpLink implements Link {
     private final String address;
     private final LinkHandler handler;
     private final ReconnectLoop reconnect;
-    private final ChannelInitializer<Channel> initializer = new ChannelInitializer<>() {
-        @Override
-        protected void initChannel(Channel ch) {
-            if (!owner.raw()) {
-                ch.pipeline().addLast("framer", new FrameDecoder());
-            }
-            ch.pipeline().addLast("link", new ConnectionHandler());
-        }
-    };
 
     /** The connected channel; written on the loop, read anywhere. */
     private volatile Channel channel;
@@ -64,11 +64,11 @@ final class TcpLink implements Link {
     /** The attempt in progress (loop-confined). */
     private ChannelFuture connecting;
 
-    TcpLink(TcpClientTransport owner, EventLoop loop, InetSocketAddress remote, String address, LinkHandler handler,
+    TcpLink(TcpClientTransport owner, EventLoop loop, EventLoopScheduler scheduler, InetSocketAddress remote, String address, LinkHandler handler,
             ReconnectBackoff backoff) {
         this.owner = owner;
         this.loop = loop;
-        this.scheduler = new EventLoopScheduler(loop);
+        this.scheduler = scheduler;
         this.remote = remote;
         this.address = address;
         this.handler = handler;
@@ -118,6 +118,18 @@ final class TcpLink implements Link {
         if (closed) {
             return;
         }
+        // A new initializer per dial: it removes itself once the channel is set up, and is then
+        // garbage instead of a few hundred bytes kept per link for the link's whole life.
+        ChannelInitializer<Channel> initializer = new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ConnectionHandler h = new ConnectionHandler();
+                if (!owner.raw()) {
+                    ch.pipeline().addLast("framer", new FrameDecoder(h));
+                }
+                ch.pipeline().addLast("link", h);
+            }
+        };
         ChannelFuture f = owner.bootstrap().clone(loop).handler(initializer).connect(target);
         connecting = f;
         f.addListener((ChannelFutureListener) this::connectDone);
@@ -171,8 +183,15 @@ final class TcpLink implements Link {
         if (ch == null || closed) {
             return false;
         }
-        ByteBuf b = ch.alloc().ioBuffer(frame.remaining());
-        b.writeBytes(frame);
+        int n = frame.remaining();
+        ByteBuf b = ch.alloc().ioBuffer(n);
+        if (frame.hasArray()) {
+            // From the array: writing a ByteBuffer into a pooled direct buffer makes an NIO view per write.
+            b.writeBytes(frame.array(), frame.arrayOffset() + frame.position(), n);
+            frame.position(frame.limit());
+        } else {
+            b.writeBytes(frame);
+        }
         ch.writeAndFlush(b, ch.voidPromise());
         return true;
     }
@@ -238,33 +257,41 @@ final class TcpLink implements Link {
      * first sign: an error, or the peer's FIN), then lets the channel finish closing; the next
      * dial is scheduled when the channel is inactive.
      */
-    private final class ConnectionHandler extends ChannelInboundHandlerAdapter {
+    private final class ConnectionHandler extends ChannelInboundHandlerAdapter implements FrameDecoder.Sink {
         private boolean reported;
         private final FloodGuard guard = owner.newInboundGuard(scheduler.ticker().nanoTime());
 
         /**
-         * Frames arrive as retained slices from the {@link FrameDecoder} (raw mode: whatever the
-         * peer sent, discarded); released here.
+         * Raw mode only: whatever a peer that does not speak the protocol sent, discarded (its bytes
+         * are not ours to read). Frames of the protocol go to {@link #frame}.
          */
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ByteBuf buf = (ByteBuf) msg;
+            io.netty.util.ReferenceCountUtil.release(msg);
+        }
+
+        /**
+         * One whole frame, in place in the framer's buffer: copied into this thread's scratch
+         * buffer (no NIO view, no slice: nothing allocated) and handed to the link's handler.
+         */
+        @Override
+        public void frame(ChannelHandlerContext ctx, ByteBuf in, int offset, int length) {
+            if (reported || channel != ctx.channel()) {
+                return;
+            }
+            FloodGuard.Verdict v = guard.onFrame(scheduler.ticker().nanoTime());
+            if (v != FloodGuard.Verdict.PASS) {
+                overRate(ctx, v);
+                return;
+            }
+            ByteBuffer nio = RECEIVED.get();
+            nio.clear();
+            in.getBytes(offset, nio.array(), nio.arrayOffset(), length);
+            nio.limit(length);
             try {
-                if (owner.raw()) {
-                    return; // a peer that does not speak the protocol: its bytes are not ours to read
-                }
-                if (reported || channel != ctx.channel()) {
-                    return;
-                }
-                FloodGuard.Verdict v = guard.onFrame(scheduler.ticker().nanoTime());
-                if (v != FloodGuard.Verdict.PASS) {
-                    overRate(ctx, v);
-                    return;
-                }
-                ByteBuffer nio = buf.nioBufferCount() == 1 ? buf.nioBuffer() : ByteBuffer.wrap(copy(buf));
-                call(() -> handler.onFrame(TcpLink.this, nio));
-            } finally {
-                buf.release();
+                handler.onFrame(TcpLink.this, nio);
+            } catch (RuntimeException e) {
+                log.warn("{}: link handler threw; ignored", address, e);
             }
         }
 
@@ -287,12 +314,6 @@ final class TcpLink implements Link {
                 lost(ctx.channel(), DisconnectCause.PROTOCOL_ERROR, detail);
                 ctx.close(); // channelInactive schedules the reconnect
             }
-        }
-
-        private byte[] copy(ByteBuf buf) {
-            byte[] b = new byte[buf.readableBytes()];
-            buf.getBytes(buf.readerIndex(), b);
-            return b;
         }
 
         @Override

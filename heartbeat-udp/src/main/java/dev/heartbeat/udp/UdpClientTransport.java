@@ -109,6 +109,8 @@ public final class UdpClientTransport implements ClientTransport {
     private final Builder config;
     private final Map<EventLoop, LoopSockets> byLoop = new HashMap<>();
     private final Set<UdpLink> links = ConcurrentHashMap.newKeySet();
+    /** One scheduler (and timer queue) per event loop, shared by the loop's links. */
+    private final java.util.Map<EventLoop, dev.heartbeat.udp.internal.EventLoopScheduler> schedulers = new ConcurrentHashMap<>();
     private final ThreadPoolExecutor resolver;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicInteger privateSockets = new AtomicInteger();
@@ -206,7 +208,8 @@ public final class UdpClientTransport implements ClientTransport {
         EventLoop loop = (EventLoop) group.next();
         ReconnectBackoff backoff = new ReconnectBackoff(config.retryBase, config.retryCap, Duration.ZERO,
                 config.random != null ? config.random : new Random());
-        UdpLink link = new UdpLink(this, loop, remote, address.trim(), handler, backoff);
+        UdpLink link = new UdpLink(this, loop, schedulers.computeIfAbsent(loop,
+                dev.heartbeat.udp.internal.EventLoopScheduler::withTimerQueue), remote, address.trim(), handler, backoff);
         links.add(link);
         try {
             link.start();

@@ -20,6 +20,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.concurrent.RejectedExecutionException;
@@ -37,6 +38,13 @@ final class UdpLink implements Link {
     private static final Logger log = LoggerFactory.getLogger(UdpLink.class);
     /** The type byte of a PONG (offset 3). */
     private static final byte PONG = 2;
+    /** Where a received datagram is copied for the handler: one buffer per event loop thread. */
+    private static final FastThreadLocal<ByteBuffer> RECEIVED = new FastThreadLocal<>() {
+        @Override
+        protected ByteBuffer initialValue() {
+            return ByteBuffer.allocate(FrameCodec.MAX_FRAME_LENGTH);
+        }
+    };
 
     private final UdpClientTransport owner;
     private final EventLoop loop;
@@ -60,11 +68,11 @@ final class UdpLink implements Link {
     private int withheld;
     private Cancellable timer;
 
-    UdpLink(UdpClientTransport owner, EventLoop loop, InetSocketAddress unresolved, String address, LinkHandler handler,
+    UdpLink(UdpClientTransport owner, EventLoop loop, EventLoopScheduler scheduler, InetSocketAddress unresolved, String address, LinkHandler handler,
             ReconnectBackoff retry) {
         this.owner = owner;
         this.loop = loop;
-        this.scheduler = new EventLoopScheduler(loop);
+        this.scheduler = scheduler;
         this.unresolved = unresolved;
         this.address = address;
         this.handler = handler;
@@ -207,19 +215,22 @@ final class UdpLink implements Link {
             return;
         }
         int n = content.readableBytes();
-        ByteBuffer nio = content.nioBufferCount() == 1 ? content.nioBuffer() : copy(content);
+        // Copied into this thread's scratch buffer (no NIO view allocated per datagram); larger
+        // datagrams than a frame can be are copied whole, to be refused by the decoder.
+        ByteBuffer nio = n <= FrameCodec.MAX_FRAME_LENGTH ? RECEIVED.get() : ByteBuffer.allocate(n);
+        nio.clear();
+        content.getBytes(content.readerIndex(), nio.array(), nio.arrayOffset(), n);
+        nio.limit(n);
         if (pad && n >= FrameCodec.MIN_FRAME_LENGTH && nio.get(nio.position() + 3) == PONG) {
             // A reduced PONG says how long the full one is; a full PONG ends that. Not authenticated
             // yet: pingPaddingTo bounds what it can make us send by the datagram cap.
             withheld = ReducedPong.withheldLength(nio, nio.position(), n);
         }
-        call(() -> handler.onFrame(this, nio));
-    }
-
-    private static ByteBuffer copy(ByteBuf b) {
-        byte[] a = new byte[b.readableBytes()];
-        b.getBytes(b.readerIndex(), a);
-        return ByteBuffer.wrap(a);
+        try {
+            handler.onFrame(this, nio);
+        } catch (RuntimeException e) {
+            log.warn("{}: link handler threw; ignored", address, e);
+        }
     }
 
     void writabilityChanged(boolean writable) {
@@ -258,7 +269,13 @@ final class UdpLink implements Link {
         }
         Channel ch = s.channel;
         ByteBuf b = ch.alloc().ioBuffer(n);
-        b.writeBytes(frame);
+        if (frame.hasArray()) {
+            // From the array: writing a ByteBuffer into a pooled direct buffer makes an NIO view per write.
+            b.writeBytes(frame.array(), frame.arrayOffset() + frame.position(), n);
+            frame.position(frame.limit());
+        } else {
+            b.writeBytes(frame);
+        }
         ch.writeAndFlush(new DatagramPacket(b, to), ch.voidPromise());
         owner.datagramsSent.increment();
         owner.bytesSent.add(n);

@@ -27,6 +27,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -377,6 +378,19 @@ public final class UdpResponderServer implements AutoCloseable {
      * One socket's receive path. Not sharable: its scratch is confined to the socket's event loop.
      * Datagrams are released here; each PONG goes out in a pooled buffer that Netty releases.
      */
+    /** Per event loop thread: the datagram being answered, and the PONG being encoded. */
+    private static final FastThreadLocal<ByteBuffer> REQUEST = scratch();
+    private static final FastThreadLocal<ByteBuffer> REPLY = scratch();
+
+    private static FastThreadLocal<ByteBuffer> scratch() {
+        return new FastThreadLocal<>() {
+            @Override
+            protected ByteBuffer initialValue() {
+                return ByteBuffer.allocate(FrameCodec.MAX_FRAME_LENGTH);
+            }
+        };
+    }
+
     private final class ResponderSocket extends ChannelInboundHandlerAdapter {
         private final Frame scratch = new Frame();
         private final FrameHeader header = new FrameHeader();
@@ -415,11 +429,17 @@ public final class UdpResponderServer implements AutoCloseable {
                 drop(UdpDrop.RATE_LIMITED, from);
                 return null;
             }
-            ByteBuffer request = in.nioBufferCount() == 1 ? in.nioBuffer() : ByteBuffer.wrap(copy(in));
+            // The datagram is copied into this thread's scratch, and the PONG encoded into another,
+            // then copied into a pooled buffer of its exact size: no NIO view of either per datagram.
+            ByteBuffer request = REQUEST.get();
+            request.clear();
+            in.getBytes(in.readerIndex(), request.array(), request.arrayOffset(), length);
+            request.limit(length);
             int start = request.position();
-            ByteBuf out = ctx.alloc().ioBuffer(FrameCodec.MAX_FRAME_LENGTH);
-            ByteBuffer dst = out.internalNioBuffer(0, FrameCodec.MAX_FRAME_LENGTH);
+            ByteBuffer dst = REPLY.get();
+            dst.clear();
             int outStart = dst.position();
+            ByteBuf out = null;
             HeartbeatResponder.Outcome outcome;
             try {
                 FrameCodec.peek(request, header);
@@ -483,7 +503,8 @@ public final class UdpResponderServer implements AutoCloseable {
                 drop(UdpDrop.RATE_LIMITED, from);
                 return out;
             }
-            out.writerIndex(n);
+            out = ctx.alloc().ioBuffer(n);
+            out.writeBytes(dst.array(), dst.arrayOffset() + outStart, n);
             sent.increment(); // counted first: a test (or a scraper) may see the reply before this thread runs on
             bytesOut.add(n);
             ctx.writeAndFlush(new DatagramPacket(out, from), ctx.voidPromise());
@@ -493,12 +514,6 @@ public final class UdpResponderServer implements AutoCloseable {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             log.debug("heartbeat-udp: socket {}: {}", ctx.channel().localAddress(), cause.toString());
-        }
-
-        private byte[] copy(ByteBuf b) {
-            byte[] a = new byte[b.readableBytes()];
-            b.getBytes(b.readerIndex(), a);
-            return a;
         }
     }
 

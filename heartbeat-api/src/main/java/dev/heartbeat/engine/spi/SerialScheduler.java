@@ -23,4 +23,13 @@ public interface SerialScheduler {
 
     /** True when called from the scheduler's own thread. */
     boolean inScheduler();
+
+    /**
+     * A re-armable timer for {@code task}, armed and cancelled only on this scheduler's thread.
+     * The default schedules a new task per {@link Timer#arm} (as {@link #schedule} does); a
+     * transport overrides it with a {@link TimerQueue} so that re-arming allocates nothing.
+     */
+    default Timer newTimer(Runnable task) {
+        return TimerQueue.scheduled(this, task);
+    }
 }

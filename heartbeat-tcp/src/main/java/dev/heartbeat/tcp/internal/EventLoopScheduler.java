@@ -3,6 +3,8 @@ package dev.heartbeat.tcp.internal;
 import dev.heartbeat.detect.Ticker;
 import dev.heartbeat.engine.spi.Cancellable;
 import dev.heartbeat.engine.spi.SerialScheduler;
+import dev.heartbeat.engine.spi.Timer;
+import dev.heartbeat.engine.spi.TimerQueue;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -25,6 +27,8 @@ public final class EventLoopScheduler implements SerialScheduler {
 
     private final EventExecutor loop;
     private final Ticker ticker;
+    /** The loop's timer queue, shared by every scheduler of the loop that a transport hands out; or null. */
+    private TimerQueue timers;
 
     public EventLoopScheduler(EventLoop loop) {
         this.loop = Objects.requireNonNull(loop, "loop");
@@ -67,6 +71,22 @@ public final class EventLoopScheduler implements SerialScheduler {
             log.debug("timer dropped: event loop shut down (transport closed)");
             return () -> { };
         }
+    }
+
+    /**
+     * A scheduler on {@code loop} whose {@link #newTimer timers} share one {@link TimerQueue}: a
+     * transport makes one per event loop and gives it to every link on that loop, so re-arming a
+     * peer's timers allocates nothing. Its timers must be armed on the loop.
+     */
+    public static EventLoopScheduler withTimerQueue(EventLoop loop) {
+        EventLoopScheduler s = new EventLoopScheduler(loop);
+        s.timers = new TimerQueue(new EventLoopScheduler(loop));
+        return s;
+    }
+
+    @Override
+    public Timer newTimer(Runnable task) {
+        return timers != null ? timers.newTimer(task) : SerialScheduler.super.newTimer(task);
     }
 
     @Override

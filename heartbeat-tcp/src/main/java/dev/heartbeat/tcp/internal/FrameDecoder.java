@@ -71,6 +71,29 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     };
 
     private boolean failed;
+    private final Sink sink;
+
+    /**
+     * Takes whole frames where they lie in the decoder's buffer, instead of a retained slice per
+     * frame passed down the pipeline: a monitor's link reads a frame's bytes during the call and
+     * keeps nothing, so the slice (a new object per frame) is not needed. Called on the channel's
+     * event loop; the bytes {@code [offset, offset + length)} of {@code in} are valid only during
+     * the call, and the sink must not change {@code in}'s indices.
+     */
+    @FunctionalInterface
+    public interface Sink {
+        void frame(ChannelHandlerContext ctx, ByteBuf in, int offset, int length);
+    }
+
+    /** A framer that passes each frame down the pipeline as a retained slice. */
+    public FrameDecoder() {
+        this(null);
+    }
+
+    /** A framer that hands each frame to {@code sink} in place ({@code null}: retained slices down the pipeline). */
+    public FrameDecoder(Sink sink) {
+        this.sink = sink;
+    }
 
     /**
      * A stream this decoder refused, with the {@link FrameDecodeException.Reason} a program can
@@ -146,7 +169,12 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             if (in.readableBytes() < length) {
                 return;
             }
-            out.add(in.readRetainedSlice(length));
+            if (sink != null) {
+                in.skipBytes(length); // the bytes stay readable at [start, start + length) during the call
+                sink.frame(ctx, in, start, length);
+            } else {
+                out.add(in.readRetainedSlice(length));
+            }
         }
     }
 

@@ -3,6 +3,8 @@ package dev.heartbeat.udp.internal;
 import dev.heartbeat.detect.Ticker;
 import dev.heartbeat.engine.spi.Cancellable;
 import dev.heartbeat.engine.spi.SerialScheduler;
+import dev.heartbeat.engine.spi.Timer;
+import dev.heartbeat.engine.spi.TimerQueue;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.Objects;
@@ -24,6 +26,8 @@ public final class EventLoopScheduler implements SerialScheduler {
 
     private final EventLoop loop;
     private final Ticker ticker = Ticker.system();
+    /** The loop's timer queue, shared by every link of the loop; or null. */
+    private TimerQueue timers;
 
     public EventLoopScheduler(EventLoop loop) {
         this.loop = Objects.requireNonNull(loop, "loop");
@@ -56,6 +60,22 @@ public final class EventLoopScheduler implements SerialScheduler {
         } catch (RejectedExecutionException e) {
             return NOTHING;
         }
+    }
+
+    /**
+     * A scheduler on {@code loop} whose {@link #newTimer timers} share one {@link TimerQueue}: a
+     * transport makes one per event loop and gives it to every link on that loop, so re-arming a
+     * peer's timers allocates nothing. Its timers must be armed on the loop.
+     */
+    public static EventLoopScheduler withTimerQueue(EventLoop loop) {
+        EventLoopScheduler s = new EventLoopScheduler(loop);
+        s.timers = new TimerQueue(new EventLoopScheduler(loop));
+        return s;
+    }
+
+    @Override
+    public Timer newTimer(Runnable task) {
+        return timers != null ? timers.newTimer(task) : SerialScheduler.super.newTimer(task);
     }
 
     @Override
