@@ -150,7 +150,19 @@ public final class HeartbeatMonitor implements AutoCloseable {
      * @throws IllegalStateException when the monitor is closed
      */
     public Peer addPeer(PeerSpec spec) {
+        return addPeer(spec, config);
+    }
+
+    /**
+     * Starts monitoring a peer with settings of its own — a slower interval for a peer across a
+     * WAN, a longer initial timeout for one that starts slowly — instead of the monitor's
+     * {@link #config()}. Build them from the monitor's: {@code MonitorConfig.from(monitor.config())
+     * .interval(Duration.ofSeconds(1)).build()}. {@link #reconcile} gives the peers it adds the
+     * monitor's settings. See {@link #addPeer(PeerSpec)}.
+     */
+    public Peer addPeer(PeerSpec spec, MonitorConfig config) {
         Objects.requireNonNull(spec, "spec");
+        Objects.requireNonNull(config, "config");
         String address = spec.address();
         String scheme = defaultScheme;
         String target = address;
@@ -168,7 +180,7 @@ public final class HeartbeatMonitor implements AutoCloseable {
             throw new IllegalArgumentException("peer address : '" + address + "' uses transport '" + scheme
                     + "' (expected: one of " + transports.keySet() + ", the transports this monitor was built with)");
         }
-        return add(spec, transport, target, null);
+        return add(spec, transport, target, null, config);
     }
 
     /**
@@ -206,7 +218,7 @@ public final class HeartbeatMonitor implements AutoCloseable {
             public void close() {
             }
         };
-        add(spec, given, spec.address(), onPeerThread);
+        add(spec, given, spec.address(), onPeerThread, config);
         return new Attached(made[0], made[0]);
     }
 
@@ -219,8 +231,9 @@ public final class HeartbeatMonitor implements AutoCloseable {
     public record Attached(Peer peer, dev.heartbeat.engine.spi.LinkHandler handler) {
     }
 
-    private Peer add(PeerSpec spec, ClientTransport transport, String target, PeerListener local) {
-        PeerMonitor peer = new PeerMonitor(spec, target, this, local);
+    private Peer add(PeerSpec spec, ClientTransport transport, String target, PeerListener local,
+                     MonitorConfig peerConfig) {
+        PeerMonitor peer = new PeerMonitor(spec, target, this, local, peerConfig);
         Link link;
         synchronized (membership) {
             if (closed) {
@@ -363,9 +376,23 @@ public final class HeartbeatMonitor implements AutoCloseable {
         registry.addListener(listener);
     }
 
-    /** The configuration. */
+    /** The configuration (the settings of every peer added without settings of its own). */
     public MonitorConfig config() {
         return config;
+    }
+
+    /**
+     * The settings {@code peer} runs with: its own when it was added with some
+     * ({@link #addPeer(PeerSpec, MonitorConfig)}), else {@link #config()}.
+     *
+     * @throws IllegalArgumentException when {@code peer} is not one of this monitor's
+     */
+    public MonitorConfig config(Peer peer) {
+        PeerMonitor pm = peer == null ? null : peers.get(peer.name());
+        if (pm != peer) {
+            throw new IllegalArgumentException("peer : " + peer + " (expected: a peer of this monitor)");
+        }
+        return pm.config();
     }
 
     /** The node id this monitor puts in its PINGs. */

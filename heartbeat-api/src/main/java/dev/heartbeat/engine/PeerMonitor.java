@@ -160,21 +160,23 @@ final class PeerMonitor implements Peer, LinkHandler {
     private volatile Instant since;
 
     PeerMonitor(PeerSpec spec, String transportAddress, HeartbeatMonitor owner) {
-        this(spec, transportAddress, owner, null);
+        this(spec, transportAddress, owner, null, owner.config());
     }
 
     /**
      * @param local a listener of this peer's own events, called on the peer's thread right after
      *     each is published (outside any lock), or {@code null}
+     * @param config this peer's settings (the monitor's, or a per-peer override)
      */
-    PeerMonitor(PeerSpec spec, String transportAddress, HeartbeatMonitor owner, dev.heartbeat.peer.PeerListener local) {
+    PeerMonitor(PeerSpec spec, String transportAddress, HeartbeatMonitor owner, dev.heartbeat.peer.PeerListener local,
+                MonitorConfig config) {
         this.local = local;
         this.name = spec.name();
         this.address = spec.address();
         this.transportAddress = transportAddress;
         this.attributes = spec.attributes();
         this.owner = owner;
-        this.cfg = owner.config();
+        this.cfg = config;
         this.observer = owner.observer();
         this.sealer = owner.sealer();
         this.verifier = owner.verifier();
@@ -191,6 +193,11 @@ final class PeerMonitor implements Peer, LinkHandler {
         this.hysteresis = new UsabilityHysteresis(cfg.degradeAfter(), cfg.recoverAfter());
         this.since = owner.clock().instant();
         this.random = new SplittableRandom(owner.nextSeed());
+    }
+
+    /** This peer's settings. */
+    MonitorConfig config() {
+        return cfg;
     }
 
     String transportAddress() {

@@ -164,6 +164,44 @@ class MonitorLifecycleTest {
     }
 
     @Test
+    void aPeerCanRunWithSettingsOfItsOwn() {
+        try (Harness h = new Harness()) {
+            InMemoryNetwork.Endpoint near = h.responder("near");
+            InMemoryNetwork.Endpoint far = h.responder("far");
+            MonitorConfig slow = MonitorConfig.from(h.monitor.config()).interval(Duration.ofSeconds(1)).jitter(0).build();
+            Peer n = h.monitor.addPeer(PeerSpec.of("near", "near"));
+            Peer f = h.monitor.addPeer(PeerSpec.of("far", "far"), slow);
+            h.run(Duration.ofSeconds(10));
+            assertThat(h.monitor.config(f)).isSameAs(slow);
+            assertThat(h.monitor.config(n)).isSameAs(h.monitor.config());
+            assertThat(far.responder().answered()).isBetween(10L, 12L);        // one PING a second
+            assertThat(near.responder().answered()).isGreaterThan(40L);        // the monitor's 200 ms
+            assertThat(f.liveness()).isEqualTo(Liveness.ALIVE);
+            assertThatThrownBy(() -> h.monitor.config(new Peer() {
+                public String name() {
+                    return "near";
+                }
+
+                public String address() {
+                    return "x";
+                }
+
+                public Liveness liveness() {
+                    return Liveness.UNKNOWN;
+                }
+
+                public dev.heartbeat.peer.Usability usability() {
+                    return dev.heartbeat.peer.Usability.UNKNOWN;
+                }
+
+                public dev.heartbeat.peer.PeerState state() {
+                    return null;
+                }
+            })).hasMessageContaining("expected: a peer of this monitor");
+        }
+    }
+
+    @Test
     void theFirstVerdictCanBeAwaited() {
         try (Scripted s = new Scripted()) {
             assertThat(s.peer.firstVerdict().toCompletableFuture()).isNotDone();

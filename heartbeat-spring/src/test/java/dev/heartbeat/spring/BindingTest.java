@@ -114,6 +114,23 @@ class BindingTest {
     }
 
     @Test
+    void aPeerCanHaveItsOwnIntervalAndInitialTimeout() {
+        Runners.heartbeat().withPropertyValues("heartbeat.monitor.interval=200ms",
+                "heartbeat.peers.near.address=127.0.0.1:1",
+                "heartbeat.peers.far.address=127.0.0.1:2", "heartbeat.peers.far.interval=1s",
+                "heartbeat.peers.far.initial-timeout=5s").run(ctx -> {
+            assertThat(ctx).hasNotFailed();
+            HeartbeatMonitor monitor = ctx.getBean(HeartbeatMonitor.class);
+            Peer far = monitor.peer("far").orElseThrow();
+            Peer near = monitor.peer("near").orElseThrow();
+            assertThat(monitor.config(far).interval()).isEqualTo(java.time.Duration.ofSeconds(1));
+            assertThat(monitor.config(far).initialTimeout()).isEqualTo(java.time.Duration.ofSeconds(5));
+            assertThat(monitor.config(far).probeInterval()).isEqualTo(monitor.config().probeInterval());
+            assertThat(monitor.config(near)).isSameAs(monitor.config());
+        });
+    }
+
+    @Test
     void routerPanicAndSlowStartOptions() {
         Runners.heartbeat().withUserConfiguration(Clients.class).withPropertyValues("heartbeat.panic.mode=fail-closed",
                 "heartbeat.panic.threshold=0.3", "heartbeat.routing.max-attempts=2", "heartbeat.slow-start.enabled=false",

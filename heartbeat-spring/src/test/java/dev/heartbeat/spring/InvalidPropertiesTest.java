@@ -106,6 +106,8 @@ class InvalidPropertiesTest {
         c.add(new Case(p + "zone", "is 300 characters", false, p + "address=127.0.0.1:1", p + "zone=" + LONG));
         c.add(new Case(p + "data-address", "is 300 characters", false, p + "address=127.0.0.1:1", p + "data-address=" + LONG));
         c.add(new Case(p + "metadata", "", false, p + "address=127.0.0.1:1", p + "metadata.k=" + LONG));
+        c.add(new Case(p + "interval", "PT0S", false, p + "address=127.0.0.1:1", p + "interval=0s"));
+        c.add(new Case(p + "initial-timeout", "PT2H", false, p + "address=127.0.0.1:1", p + "initial-timeout=2h"));
         c.add(new Case("heartbeat.health.dead-status", "''", false, "heartbeat.health.dead-status= "));
         c.add(new Case("heartbeat.health.unusable-status", "''", false, "heartbeat.health.unusable-status= "));
         c.add(new Case("heartbeat.metrics.max-peers", "0", false, "heartbeat.metrics.max-peers=0"));

@@ -136,7 +136,7 @@ public class HeartbeatAutoConfiguration {
             try {
                 for (PeerSpec spec : settings.peers()) {
                     try {
-                        monitor.addPeer(spec);
+                        monitor.addPeer(spec, settings.peerConfig(spec.name()));
                     } catch (IllegalArgumentException e) {
                         throw PropertyChecks.rename(HeartbeatProperties.PREFIX + ".peers." + spec.name() + ".address",
                                 spec.address(), e);

@@ -826,6 +826,31 @@ public class HeartbeatProperties {
         /** Free-form metadata (at most 64 entries of 1..256 characters). */
         private final Map<String, String> metadata = new LinkedHashMap<>();
 
+        /**
+         * This peer's own interval between PINGs, instead of heartbeat.monitor.interval (e.g. a
+         * slower one for a peer across a WAN); the monitor's other settings still apply. 1ms..1h.
+         */
+        private Duration interval;
+
+        /** This peer's own initial timeout, instead of heartbeat.monitor.initial-timeout. 1ms..1h. */
+        private Duration initialTimeout;
+
+        public Duration getInterval() {
+            return interval;
+        }
+
+        public void setInterval(Duration interval) {
+            this.interval = interval;
+        }
+
+        public Duration getInitialTimeout() {
+            return initialTimeout;
+        }
+
+        public void setInitialTimeout(Duration initialTimeout) {
+            this.initialTimeout = initialTimeout;
+        }
+
         public String getAddress() {
             return address;
         }

@@ -40,6 +40,7 @@ public final class HeartbeatSettings {
     private final String nodeId;
     private final MonitorConfig monitorConfig;
     private final List<PeerSpec> peers;
+    private final Map<String, MonitorConfig> peerConfigs;
     private final HmacSha256Authenticator responderAuthenticator;
     private final HmacSha256Authenticator monitorAuthenticator;
 
@@ -48,6 +49,7 @@ public final class HeartbeatSettings {
         this.nodeId = nodeId(p, applicationName);
         this.monitorConfig = monitorConfig(p.getMonitor());
         this.peers = peers(p);
+        this.peerConfigs = peerConfigs(p, monitorConfig);
         this.responderAuthenticator = keys(HeartbeatProperties.PREFIX + ".responder.key-file", p.getResponder().getKeyFile());
         this.monitorAuthenticator = keys(MONITOR + "key-file", p.getMonitor().getKeyFile());
         checkResponder(p.getResponder());
@@ -215,6 +217,27 @@ public final class HeartbeatSettings {
         set(prefix + "rtt-factor", u.getRttFactor(), b::rttFactor);
         set(prefix + "rtt-min-excess", u.getRttMinExcess(), b::rttMinExcess);
         return build(b::build, Map.of(), prefix + "degraded-cpu", prefix);
+    }
+
+    /** The settings a listed peer runs with: its own overrides on top of the monitor's, or the monitor's. */
+    public MonitorConfig peerConfig(String name) {
+        return peerConfigs.getOrDefault(name, monitorConfig);
+    }
+
+    private static Map<String, MonitorConfig> peerConfigs(HeartbeatProperties p, MonitorConfig base) {
+        Map<String, MonitorConfig> out = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, HeartbeatProperties.Peer> e : p.getPeers().entrySet()) {
+            HeartbeatProperties.Peer peer = e.getValue();
+            if (peer.getInterval() == null && peer.getInitialTimeout() == null) {
+                continue;
+            }
+            String prefix = HeartbeatProperties.PREFIX + ".peers." + e.getKey() + ".";
+            MonitorConfig.Builder b = MonitorConfig.from(base);
+            set(prefix + "interval", peer.getInterval(), b::interval);
+            set(prefix + "initial-timeout", peer.getInitialTimeout(), b::initialTimeout);
+            out.put(e.getKey(), build(b::build, Map.of(), prefix + "interval", prefix));
+        }
+        return Collections.unmodifiableMap(out);
     }
 
     private static List<PeerSpec> peers(HeartbeatProperties p) {
