@@ -24,7 +24,7 @@ class CliDocTest {
     /** The form of PhiAccrualDetector.explain once a peer has heartbeats. */
     /** The detector's φ reason, and the note the monitor adds to a verdict made while it lags. */
     private static final Pattern REASON = Pattern.compile("φ \\d+\\.\\d\\d (>= \\d+\\.\\d \\(silent \\d+ ms\\)|< \\d+\\.\\d)"
-            + "( \\(this monitor is lagging: local health [1-8]/8\\))?");
+            + "(; \\d+ probes? unanswered)?( \\(this monitor is lagging: local health [1-8]/8\\))?");
 
     @Test
     void theDetectorsReasonsHaveTheFormTheDocumentShows() {
