@@ -1,5 +1,6 @@
 package dev.heartbeat.tcp;
 
+import dev.heartbeat.engine.spi.ResponderServer;
 import dev.heartbeat.internal.Checks;
 import dev.heartbeat.engine.HeartbeatResponder;
 import dev.heartbeat.protocol.FrameDecodeException;
@@ -81,7 +82,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Thread-safe.
  */
-public final class TcpResponderServer implements AutoCloseable {
+public final class TcpResponderServer implements ResponderServer {
 
     private static final Logger log = LoggerFactory.getLogger(TcpResponderServer.class);
 
@@ -300,16 +301,19 @@ public final class TcpResponderServer implements AutoCloseable {
     }
 
     /** The bound port (useful with port 0). */
+    @Override
     public int port() {
         return ((InetSocketAddress) listener.localAddress()).getPort();
     }
 
     /** The bound address. */
+    @Override
     public InetSocketAddress localAddress() {
         return (InetSocketAddress) listener.localAddress();
     }
 
     /** "tcp/epoll" or "tcp/nio". */
+    @Override
     public String transportName() {
         return io.transportName();
     }
@@ -319,6 +323,7 @@ public final class TcpResponderServer implements AutoCloseable {
      * only GOODBYE: a PING answered while the server leaves (one that waited behind a stalled
      * event loop, say) would show monitors a peer that is up for the moment before it is gone.
      */
+    @Override
     public boolean closing() {
         return closed;
     }
@@ -387,6 +392,7 @@ public final class TcpResponderServer implements AutoCloseable {
      * up to the close grace for clients to close, hard-closes (SO_LINGER 0) whatever is left, and
      * stops the event loops. Blocks until done. Idempotent.
      */
+    @Override
     public void closeGracefully(Duration comeBackAfter) {
         if (closed) {
             return;

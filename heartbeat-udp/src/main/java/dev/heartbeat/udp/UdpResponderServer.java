@@ -1,5 +1,6 @@
 package dev.heartbeat.udp;
 
+import dev.heartbeat.engine.spi.ResponderServer;
 import dev.heartbeat.detect.Ticker;
 import dev.heartbeat.engine.HeartbeatResponder;
 import dev.heartbeat.internal.Checks;
@@ -87,7 +88,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe.
  */
-public final class UdpResponderServer implements AutoCloseable {
+public final class UdpResponderServer implements ResponderServer {
 
     private static final Logger log = LoggerFactory.getLogger(UdpResponderServer.class);
 
@@ -207,16 +208,19 @@ public final class UdpResponderServer implements AutoCloseable {
     }
 
     /** The bound port (useful with port 0). */
+    @Override
     public int port() {
         return localAddress().getPort();
     }
 
     /** The bound address. */
+    @Override
     public InetSocketAddress localAddress() {
         return (InetSocketAddress) sockets.get(0).localAddress();
     }
 
     /** "udp/epoll" or "udp/nio". */
+    @Override
     public String transportName() {
         return io.transportName();
     }
@@ -247,6 +251,7 @@ public final class UdpResponderServer implements AutoCloseable {
     }
 
     /** True once {@link #close} or {@link #closeGracefully} began: nothing more is answered. */
+    @Override
     public boolean closing() {
         return closed;
     }
@@ -311,6 +316,7 @@ public final class UdpResponderServer implements AutoCloseable {
      * mark this peer UNUSABLE at once; then closes. Unauthenticated, a GOODBYE goes only to a
      * sender whose last PING was at least as long (no amplification). Idempotent.
      */
+    @Override
     public void closeGracefully(Duration comeBackAfter) {
         if (closed) {
             return;

@@ -5,6 +5,7 @@ import dev.heartbeat.engine.HeartbeatResponder;
 import dev.heartbeat.tcp.TcpClientTransport;
 import dev.heartbeat.tcp.TcpResponderServer;
 import dev.heartbeat.engine.HeartbeatMonitor;
+import dev.heartbeat.engine.spi.ResponderServer;
 import dev.heartbeat.protocol.FrameDecodeException;
 import dev.heartbeat.udp.UdpClientTransport;
 import dev.heartbeat.udp.UdpDrop;
@@ -39,25 +40,10 @@ public enum Transport {
         @Override
         public Server serve(HeartbeatResponder responder, String host, int port) {
             TcpResponderServer s = TcpResponderServer.builder(responder).host(host).port(port).bind();
-            return new Server() {
-                @Override
-                public int port() {
-                    return s.port();
-                }
-
-                @Override
-                public String name() {
-                    return s.transportName();
-                }
-
+            return new Bound(s) {
                 @Override
                 public int connections() {
                     return s.connectionCount();
-                }
-
-                @Override
-                public boolean closing() {
-                    return s.closing();
                 }
 
                 @Override
@@ -109,16 +95,6 @@ public enum Transport {
                 public Map<String, DoubleSupplier> gauges() {
                     return Map.of("connections", s::connectionCount);
                 }
-
-                @Override
-                public void closeGracefully(Duration comeBackAfter) {
-                    s.closeGracefully(comeBackAfter);
-                }
-
-                @Override
-                public void close() {
-                    s.close();
-                }
             };
         }
     },
@@ -138,26 +114,11 @@ public enum Transport {
         @Override
         public Server serve(HeartbeatResponder responder, String host, int port) {
             UdpResponderServer s = UdpResponderServer.builder(responder).host(host).port(port).bind();
-            return new Server() {
-                @Override
-                public int port() {
-                    return s.port();
-                }
-
-                @Override
-                public String name() {
-                    return s.transportName();
-                }
-
+            return new Bound(s) {
                 /** UDP has no connections: the monitors (senders) heard from recently. */
                 @Override
                 public int connections() {
                     return s.senderCount();
-                }
-
-                @Override
-                public boolean closing() {
-                    return s.closing();
                 }
 
                 /** Datagrams: "accepted" counts those received; nothing is reset. */
@@ -190,16 +151,6 @@ public enum Transport {
                 @Override
                 public Map<String, DoubleSupplier> gauges() {
                     return Map.of("senders", s::senderCount);
-                }
-
-                @Override
-                public void closeGracefully(Duration comeBackAfter) {
-                    s.closeGracefully(comeBackAfter);
-                }
-
-                @Override
-                public void close() {
-                    s.close();
                 }
             };
         }
@@ -289,6 +240,40 @@ public enum Transport {
                 sep = ", ";
             }
             return sb.toString();
+        }
+    }
+
+    /** What every transport's server answers the same way, through the SPI's {@link ResponderServer}. */
+    private abstract static class Bound implements Server {
+        private final ResponderServer server;
+
+        Bound(ResponderServer server) {
+            this.server = server;
+        }
+
+        @Override
+        public int port() {
+            return server.port();
+        }
+
+        @Override
+        public String name() {
+            return server.transportName();
+        }
+
+        @Override
+        public boolean closing() {
+            return server.closing();
+        }
+
+        @Override
+        public void closeGracefully(Duration comeBackAfter) {
+            server.closeGracefully(comeBackAfter);
+        }
+
+        @Override
+        public void close() {
+            server.close();
         }
     }
 

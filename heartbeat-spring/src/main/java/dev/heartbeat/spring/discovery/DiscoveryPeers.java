@@ -11,9 +11,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.cloud.client.ServiceInstance;
@@ -53,8 +50,7 @@ public class DiscoveryPeers implements SmartLifecycle, ApplicationListener<Heart
     private final String portKey;
     private final String transportKey;
     private final String defaultScheme;
-    private final Duration refreshInterval;
-    private volatile ScheduledExecutorService executor;
+    private final dev.heartbeat.spring.support.PeriodicTask periodic;
     private volatile long refreshes;
 
     /**
@@ -79,47 +75,29 @@ public class DiscoveryPeers implements SmartLifecycle, ApplicationListener<Heart
         this.portKey = Objects.requireNonNull(portKey, "portKey");
         this.transportKey = Objects.requireNonNull(transportKey, "transportKey");
         this.defaultScheme = Objects.requireNonNull(defaultScheme, "defaultScheme");
-        this.refreshInterval = Objects.requireNonNull(refreshInterval, "refreshInterval");
+        this.periodic = new dev.heartbeat.spring.support.PeriodicTask("heartbeat-discovery",
+                Objects.requireNonNull(refreshInterval, "refreshInterval"), this::refreshQuietly);
     }
 
     @Override
-    public synchronized void start() {
-        if (executor != null) {
-            return;
-        }
-        executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "heartbeat-discovery");
-            t.setDaemon(true);
-            return t;
-        });
-        executor.scheduleWithFixedDelay(this::refreshQuietly, 0, refreshInterval.toNanos(), TimeUnit.NANOSECONDS);
+    public void start() {
+        periodic.start();
     }
 
     @Override
-    public synchronized void stop() {
-        ScheduledExecutorService e = executor;
-        executor = null;
-        if (e != null) {
-            e.shutdownNow();
-        }
+    public void stop() {
+        periodic.stop();
     }
 
     @Override
     public boolean isRunning() {
-        return executor != null;
+        return periodic.isRunning();
     }
 
     /** The discovery client saw a change: read the instances now (on the discovery thread). */
     @Override
     public void onApplicationEvent(HeartbeatEvent event) {
-        ScheduledExecutorService e = executor;
-        if (e != null) {
-            try {
-                e.execute(this::refreshQuietly);
-            } catch (java.util.concurrent.RejectedExecutionException stopped) {
-                // stopping
-            }
-        }
+        periodic.runSoon();
     }
 
     /** Completed refreshes so far. */

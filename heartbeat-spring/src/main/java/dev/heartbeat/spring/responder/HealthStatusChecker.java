@@ -3,9 +3,6 @@ package dev.heartbeat.spring.responder;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.health.contributor.CompositeHealthContributor;
@@ -35,9 +32,8 @@ public class HealthStatusChecker implements SmartLifecycle {
 
     private final HealthContributorRegistry registry;
     private final ResponderStatusUpdater updater;
-    private final Duration interval;
     private final Set<String> skipped;
-    private volatile ScheduledExecutorService executor;
+    private final dev.heartbeat.spring.support.PeriodicTask periodic;
 
     /**
      * @param registry the application's health contributors
@@ -49,35 +45,24 @@ public class HealthStatusChecker implements SmartLifecycle {
                                Set<String> skipped) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.updater = Objects.requireNonNull(updater, "updater");
-        this.interval = Objects.requireNonNull(interval, "interval");
+        this.periodic = new dev.heartbeat.spring.support.PeriodicTask("heartbeat-health-status",
+                Objects.requireNonNull(interval, "interval"), this::checkNow);
         this.skipped = Set.copyOf(skipped);
     }
 
     @Override
-    public synchronized void start() {
-        if (executor != null) {
-            return;
-        }
-        executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "heartbeat-health-status");
-            t.setDaemon(true);
-            return t;
-        });
-        executor.scheduleWithFixedDelay(this::checkNow, 0, interval.toNanos(), TimeUnit.NANOSECONDS);
+    public void start() {
+        periodic.start();
     }
 
     @Override
-    public synchronized void stop() {
-        ScheduledExecutorService e = executor;
-        executor = null;
-        if (e != null) {
-            e.shutdownNow();
-        }
+    public void stop() {
+        periodic.stop();
     }
 
     @Override
     public boolean isRunning() {
-        return executor != null;
+        return periodic.isRunning();
     }
 
     @Override

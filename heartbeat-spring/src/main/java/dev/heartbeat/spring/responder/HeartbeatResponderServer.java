@@ -1,6 +1,7 @@
 package dev.heartbeat.spring.responder;
 
 import dev.heartbeat.engine.HeartbeatResponder;
+import dev.heartbeat.engine.spi.ResponderServer;
 import dev.heartbeat.tcp.TcpResponderServer;
 import dev.heartbeat.udp.UdpResponderServer;
 import java.net.InetSocketAddress;
@@ -42,8 +43,7 @@ public class HeartbeatResponderServer implements SmartLifecycle {
     private final Duration closeGrace;
     private final Integer eventLoopThreads;
     private final Duration comeBackAfter;
-    private volatile TcpResponderServer tcp;
-    private volatile UdpResponderServer udp;
+    private volatile ResponderServer server;
 
     /**
      * @param responder answers the PINGs
@@ -75,13 +75,13 @@ public class HeartbeatResponderServer implements SmartLifecycle {
             if (eventLoopThreads != null) {
                 b.eventLoopThreads(eventLoopThreads);
             }
-            tcp = b.bind();
+            server = b.bind();
         } else {
             UdpResponderServer.Builder b = UdpResponderServer.builder(responder).host(host).port(port);
             if (eventLoopThreads != null) {
                 b.eventLoopThreads(eventLoopThreads);
             }
-            udp = b.bind();
+            server = b.bind();
         }
         log.info("heartbeat responder {} listening on {} ({}), status {}", responder.nodeId(), localAddress(),
                 transportName(), responder.status());
@@ -90,24 +90,17 @@ public class HeartbeatResponderServer implements SmartLifecycle {
     /** Sends GOODBYE to every monitor and closes (blocks for at most the close grace and a little more). */
     @Override
     public synchronized void stop() {
-        TcpResponderServer t = tcp;
-        UdpResponderServer u = udp;
-        tcp = null;
-        udp = null;
-        if (t != null) {
-            t.closeGracefully(comeBackAfter);
-        }
-        if (u != null) {
-            u.closeGracefully(comeBackAfter);
-        }
-        if (t != null || u != null) {
+        ResponderServer s = server;
+        server = null;
+        if (s != null) {
+            s.closeGracefully(comeBackAfter);
             log.info("heartbeat responder {} left (GOODBYE sent)", responder.nodeId());
         }
     }
 
     @Override
     public boolean isRunning() {
-        return tcp != null || udp != null;
+        return server != null;
     }
 
     @Override
@@ -128,31 +121,23 @@ public class HeartbeatResponderServer implements SmartLifecycle {
 
     /** Where it listens, or null when not running. */
     public InetSocketAddress localAddress() {
-        TcpResponderServer t = tcp;
-        if (t != null) {
-            return t.localAddress();
-        }
-        UdpResponderServer u = udp;
-        return u != null ? u.localAddress() : null;
+        ResponderServer s = server;
+        return s != null ? s.localAddress() : null;
     }
 
     /** {@code tcp/epoll}, {@code udp/nio}…, or the configured kind when not running. */
     public String transportName() {
-        TcpResponderServer t = tcp;
-        if (t != null) {
-            return t.transportName();
-        }
-        UdpResponderServer u = udp;
-        return u != null ? u.transportName() : kind.name().toLowerCase(java.util.Locale.ROOT);
+        ResponderServer s = server;
+        return s != null ? s.transportName() : kind.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** The TCP server while running over TCP. */
     public java.util.Optional<TcpResponderServer> tcp() {
-        return java.util.Optional.ofNullable(tcp);
+        return server instanceof TcpResponderServer t ? java.util.Optional.of(t) : java.util.Optional.empty();
     }
 
     /** The UDP server while running over UDP. */
     public java.util.Optional<UdpResponderServer> udp() {
-        return java.util.Optional.ofNullable(udp);
+        return server instanceof UdpResponderServer u ? java.util.Optional.of(u) : java.util.Optional.empty();
     }
 }

@@ -1,0 +1,2 @@
+/** Small pieces the starter's components share. Internal to the starter. */
+package dev.heartbeat.spring.support;
