@@ -48,6 +48,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class ResponderProcess {
 
     private static final List<AutoCloseable> OPEN = new CopyOnWriteArrayList<>();
+    /** SO_RCVBUF of both UDP responders, project and bare: 1,000 outstanding PINGs fit without loss. */
+    static final int UDP_RECEIVE_BUFFER = 4 << 20;
 
     private ResponderProcess() {
     }
@@ -126,7 +128,7 @@ public final class ResponderProcess {
 
     static UdpResponderServer udp(HeartbeatResponder responder, String host, int threads) {
         UdpResponderServer s = UdpResponderServer.builder(responder).host(host).port(0).eventLoopThreads(threads)
-                .maxReplyRate(1_000_000).replyBurst(100_000).receiveBufferBytes(4 << 20).bind();
+                .maxReplyRate(1_000_000).replyBurst(100_000).receiveBufferBytes(UDP_RECEIVE_BUFFER).bind();
         OPEN.add(s);
         return s;
     }
@@ -210,7 +212,8 @@ public final class ResponderProcess {
     private static int bareUdp(String host, int pongLength, int threads) throws InterruptedException {
         // Like UdpResponderServer: one SO_REUSEPORT socket per thread on epoll, so both use the same cores.
         MultiThreadIoEventLoopGroup group = Wire.group(threads);
-        Bootstrap b = new Bootstrap().group(group).channel(Wire.datagram()).handler(new BarePong(pongLength, true));
+        Bootstrap b = new Bootstrap().group(group).channel(Wire.datagram()).handler(new BarePong(pongLength, true))
+                .option(ChannelOption.SO_RCVBUF, UDP_RECEIVE_BUFFER); // the project's responder gets the same
         if (Wire.EPOLL) {
             b.option(io.netty.channel.epoll.EpollChannelOption.SO_REUSEPORT, true);
         }

@@ -25,7 +25,11 @@ import java.util.concurrent.atomic.LongAdder;
  * project's ({@code TcpResponderServer}, {@code UdpResponderServer}) or bare Netty answering with
  * a PONG of the same length ({@link ResponderProcess.BarePong}). UDP PINGs are padded to the PONG's
  * length, as the project's monitor pads them (a responder answers no more bytes than it got).
- * Prints one {@code RESULT} line with round trips per second. Both ends share this machine's CPUs.
+ * Each socket or connection is one monitor: its own epoch and node id. Prints one {@code RESULT}
+ * line with round trips per second and how many pingers got no PONG in the measured window
+ * ({@code stalled}: over UDP a lost datagram stops its pinger), and the CPU both processes spent
+ * per round trip (the responder's is the steadier figure on a shared machine). Both ends share this
+ * machine's CPUs.
  *
  * <pre>
  * ResponderThroughput --side project|bare --transport tcp|udp [--connections 1000] [--seconds 10]
@@ -57,9 +61,14 @@ public final class ResponderThroughput {
             MultiThreadIoEventLoopGroup group = Wire.group(a.getInt("client-threads", 2));
             LongAdder trips = new LongAdder();
             List<Channel> channels = new ArrayList<>();
+            List<Pinger> pingers = new ArrayList<>();
             try {
                 for (int i = 0; i < connections; i++) {
-                    Pinger p = new Pinger(udp, target, udp ? pongLength : 0, trips);
+                    // One monitor process per socket: its own epoch and its own node id, as 1,000 monitors would
+                    // have (one node id with 1,000 epochs is one monitor replaced 1,000 times, to a replay window).
+                    Pinger p = new Pinger(udp, target, udp ? pongLength : 0, trips,
+                            String.format(Locale.ROOT, "bare-c%04d", i % 10_000));
+                    pingers.add(p);
                     if (udp) {
                         channels.add(new Bootstrap().group(group).channel(Wire.datagram()).handler(p)
                                 .bind("127.0.0.1", 0).sync().channel());
@@ -82,13 +91,26 @@ public final class ResponderThroughput {
                 long n0 = trips.sum();
                 long t0 = System.nanoTime();
                 long c0 = ProcStats.cpuNanos();
+                long r0 = cpuNanos(responder);
+                long[] before = new long[pingers.size()];
+                for (int i = 0; i < before.length; i++) {
+                    before[i] = pingers.get(i).answered;
+                }
                 Thread.sleep(seconds * 1000L);
                 long n1 = trips.sum();
                 long t1 = System.nanoTime();
                 long c1 = ProcStats.cpuNanos();
-                System.out.printf(Locale.ROOT, "RESULT side=%s transport=%s connections=%d rt_per_s=%.0f client_cpu_us_per_rt=%.2f%n",
-                        side, udp ? "udp" : "tcp", connections, (n1 - n0) / ((t1 - t0) / 1e9),
-                        (c1 - c0) / 1e3 / Math.max(1, n1 - n0));
+                long r1 = cpuNanos(responder);
+                int stalled = 0; // a lost UDP datagram stops its pinger for good: say how many were not running
+                for (int i = 0; i < before.length; i++) {
+                    if (pingers.get(i).answered == before[i]) {
+                        stalled++;
+                    }
+                }
+                System.out.printf(Locale.ROOT, "RESULT side=%s transport=%s connections=%d rt_per_s=%.0f client_cpu_us_per_rt=%.2f"
+                        + " responder_cpu_us_per_rt=%.2f stalled=%d%n", side, udp ? "udp" : "tcp", connections,
+                        (n1 - n0) / ((t1 - t0) / 1e9), (c1 - c0) / 1e3 / Math.max(1, n1 - n0),
+                        (r1 - r0) / 1e3 / Math.max(1, n1 - n0), stalled);
             } finally {
                 for (Channel c : channels) {
                     c.close();
@@ -99,20 +121,29 @@ public final class ResponderThroughput {
         System.exit(0);
     }
 
+    /** CPU time of the responder child so far (all its threads), ns; -1 where the OS does not say. */
+    private static long cpuNanos(Child c) {
+        return c.process.toHandle().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
+    }
+
     /** One connection's closed loop: a PING, wait for its PONG, the next PING. */
     private static final class Pinger extends ChannelInboundHandlerAdapter {
         private final boolean udp;
         private final InetSocketAddress target;
         private final int padTo;
         private final LongAdder trips;
+        private final String node;
         private final long epoch = ThreadLocalRandom.current().nextLong() | 1;
         private int seq = ThreadLocalRandom.current().nextInt();
+        /** PONGs this pinger got; written by its event loop, read (racily, as a progress mark) by main. */
+        volatile long answered;
 
-        Pinger(boolean udp, InetSocketAddress target, int padTo, LongAdder trips) {
+        Pinger(boolean udp, InetSocketAddress target, int padTo, LongAdder trips, String node) {
             this.udp = udp;
             this.target = target;
             this.padTo = padTo;
             this.trips = trips;
+            this.node = node;
         }
 
         @Override
@@ -128,7 +159,7 @@ public final class ResponderThroughput {
 
         private void ping(ChannelHandlerContext ctx) {
             ByteBuf b = ctx.alloc().ioBuffer(Math.max(padTo, Wire.PING_LENGTH));
-            Wire.writePing(b, epoch, ++seq, System.nanoTime(), 1000, padTo); // 1 s: no dead-client eviction
+            Wire.writePing(b, epoch, node, ++seq, System.nanoTime(), 1000, padTo); // 1 s: no dead-client eviction
             ctx.writeAndFlush(udp ? new DatagramPacket(b, target) : b, ctx.voidPromise());
         }
 
@@ -138,6 +169,7 @@ public final class ResponderThroughput {
             try {
                 if (Wire.isPong(b) && b.getInt(Wire.echoOffset(b)) == seq) {
                     trips.increment();
+                    answered++; // only this pinger's event loop writes it
                     ping(ctx);
                 }
             } finally {

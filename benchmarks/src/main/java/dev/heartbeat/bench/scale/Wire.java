@@ -62,22 +62,25 @@ final class Wire {
     }
 
     /**
-     * Writes a PING padded to exactly {@code total} bytes (0: unpadded) with one padding extension,
-     * as a UDP monitor does so that a responder may answer it in full (anti-amplification).
+     * Writes a PING from monitor {@code node} (exactly {@code NODE.length()} ASCII characters),
+     * padded to exactly {@code total} bytes (0: unpadded) with one padding extension, as a UDP
+     * monitor does so that a responder may answer it in full (anti-amplification).
      */
-    static void writePing(ByteBuf b, long epoch, int seq, long sendTime, int intervalMillis, int total) {
-        if (total <= PING_LENGTH) {
-            writePing(b, epoch, seq, sendTime, intervalMillis);
-            return;
+    static void writePing(ByteBuf b, long epoch, String node, int seq, long sendTime, int intervalMillis, int total) {
+        if (node.length() != NODE.length()) {
+            throw new IllegalArgumentException("node : '" + node + "' (expected: " + NODE.length() + " characters)");
         }
-        int pad = Math.max(FrameCodec.MIN_PADDING, total - PING_LENGTH);
+        int pad = total <= PING_LENGTH ? 0 : Math.max(FrameCodec.MIN_PADDING, total - PING_LENGTH);
         b.writeShort(FrameCodec.MAGIC).writeByte(FrameCodec.VERSION).writeByte(1).writeShort(0)
-                .writeShort(PING_LENGTH + pad).writeLong(epoch).writeInt(seq).writeLong(sendTime).writeByte(NODE.length());
-        for (int i = 0; i < NODE.length(); i++) {
-            b.writeByte(NODE.charAt(i));
+                .writeShort(PING_LENGTH + pad).writeLong(epoch).writeInt(seq).writeLong(sendTime).writeByte(node.length());
+        for (int i = 0; i < node.length(); i++) {
+            b.writeByte(node.charAt(i));
         }
-        b.writeInt(intervalMillis).writeShort(pad).writeShort(FrameCodec.EXTENSION_PADDING)
-                .writeShort(pad - FrameCodec.MIN_PADDING).writeZero(pad - FrameCodec.MIN_PADDING);
+        b.writeInt(intervalMillis).writeShort(pad);
+        if (pad > 0) {
+            b.writeShort(FrameCodec.EXTENSION_PADDING).writeShort(pad - FrameCodec.MIN_PADDING)
+                    .writeZero(pad - FrameCodec.MIN_PADDING);
+        }
     }
 
     /** Offset of a PONG's echoed sequence (its echoed send time follows). */
