@@ -12,6 +12,7 @@ import dev.heartbeat.protocol.FrameHeader;
 import dev.heartbeat.protocol.FrameTooLargeException;
 import dev.heartbeat.udp.internal.Addresses;
 import dev.heartbeat.udp.internal.Exposure;
+import dev.heartbeat.udp.internal.LoopCounters;
 import dev.heartbeat.udp.internal.ReducedPong;
 import dev.heartbeat.udp.internal.ReplayWindow;
 import dev.heartbeat.udp.internal.SourceLimiter;
@@ -25,7 +26,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.concurrent.FastThreadLocal;
@@ -109,6 +109,17 @@ public final class UdpResponderServer implements ResponderServer {
     /** How often the rate and replay tables are swept. */
     static final long SWEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+    /** Datagrams one receive call may take (epoll's {@code recvmmsg}); Netty reads up to 16 per readiness event. */
+    static final int RECEIVE_BATCH = 16;
+
+    /** Slots of a socket's {@link LoopCounters}: then one per {@link UdpDrop}, from {@code DROPPED}. */
+    private static final int RECEIVED = 0;
+    private static final int SENT = 1;
+    private static final int BYTES_IN = 2;
+    private static final int BYTES_OUT = 3;
+    private static final int REDUCED = 4;
+    private static final int DROPPED = 5;
+
     private final HeartbeatResponder responder;
     private final UdpIo io;
     private final MultiThreadIoEventLoopGroup group;
@@ -120,21 +131,15 @@ public final class UdpResponderServer implements ResponderServer {
     private final SourceLimiter sources;
     private final ReplayWindow senders;
     private final String exposureWarning;
-    private final LongAdder[] dropped = new LongAdder[UdpDrop.values().length];
-    private final LongAdder received = new LongAdder();
-    private final LongAdder sent = new LongAdder();
-    private final LongAdder bytesIn = new LongAdder();
-    private final LongAdder bytesOut = new LongAdder();
-    private final LongAdder reduced = new LongAdder();
+    /** The receive path of each socket, with its counters. */
+    private final List<ResponderSocket> handlers = new ArrayList<>();
     private final LongAdder goodbyes = new LongAdder();
+    private final LongAdder goodbyeBytes = new LongAdder();
     private final ScheduledFuture<?> sweeper;
     private volatile String lastOversize;
     private volatile boolean closed;
 
     private UdpResponderServer(Builder b) {
-        for (int i = 0; i < dropped.length; i++) {
-            dropped[i] = new LongAdder();
-        }
         this.responder = b.responder;
         this.io = b.preferNio ? UdpIo.NIO : UdpIo.best();
         this.maxDatagram = b.maxDatagramSize;
@@ -158,9 +163,9 @@ public final class UdpResponderServer implements ResponderServer {
         int port = b.port;
         try {
             for (EventExecutor e : group) {
-                Bootstrap boot = new Bootstrap().group((EventLoop) e)
-                        .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(UdpClientTransport.RECEIVE_BUFFER))
-                        .handler(new ResponderSocket());
+                Bootstrap boot = new Bootstrap().group((EventLoop) e).handler(newHandler());
+                // A datagram longer than a frame may be arrives cut to MAX_FRAME_LENGTH + 1 and is refused as such.
+                io.receiveBatch(boot, FrameCodec.MAX_FRAME_LENGTH + 1, RECEIVE_BATCH);
                 io.channel(boot, UdpIo.familyOf(at));
                 if (count > 1) {
                     io.reusePort(boot);
@@ -194,6 +199,12 @@ public final class UdpResponderServer implements ResponderServer {
         this.sweeper = sockets.get(0).eventLoop().scheduleAtFixedRate(this::sweep, SWEEP_NANOS, SWEEP_NANOS,
                 TimeUnit.NANOSECONDS);
         log.debug("heartbeat responder on udp {} ({} socket(s), {})", localAddress(), sockets.size(), io.transportName());
+    }
+
+    private ResponderSocket newHandler() {
+        ResponderSocket h = new ResponderSocket();
+        handlers.add(h);
+        return h;
     }
 
     /** A builder for a server answering with {@code responder}. */
@@ -265,10 +276,19 @@ public final class UdpResponderServer implements ResponderServer {
     public Stats stats() {
         Map<UdpDrop, Long> d = new EnumMap<>(UdpDrop.class);
         for (UdpDrop r : UdpDrop.values()) {
-            d.put(r, dropped[r.ordinal()].sum());
+            d.put(r, total(DROPPED + r.ordinal()));
         }
-        return new Stats(received.sum(), sent.sum(), bytesIn.sum(), bytesOut.sum(), reduced.sum(), goodbyes.sum(),
-                Collections.unmodifiableMap(d));
+        return new Stats(total(RECEIVED), total(SENT), total(BYTES_IN), total(BYTES_OUT) + goodbyeBytes.sum(),
+                total(REDUCED), goodbyes.sum(), Collections.unmodifiableMap(d));
+    }
+
+    /** Counter {@code slot} summed over the sockets. */
+    private long total(int slot) {
+        long n = 0;
+        for (ResponderSocket h : handlers) {
+            n += h.counters.get(slot);
+        }
+        return n;
     }
 
     /**
@@ -345,7 +365,7 @@ public final class UdpResponderServer implements ResponderServer {
             }
             out.writerIndex(n);
             goodbyes.increment();
-            bytesOut.add(n);
+            goodbyeBytes.add(n);
             ch.write(new DatagramPacket(out, e.getKey()), ch.voidPromise());
         }
         ch.flush();
@@ -364,26 +384,22 @@ public final class UdpResponderServer implements ResponderServer {
         return "UdpResponderServer{" + transportName() + " " + localAddress() + ", sockets=" + sockets.size() + "}";
     }
 
-    private void drop(UdpDrop reason, Object from) {
-        dropped[reason.ordinal()].increment();
+    /** Logs (rate-limited) a drop that {@code from} caused, already counted by its socket. */
+    private void logDrop(UdpDrop reason, Object from) {
         if (reason == UdpDrop.OVERSIZE_REPLY || reason == UdpDrop.TOO_MANY_SENDERS) {
-            long n = dropped[reason.ordinal()].sum();
+            long n = total(DROPPED + reason.ordinal());
             if (LogLimit.loud(n)) {
                 log.warn("heartbeat-udp: PING from {} not answered: {}{}; {} so far", from, reason,
                         reason == UdpDrop.OVERSIZE_REPLY ? " (" + lastOversize + ")" : "", n);
             }
         } else if (reason != UdpDrop.RATE_LIMITED && reason != UdpDrop.REPLAYED) {
-            long n = dropped[reason.ordinal()].sum();
+            long n = total(DROPPED + reason.ordinal());
             if (LogLimit.loud(n)) {
                 log.info("heartbeat-udp: datagram from {} dropped: {}; {} for this reason so far", from, reason, n);
             }
         }
     }
 
-    /**
-     * One socket's receive path. Not sharable: its scratch is confined to the socket's event loop.
-     * Datagrams are released here; each PONG goes out in a pooled buffer that Netty releases.
-     */
     /** Per event loop thread: the datagram being answered, and the PONG being encoded. */
     private static final FastThreadLocal<ByteBuffer> REQUEST = scratch();
     private static final FastThreadLocal<ByteBuffer> REPLY = scratch();
@@ -397,9 +413,30 @@ public final class UdpResponderServer implements ResponderServer {
         };
     }
 
+    /**
+     * One socket's receive path. Not sharable: its scratch, counters and batch state are confined
+     * to the socket's event loop. Datagrams are released here; each PONG goes out in a pooled
+     * buffer that Netty releases.
+     *
+     * <p>Per read batch (the datagrams one readiness event delivers, then {@code channelReadComplete}):
+     * the ticker is read once, and the PONGs are written as they are made but flushed once at the
+     * end, so that epoll sends them with one {@code sendmmsg} instead of one {@code sendmsg} each.
+     */
     private final class ResponderSocket extends ChannelInboundHandlerAdapter {
-        private final Frame scratch = new Frame();
+        /**
+         * Decode scratch by sender (the PING's epoch, hashed): a frame remembers the node id it
+         * decoded last, so a monitor that finds its own scratch costs a byte comparison instead of
+         * a UTF-8 decode and a new string, which one shared scratch would pay whenever PINGs from
+         * different monitors alternate. Made on first use; at most {@code Cache.SIZE} per socket.
+         */
+        private final Frame[] scratchBySender = new Frame[ReplayWindow.Cache.SIZE];
         private final FrameHeader header = new FrameHeader();
+        private final ReplayWindow.Cache recentSenders = new ReplayWindow.Cache();
+        /** Written by this socket's event loop only; read by {@link #stats()} from any thread. */
+        final LoopCounters counters = new LoopCounters(DROPPED + UdpDrop.values().length);
+        private boolean inBatch;
+        private long batchNow;
+        private boolean unflushed;
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -415,13 +452,39 @@ public final class UdpResponderServer implements ResponderServer {
             }
         }
 
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            inBatch = false;
+            if (unflushed) {
+                unflushed = false;
+                ctx.flush();
+            }
+            ctx.fireChannelReadComplete();
+        }
+
+        /** The ticker, read once per read batch. */
+        private long now() {
+            if (!inBatch) {
+                batchNow = ticker.nanoTime();
+                inBatch = true;
+            }
+            return batchNow;
+        }
+
+        private void drop(UdpDrop reason, Object from) {
+            counters.add(DROPPED + reason.ordinal(), 1);
+            if (reason != UdpDrop.RATE_LIMITED && reason != UdpDrop.REPLAYED) {
+                logDrop(reason, from);
+            }
+        }
+
         /** Returns a buffer still to be released (not sent), or null. */
         private ByteBuf handle(ChannelHandlerContext ctx, DatagramPacket p) {
             ByteBuf in = p.content();
             InetSocketAddress from = p.sender();
             int length = in.readableBytes();
-            received.increment();
-            bytesIn.add(length);
+            counters.add(RECEIVED, 1);
+            counters.add(BYTES_IN, length);
             if (closed) {
                 return null;
             }
@@ -429,7 +492,7 @@ public final class UdpResponderServer implements ResponderServer {
                 drop(UdpDrop.MALFORMED, from);
                 return null;
             }
-            long now = ticker.nanoTime();
+            long now = now();
             TokenBucket bucket = sources.bucket(from.getAddress(), now);
             if (!SourceLimiter.available(bucket, now)) {
                 drop(UdpDrop.RATE_LIMITED, from);
@@ -447,8 +510,10 @@ public final class UdpResponderServer implements ResponderServer {
             int outStart = dst.position();
             ByteBuf out = null;
             HeartbeatResponder.Outcome outcome;
+            Frame scratch;
             try {
                 FrameCodec.peek(request, header);
+                scratch = scratchFor(header.epoch());
                 outcome = responder.respond(request, dst, scratch, maxFrame);
             } catch (FrameDecodeException e) {
                 drop(UdpDrop.MALFORMED, from);
@@ -474,7 +539,8 @@ public final class UdpResponderServer implements ResponderServer {
                     drop(UdpDrop.BAD_TAG, from);
                     return out;
             }
-            ReplayWindow.Verdict v = senders.accept(header.epoch(), header.sequence(), request, start, from, length, now);
+            ReplayWindow.Verdict v = senders.accept(recentSenders, header.epoch(), header.sequence(), request, start,
+                    from, length, now);
             switch (v) {
                 case ACCEPTED:
                     break;
@@ -499,7 +565,7 @@ public final class UdpResponderServer implements ResponderServer {
                     drop(UdpDrop.AMPLIFICATION, from);
                     return out;
                 }
-                reduced.increment();
+                counters.add(REDUCED, 1);
             }
             if (!ctx.channel().isWritable()) {
                 drop(UdpDrop.UNWRITABLE, from);
@@ -511,10 +577,20 @@ public final class UdpResponderServer implements ResponderServer {
             }
             out = ctx.alloc().ioBuffer(n);
             out.writeBytes(dst.array(), dst.arrayOffset() + outStart, n);
-            sent.increment(); // counted first: a test (or a scraper) may see the reply before this thread runs on
-            bytesOut.add(n);
-            ctx.writeAndFlush(new DatagramPacket(out, from), ctx.voidPromise());
+            counters.add(SENT, 1); // counted first: a test (or a scraper) may see the reply before this thread runs on
+            counters.add(BYTES_OUT, n);
+            ctx.write(new DatagramPacket(out, from), ctx.voidPromise()); // flushed at the end of the read batch
+            unflushed = true;
             return null;
+        }
+
+        private Frame scratchFor(long epoch) {
+            int i = ReplayWindow.Cache.slot(epoch);
+            Frame f = scratchBySender[i];
+            if (f == null) {
+                f = scratchBySender[i] = new Frame();
+            }
+            return f;
         }
 
         @Override

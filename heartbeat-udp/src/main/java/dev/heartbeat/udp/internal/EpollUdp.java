@@ -35,4 +35,8 @@ final class EpollUdp {
     static ChannelOption<Boolean> reusePort() {
         return EpollChannelOption.SO_REUSEPORT;
     }
+
+    static ChannelOption<Integer> maxDatagramPayloadSize() {
+        return EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE;
+    }
 }

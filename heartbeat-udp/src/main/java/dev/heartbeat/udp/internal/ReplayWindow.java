@@ -50,7 +50,15 @@ import java.util.function.Consumer;
  * sweep. State is touched only by PINGs that passed authentication (the caller checks first),
  * so without a key an attacker can fill nothing that a key holder could not.
  *
- * <p>Thread-safe: maps are concurrent, a sender is updated under its own lock.
+ * <h2>Cost per PING</h2>
+ * A caller that keeps a {@link Cache} (one per receiving thread) finds a known sender without
+ * the table: no boxed epoch, no hash-map probe; then one lock of that sender, under which a live,
+ * recently seen sender has its sequence judged and recorded. A sender removed from the table
+ * (forgotten, retired or displaced) is marked so, and a cache that still holds it goes to the
+ * table, so a cache changes no verdict.
+ *
+ * <p>Thread-safe: maps are concurrent, a sender is updated under its own lock. A {@link Cache}
+ * is confined to one thread.
  */
 public final class ReplayWindow {
 
@@ -99,7 +107,18 @@ public final class ReplayWindow {
     }
 
     /**
+     * Judges one authenticated PING and, when it is new, records it; as
+     * {@link #accept(Cache, long, int, ByteBuffer, int, InetSocketAddress, int, long)} without a cache.
+     */
+    public Verdict accept(long epoch, int seq, ByteBuffer ping, int start, InetSocketAddress from, int length,
+            long now) {
+        return accept(null, epoch, seq, ping, start, from, length, now);
+    }
+
+    /**
      * Judges one authenticated PING and, when it is new, records it.
+     *
+     * @param cache  the calling thread's cache of recent senders, or null
      *
      * @param epoch  the PING's epoch
      * @param seq    its sequence
@@ -108,9 +127,18 @@ public final class ReplayWindow {
      * @param from   where it came from (kept for GOODBYEs; not part of the sender's identity)
      * @param length its length in bytes
      */
-    public Verdict accept(long epoch, int seq, ByteBuffer ping, int start, InetSocketAddress from, int length,
-            long now) {
-        Sender s = byEpoch.get(epoch);
+    public Verdict accept(Cache cache, long epoch, int seq, ByteBuffer ping, int start, InetSocketAddress from,
+            int length, long now) {
+        Sender s = cache == null ? null : cache.get(epoch);
+        if (s != null) {
+            synchronized (s) {
+                // Quiet for less than staleAfter: it cannot be stale, so judge it under this one lock.
+                if (!s.gone && now - s.lastSeen < staleAfterNanos) {
+                    return s.record(seq, now, from, length);
+                }
+            }
+        }
+        s = byEpoch.get(epoch);
         if (s == null) {
             if (isTombstone(epoch)) {
                 return Verdict.STALE_EPOCH;
@@ -128,7 +156,7 @@ public final class ReplayWindow {
                 Node n = byNode.computeIfAbsent(fresh.nodeId, k -> new Node());
                 Sender dropped = n.add(fresh);
                 if (dropped != null) {
-                    byEpoch.remove(dropped.epoch, dropped);
+                    forget(dropped);
                 }
             }
         }
@@ -139,14 +167,19 @@ public final class ReplayWindow {
             if (s.retired) {
                 return Verdict.STALE_EPOCH;
             }
-            Verdict v = s.offer(seq, now);
-            if (v == Verdict.ACCEPTED) {
-                s.lastSeen = now;
-                s.lastFrom = from;
-                s.lastLength = length;
+            if (cache != null && !s.gone) {
+                cache.put(s);
             }
-            return v;
+            return s.record(seq, now, from, length);
         }
+    }
+
+    /** Removes {@code s} from the table and marks it so for the caches that hold it. */
+    private void forget(Sender s) {
+        synchronized (s) {
+            s.gone = true;
+        }
+        byEpoch.remove(s.epoch, s);
     }
 
     /** True (and the epoch retired) when {@code s}'s monitor was replaced; see the class comment. */
@@ -172,6 +205,7 @@ public final class ReplayWindow {
     private void retire(Sender s, Node n) {
         synchronized (s) {
             s.retired = true;
+            s.gone = true;
             s.lanes.clear();
         }
         synchronized (tombstones) {
@@ -203,7 +237,7 @@ public final class ReplayWindow {
             }
             Node n = byNode.get(s.nodeId);
             if (now - lastSeen >= idleNanos) {
-                byEpoch.remove(s.epoch, s);
+                forget(s);
                 if (n != null) {
                     n.remove(s);
                 }
@@ -253,6 +287,37 @@ public final class ReplayWindow {
         return new String(b, StandardCharsets.UTF_8);
     }
 
+    /**
+     * The senders one receiving thread saw last, by epoch: a direct-mapped table of
+     * {@value #SIZE} entries (a colliding epoch replaces the entry). It only finds senders; the
+     * sender's own state, under its lock, decides whether the entry is still good. Confined to
+     * one thread.
+     */
+    public static final class Cache {
+        /** Entries, a power of two. */
+        public static final int SIZE = 4096;
+        private final long[] epochs = new long[SIZE];
+        private final Sender[] senders = new Sender[SIZE];
+
+        /** The entry of {@code epoch}, 0..{@link #SIZE}-1 (also usable for other per-sender tables). */
+        public static int slot(long epoch) {
+            long h = epoch * 0x9E37_79B9_7F4A_7C15L; // epochs are random, but a peer chooses its own: mix
+            return (int) (h >>> 52); // top 12 bits
+        }
+
+        Sender get(long epoch) {
+            int i = slot(epoch);
+            Sender s = senders[i];
+            return s != null && epochs[i] == epoch ? s : null;
+        }
+
+        void put(Sender s) {
+            int i = slot(s.epoch);
+            epochs[i] = s.epoch;
+            senders[i] = s;
+        }
+    }
+
     /** One monitor process. Guarded by its own lock. */
     static final class Sender {
         final long epoch;
@@ -260,6 +325,8 @@ public final class ReplayWindow {
         final long firstSeen;
         long lastSeen;
         boolean retired;
+        /** Removed from the table (forgotten, retired or displaced): caches must not use it. */
+        boolean gone;
         InetSocketAddress lastFrom;
         int lastLength;
         final List<Lane> lanes = new ArrayList<>(1);
@@ -275,8 +342,20 @@ public final class ReplayWindow {
             this.lastSeen = now;
         }
 
+        /** Judges {@code seq} and, when new, records it and where it came from. Under this sender's lock. */
+        Verdict record(int seq, long now, InetSocketAddress from, int length) {
+            Verdict v = offer(seq, now);
+            if (v == Verdict.ACCEPTED) {
+                lastSeen = now;
+                lastFrom = from;
+                lastLength = length;
+            }
+            return v;
+        }
+
         Verdict offer(int seq, long now) {
-            for (Lane l : lanes) {
+            for (int i = 0, n = lanes.size(); i < n; i++) {
+                Lane l = lanes.get(i);
                 Verdict v = l.offer(seq);
                 if (v != null) {
                     l.lastUsed = now;
@@ -285,7 +364,8 @@ public final class ReplayWindow {
             }
             if (lanes.size() >= MAX_LANES) {
                 Lane lru = lanes.get(0);
-                for (Lane l : lanes) {
+                for (int i = 1; i < lanes.size(); i++) {
+                    Lane l = lanes.get(i);
                     if (l.lastUsed - lru.lastUsed < 0) {
                         lru = l;
                     }
@@ -345,6 +425,13 @@ public final class ReplayWindow {
         private void shift(int d) {
             if (d >= WINDOW) {
                 java.util.Arrays.fill(bits, 0L);
+                return;
+            }
+            if (d < 64) { // the usual case (d = 1): each word takes the top bits of the one below
+                for (int i = bits.length - 1; i > 0; i--) {
+                    bits[i] = bits[i] << d | bits[i - 1] >>> (64 - d);
+                }
+                bits[0] <<= d;
                 return;
             }
             int words = d >>> 6;

@@ -2,6 +2,7 @@ package dev.heartbeat.udp.internal;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -105,6 +106,24 @@ public enum UdpIo {
         }
         ChannelOption<Boolean> o = EpollUdp.reusePort();
         return b.option(o, true);
+    }
+
+    /**
+     * Sets how {@code b}'s sockets receive: with epoll, up to {@code datagrams} datagrams of at most
+     * {@code maxPayload} bytes per {@code recvmmsg} call (a longer datagram arrives cut to
+     * {@code maxPayload}: give one byte more than the longest datagram worth reading, and refuse
+     * what arrives at that length); with NIO one datagram of up to {@code maxPayload} bytes per read.
+     */
+    public Bootstrap receiveBatch(Bootstrap b, int maxPayload, int datagrams) {
+        if (maxPayload < 1 || datagrams < 1) {
+            throw new IllegalArgumentException("maxPayload : " + maxPayload + ", datagrams : " + datagrams
+                    + " (expected: >= 1, >= 1)");
+        }
+        if (this == EPOLL && datagrams > 1) {
+            b.option(EpollUdp.maxDatagramPayloadSize(), maxPayload);
+            return b.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(maxPayload * datagrams));
+        }
+        return b.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(maxPayload));
     }
 
     /** IPv6 for an {@link Inet6Address}, else IPv4. */
