@@ -11,9 +11,17 @@ import dev.heartbeat.protocol.Frame;
 import dev.heartbeat.protocol.FrameCodec;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The replay window on scripted time: lanes, wrap-around, stale epochs, memory bounds. */
+/**
+ * The replay window on scripted time: lanes, wrap-around, stale epochs, memory bounds; a thread's
+ * cache of senders changes no verdict; the bitmap's shifts against a model.
+ */
 class ReplayWindowTest {
 
     private static final long MS = 1_000_000L;
@@ -103,5 +111,62 @@ class ReplayWindowTest {
         assertThat(offer(30, 9, "a", 200)).isEqualTo(STALE_EPOCH);
         w.sweep(1300 * MS);                                              // everyone silent for 1 s: forgotten
         assertThat(w.size()).isZero();
+    }
+
+    @Test
+    void aCacheOfSendersChangesNoVerdict() {
+        // Same script into a window used without a cache and one used with one: retirements,
+        // displaced epochs (10 epochs of one node id, 8 kept), forgotten senders, a full table.
+        ReplayWindow plain = new ReplayWindow(6, 100 * MS, 1000 * MS);
+        ReplayWindow cached = new ReplayWindow(6, 100 * MS, 1000 * MS);
+        ReplayWindow.Cache cache = new ReplayWindow.Cache();
+        Random r = new Random(14);
+        int[] next = new int[14];
+        long now = 0;
+        List<ReplayWindow.Verdict> seen = new ArrayList<>();
+        for (int step = 0; step < 20_000; step++) {
+            int e = r.nextInt(next.length);
+            String node = e < 10 ? "one-node" : "node-" + e;
+            int seq = r.nextInt(10) == 0 ? next[e] - r.nextInt(300) : ++next[e]; // some replays, some too old
+            now += r.nextInt(100) == 0 ? r.nextInt(1500) * MS : r.nextInt(20) * MS;
+            ByteBuffer ping = ping(node);
+            ReplayWindow.Verdict expected = plain.accept(e + 1, seq, ping, 0, FROM, 50, now);
+            ReplayWindow.Verdict actual = cached.accept(cache, e + 1, seq, ping, 0, FROM, 50, now);
+            assertThat(actual).as("step %d, epoch %d, seq %d", step, e + 1, seq).isEqualTo(expected);
+            seen.add(actual);
+            if (r.nextInt(500) == 0) {
+                plain.sweep(now);
+                cached.sweep(now);
+            }
+        }
+        assertThat(seen).contains(ACCEPTED, DUPLICATE, TOO_OLD, STALE_EPOCH, FULL);
+    }
+
+    @Test
+    void theBitmapShiftsLikeAModelForEveryStep() {
+        // Steps of 1..70 cross the 64-bit words both ways (the d < 64 path and the general one).
+        Random r = new Random(64);
+        Set<Integer> accepted = new HashSet<>();
+        int high = 5_000;
+        assertThat(offer(40, high, "m", 0)).isEqualTo(ACCEPTED);
+        accepted.add(high);
+        for (int i = 0; i < 5_000; i++) {
+            if (r.nextBoolean()) {
+                high += 1 + r.nextInt(70);
+                assertThat(offer(40, high, "m", 0)).isEqualTo(ACCEPTED);
+                accepted.add(high);
+            } else {
+                int seq = high - r.nextInt(ReplayWindow.WINDOW + 40);
+                if (seq < 5_000) {
+                    continue; // below the lane's first sequence: another stream's, not this model's
+                }
+                ReplayWindow.Verdict expected = high - seq >= ReplayWindow.WINDOW ? TOO_OLD
+                        : accepted.contains(seq) ? DUPLICATE : ACCEPTED;
+                assertThat(offer(40, seq, "m", 0)).as("seq %d below %d", high - seq, high).isEqualTo(expected);
+                if (expected == ACCEPTED) {
+                    accepted.add(seq);
+                }
+            }
+        }
     }
 }
