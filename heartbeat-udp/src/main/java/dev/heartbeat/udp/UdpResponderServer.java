@@ -82,8 +82,11 @@ import org.slf4j.LoggerFactory;
  *       how far to pad); if even that is longer than the PING, nothing is sent.</li>
  *   <li>The PONG goes back to the source address in one datagram.</li>
  * </ol>
- * Every datagram not answered is counted under one {@link UdpDrop}, and the log lines a client can
- * trigger are rate-limited ({@code LogLimit}). Running without a verifier on a non-loopback
+ * Datagrams are handled per read batch: with epoll up to 16 per {@code recvmmsg} call (a datagram
+ * longer than a frame arrives cut and is refused as {@link UdpDrop#MALFORMED}), the ticker read once,
+ * and the batch's PONGs flushed together at the end ({@code sendmmsg}). Every datagram not answered is
+ * counted under one {@link UdpDrop}, and the log lines a client can trigger are rate-limited
+ * ({@code LogLimit}). Running without a verifier on a non-loopback
  * address logs one warning at bind ({@link #exposureWarning()}).
  *
  * <p>Thread-safe.
@@ -423,13 +426,7 @@ public final class UdpResponderServer implements ResponderServer {
      * end, so that epoll sends them with one {@code sendmmsg} instead of one {@code sendmsg} each.
      */
     private final class ResponderSocket extends ChannelInboundHandlerAdapter {
-        /**
-         * Decode scratch by sender (the PING's epoch, hashed): a frame remembers the node id it
-         * decoded last, so a monitor that finds its own scratch costs a byte comparison instead of
-         * a UTF-8 decode and a new string, which one shared scratch would pay whenever PINGs from
-         * different monitors alternate. Made on first use; at most {@code Cache.SIZE} per socket.
-         */
-        private final Frame[] scratchBySender = new Frame[ReplayWindow.Cache.SIZE];
+        private final Frame scratch = new Frame();
         private final FrameHeader header = new FrameHeader();
         private final ReplayWindow.Cache recentSenders = new ReplayWindow.Cache();
         /** Written by this socket's event loop only; read by {@link #stats()} from any thread. */
@@ -510,10 +507,8 @@ public final class UdpResponderServer implements ResponderServer {
             int outStart = dst.position();
             ByteBuf out = null;
             HeartbeatResponder.Outcome outcome;
-            Frame scratch;
             try {
                 FrameCodec.peek(request, header);
-                scratch = scratchFor(header.epoch());
                 outcome = responder.respond(request, dst, scratch, maxFrame);
             } catch (FrameDecodeException e) {
                 drop(UdpDrop.MALFORMED, from);
@@ -582,15 +577,6 @@ public final class UdpResponderServer implements ResponderServer {
             ctx.write(new DatagramPacket(out, from), ctx.voidPromise()); // flushed at the end of the read batch
             unflushed = true;
             return null;
-        }
-
-        private Frame scratchFor(long epoch) {
-            int i = ReplayWindow.Cache.slot(epoch);
-            Frame f = scratchBySender[i];
-            if (f == null) {
-                f = scratchBySender[i] = new Frame();
-            }
-            return f;
         }
 
         @Override

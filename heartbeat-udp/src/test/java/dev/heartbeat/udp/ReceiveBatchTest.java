@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The responder's batched receive path over real loopback sockets: datagrams taken several per
- * receive call, PONGs flushed once per batch, per-socket counters, a replay-window cache and decode
- * scratch per sender. Bursts from many interleaved monitors are all answered once, their replays
+ * receive call, PONGs flushed once per batch, per-socket counters, a replay-window cache of
+ * senders. Bursts from many interleaved monitors are all answered once, their replays
  * refused, and a datagram longer than a frame is refused without disturbing the rest.
  */
 class ReceiveBatchTest {

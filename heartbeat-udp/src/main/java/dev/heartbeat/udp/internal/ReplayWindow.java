@@ -295,12 +295,12 @@ public final class ReplayWindow {
      */
     public static final class Cache {
         /** Entries, a power of two. */
-        public static final int SIZE = 4096;
+        static final int SIZE = 4096;
         private final long[] epochs = new long[SIZE];
         private final Sender[] senders = new Sender[SIZE];
 
-        /** The entry of {@code epoch}, 0..{@link #SIZE}-1 (also usable for other per-sender tables). */
-        public static int slot(long epoch) {
+        /** The entry of {@code epoch}, 0..{@link #SIZE}-1. */
+        private static int slot(long epoch) {
             long h = epoch * 0x9E37_79B9_7F4A_7C15L; // epochs are random, but a peer chooses its own: mix
             return (int) (h >>> 52); // top 12 bits
         }
