@@ -167,7 +167,7 @@ public final class UdpResponderServer implements ResponderServer {
         try {
             for (EventExecutor e : group) {
                 Bootstrap boot = new Bootstrap().group((EventLoop) e).handler(newHandler());
-                // A datagram longer than a frame may be arrives cut to MAX_FRAME_LENGTH + 1 and is refused as such.
+                // A datagram longer than any frame arrives cut to MAX_FRAME_LENGTH + 1 bytes and is refused as MALFORMED.
                 io.receiveBatch(boot, FrameCodec.MAX_FRAME_LENGTH + 1, RECEIVE_BATCH);
                 io.channel(boot, UdpIo.familyOf(at));
                 if (count > 1) {

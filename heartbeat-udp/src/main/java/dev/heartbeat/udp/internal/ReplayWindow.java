@@ -119,7 +119,6 @@ public final class ReplayWindow {
      * Judges one authenticated PING and, when it is new, records it.
      *
      * @param cache  the calling thread's cache of recent senders, or null
-     *
      * @param epoch  the PING's epoch
      * @param seq    its sequence
      * @param ping   the buffer holding it (read only for the node id, and only for a new sender)
