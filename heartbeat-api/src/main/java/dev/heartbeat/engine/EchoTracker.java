@@ -133,6 +133,27 @@ final class EchoTracker {
         return lastSent - next >= 0 && slot[j] != 0 && seqs[j] == next ? sentAt[j] : Long.MIN_VALUE;
     }
 
+    /**
+     * PINGs sent after the one the last successful {@link #match} answered: all of them are
+     * unanswered so far (0 before any answer).
+     */
+    int sentSinceMatched() {
+        return anyMatched ? lastSent - lastMatched : 0;
+    }
+
+    /**
+     * Our send time of the {@code k}-th ({@code k >= 1}) PING sent after the one the last successful
+     * {@link #match} answered, or {@link Long#MIN_VALUE} when it was not sent yet. When it fell out
+     * of the window, the send time of the oldest PING remembered (a later one: never too early).
+     */
+    long sentAfterMatched(int k) {
+        if (!anyMatched || k > lastSent - lastMatched) {
+            return Long.MIN_VALUE;
+        }
+        int s = lastSent - (lastMatched + k) < WINDOW ? lastMatched + k : lastSent - WINDOW + 1;
+        return sentAt[s & MASK];
+    }
+
     /** True once a PING was sent. */
     boolean anySent() {
         return anySent;

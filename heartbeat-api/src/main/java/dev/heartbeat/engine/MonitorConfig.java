@@ -172,13 +172,17 @@ public final class MonitorConfig {
     }
 
     /**
-     * Quick probes that must go unanswered before a detector's DEAD verdict stands. When a peer
-     * becomes SUSPECT the monitor probes it at once, k probes spread over one probe wait (1.25 ×
-     * the slowest of the last 16 RTTs, plus 1 ms; never more often than the peer's advised
-     * minimum interval, never less often than {@link #probeInterval()}); DEAD needs the detector's
-     * verdict and the k-th probe unanswered for its wait. Evidence gathered <em>after</em> the
-     * suspicion: a lost PONG or a stall of this monitor is answered by the probes, a dead peer is
-     * not. 0 = DEAD from the detector alone. Default 2. {@link #maxSilence()} applies regardless.
+     * PINGs that must go unanswered before a detector's DEAD verdict stands, k: counted from the
+     * PING whose answer the detector found missing, regular beats and probes alike, each given one
+     * probe wait (the slowest of the last 16 RTTs, plus their spread over the fastest — at least
+     * an eighth of the slowest — plus 1 ms). When a peer becomes SUSPECT the monitor probes it at
+     * once, back to back until k PINGs are out (never more often than the peer's advised minimum
+     * interval), then every {@link #probeInterval()}; DEAD needs the detector's verdict and the
+     * k-th PING unanswered for its wait. On a path that loses so many PINGs that k in a row would
+     * go missing by chance more than once an hour (loss<sup>k</sup> &gt; interval / 1 h, with the
+     * loss averaged over the last 4,096 PINGs), up to three more are required. A lost PONG is
+     * answered by the next PING, a dead peer is not. 0 = DEAD from the detector alone. Default 2.
+     * {@link #maxSilence()} applies regardless.
      */
     public int deadAfterProbes() {
         return deadAfterProbes;
@@ -348,7 +352,7 @@ public final class MonitorConfig {
             return this;
         }
 
-        /** Quick probes unanswered before DEAD: 0..10, 0 = off (default 2). */
+        /** Unanswered PINGs (probes included) before DEAD: 0..10, 0 = off (default 2). */
         public Builder deadAfterProbes(int k) {
             this.deadAfterProbes = Checks.range("deadAfterProbes", k, 0, 10);
             return this;

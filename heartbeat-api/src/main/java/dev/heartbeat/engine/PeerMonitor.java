@@ -64,6 +64,8 @@ final class PeerMonitor implements Peer, LinkHandler {
             ThreadLocal.withInitial(() -> ByteBuffer.allocate(FrameCodec.MAX_FRAME_LENGTH));
     /** Shortest wait for a probe's answer, and shortest spacing of probes. */
     private static final long MIN_PROBE_WAIT = 1_000_000;
+    /** PINGs the path's long-run loss rate averages over. */
+    private static final int LOSS_MEMORY = 4096;
 
     private final String name;
     private final String address;
@@ -123,10 +125,11 @@ final class PeerMonitor implements Peer, LinkHandler {
     private long lastTickRan;
     /** When this peer's thread last ran anything for it (tick, evaluation, frame). */
     private long lastActivity;
-    /** Probes sent since the peer became SUSPECT; the k-th one's send time and its wait. */
-    private int probesSinceSuspect;
-    private long kthProbeAt;
-    private long kthProbeWait;
+    /** PINGs this path loses, per PING sent: a long-run average (about {@link #LOSS_MEMORY} PINGs). */
+    private float pathLoss;
+    private int lossTrials;
+    /** {@link EchoTracker#misses()} when the last PING was sent (low 32 bits). */
+    private int missesSeen;
     /** The due time last given to the detector. */
     private long lastNextDue;
     private long graceUntil;
@@ -304,8 +307,9 @@ final class PeerMonitor implements Peer, LinkHandler {
             long bound = lastPongAt + forgivenNanos + maxSilenceNanos;
             long change = detector.nextChangeNanos(now);
             if (liveness == Liveness.SUSPECT && !probesUnanswered(now)) {
-                // The detector's DEAD waits for the probes: evaluate when the k-th probe's wait ends.
-                long gate = probesSinceSuspect >= deadAfterProbes ? kthProbeAt + kthProbeWait : Long.MAX_VALUE;
+                // The detector's DEAD waits for the probes: evaluate when the k-th PING's wait ends.
+                long kth = echoes.sentAfterMatched(confirmations());
+                long gate = kth == Long.MIN_VALUE ? Long.MAX_VALUE : kth + probeWait();
                 if (change == Long.MAX_VALUE || (gate != Long.MAX_VALUE && gate - change > 0)) {
                     change = gate;
                 }
@@ -401,11 +405,8 @@ final class PeerMonitor implements Peer, LinkHandler {
         if (link.send(out)) {
             int seq = nextSeq++;
             echoes.recordSent(seq, now);
-            if (liveness == Liveness.SUSPECT && ++probesSinceSuspect == deadAfterProbes) {
-                kthProbeAt = now;
-                kthProbeWait = probeWait();
-            }
             reportMisses();
+            observeLoss();
             try {
                 observer.onPingSent(this, seq);
             } catch (RuntimeException e) {
@@ -451,7 +452,8 @@ final class PeerMonitor implements Peer, LinkHandler {
             if (!probesUnanswered(now)) {
                 l = Liveness.SUSPECT; // DEAD needs the quick probes to have gone unanswered as well
             } else if (deadAfterProbes > 0) {
-                probeNote = "; " + probesSinceSuspect + (probesSinceSuspect == 1 ? " probe" : " probes") + " unanswered";
+                int n = echoes.sentSinceMatched();
+                probeNote = "; " + n + (n == 1 ? " probe" : " probes") + " unanswered";
             }
         }
         if (l != liveness && l != Liveness.UNKNOWN) {
@@ -469,29 +471,85 @@ final class PeerMonitor implements Peer, LinkHandler {
     }
 
     /**
-     * True when the DEAD verdict may go ahead: {@link MonitorConfig#deadAfterProbes()} probes were
-     * sent since the peer became SUSPECT and the last of them has waited {@link #probeWait()}.
+     * True when the DEAD verdict may go ahead: the peer is SUSPECT and {@link #confirmations()}
+     * PINGs were sent since the last one answered (the one whose answer the detector found missing
+     * is the first), the last of them at least {@link #probeWait()} ago.
      */
     private boolean probesUnanswered(long now) {
-        return deadAfterProbes == 0 || liveness == Liveness.DEAD
-                || (liveness == Liveness.SUSPECT && probesSinceSuspect >= deadAfterProbes && now - kthProbeAt >= kthProbeWait);
-    }
-
-    /** How long a probe may take before it counts as unanswered: 1.25 × the slowest recent RTT + 1 ms. */
-    private long probeWait() {
-        long slow = rttWindow.max();
-        return slow < 0 ? probeNanos : MIN_PROBE_WAIT + slow + slow / 4;
+        if (deadAfterProbes == 0 || liveness == Liveness.DEAD) {
+            return true;
+        }
+        long kth = echoes.sentAfterMatched(confirmations());
+        return liveness == Liveness.SUSPECT && kth != Long.MIN_VALUE && now - kth >= probeWait();
     }
 
     /**
-     * Spacing of probes while SUSPECT: the first k fit in one probe wait (quick: a lost PONG is
-     * answered within a few RTTs); after them, every probeInterval until the verdict.
+     * How long a PING may take before it counts as unanswered: the slowest of the last 16 RTTs, plus
+     * their spread (slowest − fastest, at least an eighth of the slowest), plus 1 ms. A margin
+     * scaled by the RTT's variation rather than its size: on a long, steady path (170 ms ± 2 ms) a
+     * live peer's answer is not 40 ms late, on a jittery one the spread covers the jitter.
      */
-    private long probeSpacing() {
-        if (deadAfterProbes == 0 || probesSinceSuspect >= deadAfterProbes) {
+    private long probeWait() {
+        long slow = rttWindow.max();
+        if (slow < 0) {
             return probeNanos;
         }
-        return Math.max(MIN_PROBE_WAIT, Math.min(probeNanos, probeWait() / deadAfterProbes));
+        long spread = Math.max(slow - rttWindow.baseline(), slow / 8);
+        return MIN_PROBE_WAIT + slow + spread;
+    }
+
+    /**
+     * Spacing of probes while SUSPECT: back to back (1 ms apart) until the PINGs the verdict needs
+     * are out — regular PINGs already in flight count — then every probeInterval until the verdict.
+     */
+    private long probeSpacing() {
+        if (deadAfterProbes == 0 || echoes.sentSinceMatched() >= confirmations()) {
+            return probeNanos;
+        }
+        return MIN_PROBE_WAIT;
+    }
+
+    /** PINGs that must go unanswered before DEAD on this path now: {@link #confirmations(int, double, long)}. */
+    private int confirmations() {
+        return confirmations(deadAfterProbes, pathLoss, effectiveIntervalNanos);
+    }
+
+    /**
+     * PINGs that must go unanswered before DEAD, the one whose answer is missing included: at least
+     * {@code k} ({@link MonitorConfig#deadAfterProbes()}), and more — up to {@code k + 3} — while the
+     * path loses so many PINGs that as many in a row would go missing by chance more than once an
+     * hour: the smallest n ≥ k with loss<sup>n</sup> ≤ interval / 1 h. 0 when k is 0 (off).
+     */
+    static int confirmations(int k, double loss, long intervalNanos) {
+        if (k == 0) {
+            return 0;
+        }
+        double allowed = intervalNanos / 3.6e12;
+        int n = k;
+        double chance = Math.pow(loss, n);
+        while (chance > allowed && n < k + 3) {
+            n++;
+            chance *= loss;
+        }
+        return n;
+    }
+
+    /**
+     * Updates the path's long-run loss rate with the misses found since the last PING: a running
+     * mean over the first {@link #LOSS_MEMORY} PINGs, then an exponential average with that memory.
+     * Not while DEAD, and at most 4 misses per PING: a silence that ends reveals all its PINGs as
+     * missed at once, and a peer's stall or death is not the path's loss.
+     */
+    private void observeLoss() {
+        int m = (int) echoes.misses();
+        int fresh = m - missesSeen;
+        missesSeen = m;
+        if (liveness == Liveness.ALIVE || liveness == Liveness.SUSPECT) {
+            if (lossTrials < LOSS_MEMORY) {
+                lossTrials++;
+            }
+            pathLoss += (Math.min(fresh, 4) - pathLoss) / lossTrials;
+        }
     }
 
     private String laggingNote(long now) {
@@ -811,9 +869,6 @@ final class PeerMonitor implements Peer, LinkHandler {
 
     private void transition(long now, Liveness to, String why) {
         phi = detector.hasHeartbeat() ? detector.suspicion(now) : 0;
-        if (to != liveness) {
-            probesSinceSuspect = 0; // probes count from the moment the peer became SUSPECT
-        }
         if (to != liveness) {
             liveness.checkMoveTo(to);
         }

@@ -184,6 +184,50 @@ class AdaptiveDetectorTest {
         assertThat(dead).isLessThanOrEqualTo((int) (2 * hours));
     }
 
+    /**
+     * Silences in clusters, as on a path that loses one answer in 1,000 and never two in a row: on
+     * time within 2 ms, or one interval (± the ping jitter) late. The (1 − p) quantile is the top of
+     * the lost-beat cluster, 110 ms. A tail fitted far below it, through the on-time body, misses
+     * either way: with half an hour of history (a 700-fold extrapolation) it put the timeout at
+     * 72 ms, inside the cluster, and with an hour at 164 ms, in the empty gap before two lost beats.
+     */
+    @Test
+    void clusteredSilencesGiveATimeoutJustPastTheCluster() {
+        for (int n : new int[] {18_000, 36_000, 150_000}) { // half an hour, an hour, four hours at 100 ms
+            AdaptiveDetector d = detector();
+            SplittableRandom r = new SplittableRandom(5);
+            feed(d, n, () -> r.nextInt(1_000) == 0 ? (long) (T * (0.9 + 0.2 * r.nextDouble()))
+                    : (long) (2 * MS * r.nextDouble()), 0);
+            assertThat(d.deadAfterNanos()).as("%d silences", n).isBetween(110.0 * MS, 150.0 * MS);
+        }
+    }
+
+    /**
+     * A heavy tail (0.5% of the silences are Pareto stalls from 100 ms, α 2.2, like the benchmarks'
+     * GC-like family): the timeout errs on the safe side of the budget — the true probability of a
+     * silence beyond it, averaged over seeds, is at most p — without being wildly conservative, with
+     * half an hour of history as with four hours. (Without the shape's one-standard-error margin
+     * and with the tail fitted far below the target, half an hour gave 3 p on the first seed.)
+     */
+    @Test
+    void heavyTailQuantileErrsOnTheSafeSide() {
+        double p = 1 / 36_000.0;
+        int seeds = 6;
+        for (int n : new int[] {18_000, 150_000}) {
+            double sum = 0;
+            for (int seed = 0; seed < seeds; seed++) {
+                AdaptiveDetector d = detector();
+                SplittableRandom r = new SplittableRandom(100 + seed);
+                feed(d, n, () -> r.nextInt(200) == 0 ? (long) (100 * MS * Math.pow(1 - r.nextDouble(), -1 / 2.2))
+                        : (long) (2 * MS * r.nextDouble()), 0);
+                double exceed = 0.005 * Math.pow(100 * MS / d.deadAfterNanos(), 2.2);
+                assertThat(exceed).as("%d silences, seed %d", n, seed).isBetween(p / 10, 2.5 * p);
+                sum += exceed;
+            }
+            assertThat(sum / seeds).as("%d silences", n).isLessThanOrEqualTo(p);
+        }
+    }
+
     @Test
     void configRejectsBadValuesNamingParameterAndRule() {
         assertThatThrownBy(() -> AdaptiveDetector.Config.custom().mistakesPerHour(0))

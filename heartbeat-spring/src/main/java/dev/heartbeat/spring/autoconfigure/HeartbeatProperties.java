@@ -311,7 +311,7 @@ public class HeartbeatProperties {
         /** A newly added peer that has not answered by then is DEAD, 1ms..1h. */
         private Duration initialTimeout = Duration.ofSeconds(2);
 
-        /** Quick probes at SUSPECT that must go unanswered before DEAD stands, 0..10 (0 = off). */
+        /** PINGs (regular ones and the quick probes at SUSPECT) that must go unanswered before DEAD stands, 0..10 (0 = off). */
         private int deadAfterProbes = 2;
 
         /** Consecutive heartbeats an inferred worse usability (load, RTT) needs, 1..100. */
