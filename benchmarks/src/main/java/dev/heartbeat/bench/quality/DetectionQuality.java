@@ -37,7 +37,7 @@ import javax.imageio.ImageIO;
  * </pre>
  * Options: {@code --hours H} (trace length at 100 ms; 5 × H at 1 s; default 8), {@code --crashes N}
  * (trace-level crash trials, default 1000), {@code --engine-runs N} (engine crash runs, default
- * 60), {@code --families A,B}, {@code --seed S}, {@code --out DIR} (writes the PNG plots there).
+ * 240), {@code --families A,B}, {@code --seed S}, {@code --out DIR} (writes the PNG plots there).
  */
 public final class DetectionQuality {
 
@@ -57,7 +57,7 @@ public final class DetectionQuality {
         }
         double hours = Double.parseDouble(opt.getOrDefault("hours", "8"));
         int crashes = Integer.parseInt(opt.getOrDefault("crashes", "1000"));
-        int engineRuns = Integer.parseInt(opt.getOrDefault("engine-runs", "60"));
+        int engineRuns = Integer.parseInt(opt.getOrDefault("engine-runs", "240"));
         long seed = Long.parseLong(opt.getOrDefault("seed", "2026"));
         List<Family> families = new ArrayList<>();
         for (String f : opt.getOrDefault("families", "").split(",")) {

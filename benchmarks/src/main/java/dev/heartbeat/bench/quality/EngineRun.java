@@ -110,14 +110,18 @@ final class EngineRun {
 
     /**
      * Detection times: {@code runs} systems, each warmed up, then silenced (a blackhole: no RST, no
-     * FIN — a frozen or partitioned peer) at a random point of the ping cycle; the time until DEAD.
+     * FIN — a frozen or partitioned peer) at a random time in the slowest cycle any family has (the
+     * drift family's 20 minutes) after the warm-up, hence also at a random point of the ping cycle;
+     * the time until DEAD. Spreading the faults over that cycle samples every phase of a slowly
+     * changing path, as the trace-level trials (uniform over the whole trace) do; faults within a
+     * few intervals of the warm-up's end would all land at one point of the drift (its top).
      */
     static long[] detection(Family f, MonitorConfig cfg, long warmup, int runs, long seed) {
         long interval = cfg.interval().toNanos();
         Random phase = new Random(seed);
         long[] td = new long[runs];
         for (int i = 0; i < runs; i++) {
-            long crash = warmup + (long) (phase.nextDouble() * 20 * interval);
+            long crash = warmup + (long) (phase.nextDouble() * Family.DRIFT_CYCLE_NANOS);
             EngineRun r = new EngineRun(f, cfg, crash + 120_000_000_000L, seed * 1_000 + i);
             r.runTo(crash);
             r.endpoint.blackhole(true);

@@ -26,6 +26,9 @@ public enum Family {
     /** A quiet LAN, but the <em>monitor</em> stalls every 30 s on average, Pareto lengths from 50 ms (α 1.8, capped at 2 s). */
     MONITOR_STALLS("monitor's own stalls");
 
+    /** The drift family's cycle: its path delay repeats every 20 minutes, the slowest rhythm of any family. */
+    static final long DRIFT_CYCLE_NANOS = 1_200_000_000_000L;
+
     private final String title;
 
     Family(String title) {
@@ -114,7 +117,7 @@ public enum Family {
                     if (random.nextDouble() < 0.0005) {
                         return -1;
                     }
-                    double phase = 2 * Math.PI * now / 1_200e9;
+                    double phase = 2 * Math.PI * now / DRIFT_CYCLE_NANOS;
                     return (long) (5e6 + 80e6 * (1 - Math.cos(phase)) / 2 + exp(1e6));
                 }
                 default:
