@@ -25,7 +25,9 @@ import dev.heartbeat.protocol.FrameCodec;
 import dev.heartbeat.protocol.FrameSealer;
 import dev.heartbeat.protocol.FrameVerifier;
 import dev.heartbeat.protocol.FrameDecodeException;
+import dev.heartbeat.protocol.LoadFigures;
 import dev.heartbeat.protocol.LoadReport;
+import dev.heartbeat.protocol.LoadView;
 import dev.heartbeat.protocol.ServingStatus;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -153,7 +155,14 @@ final class PeerMonitor implements Peer, LinkHandler {
     private volatile long rttNanos = -1;
     private volatile long rttBaselineNanos = -1;
     private volatile ServingStatus status;
-    private volatile LoadReport load = LoadReport.UNKNOWN;
+    /**
+     * The load figures of the last accepted PONG, kept as plain fields: the immutable report is made
+     * only when someone reads {@link #load()}, and kept until the figures change. Written on the
+     * peer's thread, read anywhere: both under this holder's monitor (never held while calling out).
+     */
+    private final LoadFigures loadFigures = new LoadFigures();
+    /** {@link #loadFigures} as a report, or null when they changed since it was last made; guarded by loadFigures. */
+    private LoadReport loadReport = LoadReport.UNKNOWN;
     private volatile long epoch;
     private volatile String nodeId;
     private volatile double lossRate;
@@ -654,7 +663,7 @@ final class PeerMonitor implements Peer, LinkHandler {
         lastNextDue = nextDue;
         detector.heartbeat(now, sentAt, nextDue, !inBurst && restartedFrom == 0);
         ServingStatus s = frame.status();
-        LoadReport l = frame.load();
+        LoadView l = frame.loadView();
         cfg.usabilityPolicy().evaluate(s, l, freshRtt ? rtt : -1, rttWindow.baseline(), verdict);
         double loss = echoes.lossRate();
         if (verdict.usability() == Usability.USABLE && loss >= cfg.degradedLoss() && cfg.degradedLoss() < 1.0) {
@@ -667,7 +676,7 @@ final class PeerMonitor implements Peer, LinkHandler {
         rttNanos = rtt;
         rttBaselineNanos = rttWindow.baseline();
         status = s;
-        load = l;
+        publishLoad(l);
         nodeId = frame.nodeId();
         lossRate = echoes.lossRate();
         applyAdvice(now);
@@ -701,6 +710,16 @@ final class PeerMonitor implements Peer, LinkHandler {
                     why == null ? restart : why + "; " + restart, true);
         } else if (why != null) {
             transition(now, Liveness.ALIVE, why);
+        }
+    }
+
+    /** Keeps a PONG's load figures; the report {@link #load()} returns is made again only when they changed. */
+    private void publishLoad(LoadView l) {
+        if (!loadFigures.sameAs(l)) { // only this thread writes the figures: reading them here needs no lock
+            synchronized (loadFigures) {
+                loadFigures.copyFrom(l);
+                loadReport = null;
+            }
         }
     }
 
@@ -901,7 +920,13 @@ final class PeerMonitor implements Peer, LinkHandler {
 
     @Override
     public LoadReport load() {
-        return load;
+        synchronized (loadFigures) {
+            LoadReport r = loadReport;
+            if (r == null) {
+                r = loadReport = loadFigures.toReport();
+            }
+            return r;
+        }
     }
 
     @Override
@@ -942,7 +967,7 @@ final class PeerMonitor implements Peer, LinkHandler {
 
     @Override
     public PeerState state() {
-        return new PeerState(name, address, liveness, usability, reason, phi, rttNanos, rttBaselineNanos, status, load,
+        return new PeerState(name, address, liveness, usability, reason, phi, rttNanos, rttBaselineNanos, status, load(),
                 epoch, nodeId, since);
     }
 
