@@ -32,7 +32,6 @@ import dev.heartbeat.protocol.ServingStatus;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Locale;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -81,7 +80,7 @@ final class PeerMonitor implements Peer, LinkHandler {
     private final UsabilityHysteresis hysteresis;
     private final UsabilityVerdict verdict = new UsabilityVerdict();
     private final Frame frame = new Frame();
-    private final SplittableRandom random;
+    private final Jitter random;
     private final Runnable tickTask = this::tick;
     private final Runnable evalTask = this::evaluateNow;
     private final EchoTracker echoes = new EchoTracker();
@@ -111,7 +110,8 @@ final class PeerMonitor implements Peer, LinkHandler {
     private long knownEpoch;
     /** The first sequence sent after {@link #knownEpoch} was adopted: older PINGs were answered by its predecessor. */
     private int epochFromSeq;
-    private final long[] retired = new long[RETIRED_EPOCHS];
+    /** Made at the first restart (most peers never restart). */
+    private long[] retired;
     private int retiredNext;
     private long lastPongAt;
     /** Own pauses forgiven since the last valid PONG (or since the peer was added). */
@@ -201,7 +201,7 @@ final class PeerMonitor implements Peer, LinkHandler {
         this.detector = cfg.detector().create(intervalNanos);
         this.hysteresis = new UsabilityHysteresis(cfg.degradeAfter(), cfg.recoverAfter());
         this.since = owner.clock().instant();
-        this.random = new SplittableRandom(owner.nextSeed());
+        this.random = new Jitter(owner.nextSeed());
     }
 
     /** This peer's settings. */
@@ -753,6 +753,9 @@ final class PeerMonitor implements Peer, LinkHandler {
     }
 
     private boolean isRetired(long e) {
+        if (retired == null) {
+            return false;
+        }
         for (long r : retired) {
             if (r == e && r != 0) {
                 return true;
@@ -763,6 +766,9 @@ final class PeerMonitor implements Peer, LinkHandler {
 
     private void retire(long e) {
         if (!isRetired(e)) {
+            if (retired == null) {
+                retired = new long[RETIRED_EPOCHS];
+            }
             retired[retiredNext] = e;
             retiredNext = (retiredNext + 1) % RETIRED_EPOCHS;
         }
