@@ -801,7 +801,11 @@ public final class FrameCodec {
      * metric name costs a byte comparison instead of an allocation.
      */
     static final class Utf8Cache {
-        /** The bytes of {@link #value}, exactly (the copy made to decode them): no spare capacity. */
+        /**
+         * The bytes of {@link #value}, exactly (the copy made to decode them): no spare capacity;
+         * null when the value is ASCII, whose chars are its bytes (a node id usually is: a monitor
+         * keeps one cache per peer, and this saves it a copy).
+         */
         private byte[] bytes;
         private String value;
 
@@ -813,6 +817,18 @@ public final class FrameCodec {
                 boolean same = true;
                 for (int i = 0; i < len; i++) {
                     if (bytes[i] != b.get(p + i)) {
+                        same = false;
+                        break;
+                    }
+                }
+                if (same) {
+                    return value;
+                }
+            } else if (bytes == null && value != null && len == value.length()) {
+                // An ASCII value is its own bytes (one per char, all below 0x80): compare with it.
+                boolean same = true;
+                for (int i = 0; i < len; i++) {
+                    if (b.get(p + i) != (byte) value.charAt(i)) {
                         same = false;
                         break;
                     }
@@ -834,7 +850,7 @@ public final class FrameCodec {
             } catch (CharacterCodingException e) {
                 throw new FrameDecodeException(BAD_UTF8, "string of " + len + " bytes at offset " + p + " is not valid UTF-8");
             }
-            bytes = copy;
+            bytes = s.length() == len ? null : copy; // as many chars as bytes: ASCII, no copy needed to compare
             value = s;
             return s;
         }
