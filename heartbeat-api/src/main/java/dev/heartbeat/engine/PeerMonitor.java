@@ -158,11 +158,15 @@ final class PeerMonitor implements Peer, LinkHandler {
     /**
      * The load figures of the last accepted PONG, kept as plain fields: the immutable report is made
      * only when someone reads {@link #load()}, and kept until the figures change. Written on the
-     * peer's thread, read anywhere: both under this holder's monitor (never held while calling out).
+     * peer's thread and read to make the report under this holder's monitor (never held while
+     * calling out).
      */
     private final LoadFigures loadFigures = new LoadFigures();
-    /** {@link #loadFigures} as a report, or null when they changed since it was last made; guarded by loadFigures. */
-    private LoadReport loadReport = LoadReport.UNKNOWN;
+    /**
+     * {@link #loadFigures} as a report, or null when they changed since it was last made: written
+     * under loadFigures' monitor, read without it (a router reads it on every request).
+     */
+    private volatile LoadReport loadReport = LoadReport.UNKNOWN;
     private volatile long epoch;
     private volatile String nodeId;
     private volatile double lossRate;
@@ -926,10 +930,15 @@ final class PeerMonitor implements Peer, LinkHandler {
 
     @Override
     public LoadReport load() {
+        LoadReport r = loadReport;
+        if (r != null) {
+            return r;
+        }
         synchronized (loadFigures) {
-            LoadReport r = loadReport;
+            r = loadReport;
             if (r == null) {
-                r = loadReport = loadFigures.toReport();
+                r = loadFigures.toReport();
+                loadReport = r;
             }
             return r;
         }
