@@ -3,7 +3,7 @@ package dev.heartbeat.detect;
 import dev.heartbeat.internal.Checks;
 import dev.heartbeat.detect.UsabilityVerdict.Cause;
 import dev.heartbeat.peer.Usability;
-import dev.heartbeat.protocol.LoadReport;
+import dev.heartbeat.protocol.LoadView;
 import dev.heartbeat.protocol.ServingStatus;
 import java.time.Duration;
 import java.util.Locale;
@@ -65,7 +65,7 @@ public final class ThresholdUsabilityPolicy implements UsabilityPolicy {
     }
 
     @Override
-    public void evaluate(ServingStatus status, LoadReport load, long rttNanos, long rttBaselineNanos, UsabilityVerdict out) {
+    public void evaluate(ServingStatus status, LoadView load, long rttNanos, long rttBaselineNanos, UsabilityVerdict out) {
         switch (status) {
             case DRAINING:
                 out.set(Usability.UNUSABLE, Cause.STATUS, "status DRAINING", 0, 0, true);

@@ -1,6 +1,6 @@
 package dev.heartbeat.detect;
 
-import dev.heartbeat.protocol.LoadReport;
+import dev.heartbeat.protocol.LoadView;
 import dev.heartbeat.protocol.ServingStatus;
 
 /**
@@ -15,11 +15,12 @@ public interface UsabilityPolicy {
      * Evaluates one PONG into {@code out}.
      *
      * @param status what the peer says about itself
-     * @param load the peer's load report
+     * @param load the peer's load figures, valid during this call only (the engine passes the
+     *     decoder's holder, which the next PONG overwrites: copy with {@link LoadView#toReport()} to keep them)
      * @param rttNanos the round-trip time of this PONG, or -1 when it says nothing about the peer's
      *     speed now (an answer to a PING that was queued during a silence)
      * @param rttBaselineNanos the peer's own RTT baseline, or -1 when none is established yet
      * @param out the verdict holder to fill
      */
-    void evaluate(ServingStatus status, LoadReport load, long rttNanos, long rttBaselineNanos, UsabilityVerdict out);
+    void evaluate(ServingStatus status, LoadView load, long rttNanos, long rttBaselineNanos, UsabilityVerdict out);
 }

@@ -9,6 +9,11 @@ import dev.heartbeat.peer.FrameRejection;
  * echo anything). Remembers the last {@value #WINDOW} PINGs; a PING that falls out of the window
  * unanswered, or that is still unanswered when a later one is answered, counts as missed.
  *
+ * <p>Compact, because a monitor keeps one per peer: PINGs are recorded with consecutive sequences,
+ * so slot {@code seq % WINDOW} holds the last one sent with that remainder and its sequence is
+ * implied by the last one sent; a slot's state is one bit in one of three masks. All that is
+ * stored per PING is our send time.
+ *
  * <p>Not thread-safe: confined to the peer's thread. Allocates nothing after construction.
  */
 final class EchoTracker {
@@ -19,10 +24,11 @@ final class EchoTracker {
     /** Weight of one PING in the loss average: about the last 32 PINGs count. */
     private static final double LOSS_ALPHA = 1.0 / 32;
 
-    private final int[] seqs = new int[WINDOW];
     private final long[] sentAt = new long[WINDOW];
-    /** 0: empty slot; 1: outstanding; 2: answered; 3: counted as missed. */
-    private final byte[] slot = new byte[WINDOW];
+    /** Bit i: slot i's PING is outstanding, was answered, or was counted as missed; none set: the slot is empty. */
+    private int outstanding;
+    private int answered;
+    private int missed;
     private boolean anySent;
     private int lastSent;
     private boolean anyMatched;
@@ -39,16 +45,29 @@ final class EchoTracker {
     private int missedBase;
     private int missedMask;
 
-    /** Records that PING {@code seq} was sent at {@code now}; the slot it reuses may report a miss. */
+    /**
+     * Records that PING {@code seq} was sent at {@code now}; the slot it reuses may report a miss.
+     * Sequences are recorded in order, one apart (a monitor numbers the PINGs it sent); should one
+     * be skipped, the slots in between are emptied, their outstanding PINGs counted as missed.
+     */
     void recordSent(int seq, long now) {
         missedMask = 0;
-        int i = seq & MASK;
-        if (slot[i] == 1) {
-            miss(i);
+        if (anySent) {
+            for (int s = lastSent + 1, k = 0; seq - s > 0 && k < WINDOW; s++, k++) {
+                int j = s & MASK;
+                if ((outstanding & bit(j)) != 0) {
+                    miss(j, s - WINDOW);
+                }
+                clear(j);
+            }
         }
-        seqs[i] = seq;
+        int i = seq & MASK;
+        if ((outstanding & bit(i)) != 0) {
+            miss(i, seq - WINDOW);
+        }
+        clear(i);
         sentAt[i] = now;
-        slot[i] = 1;
+        outstanding |= bit(i);
         anySent = true;
         lastSent = seq;
     }
@@ -64,14 +83,14 @@ final class EchoTracker {
         if (!anySent || lastSent - echoSeq < 0 || lastSent - echoSeq >= WINDOW) {
             return FrameRejection.NOT_OUTSTANDING;
         }
-        int i = echoSeq & MASK;
-        if (slot[i] == 0 || seqs[i] != echoSeq) {
+        int i = echoSeq & MASK; // within the window: the slot holds echoSeq, if anything
+        if (((outstanding | answered | missed) & bit(i)) == 0) {
             return FrameRejection.NOT_OUTSTANDING;
         }
         if (sentAt[i] != echoTime) {
             return FrameRejection.ECHO_MISMATCH;
         }
-        if (slot[i] == 2) {
+        if ((answered & bit(i)) != 0) {
             return FrameRejection.DUPLICATE;
         }
         if (anyMatched && echoSeq - lastMatched < 0) {
@@ -80,11 +99,12 @@ final class EchoTracker {
         // Everything sent before it and still unanswered is missed: answers come in order.
         for (int s = anyMatched ? lastMatched + 1 : echoSeq - WINDOW + 1; echoSeq - s > 0; s++) {
             int j = s & MASK;
-            if (slot[j] == 1 && seqs[j] == s) {
-                miss(j);
+            if ((outstanding & bit(j)) != 0 && lastSent - s < WINDOW) {
+                miss(j, s);
             }
         }
-        slot[i] = 2;
+        clear(i);
+        answered |= bit(i);
         anyMatched = true;
         lastMatched = echoSeq;
         matchedSentAt = sentAt[i];
@@ -92,11 +112,23 @@ final class EchoTracker {
         return null;
     }
 
-    private void miss(int i) {
-        slot[i] = 3;
+    private static int bit(int slot) {
+        return 1 << slot;
+    }
+
+    private void clear(int slot) {
+        int keep = ~bit(slot);
+        outstanding &= keep;
+        answered &= keep;
+        missed &= keep;
+    }
+
+    /** Counts slot {@code i}'s outstanding PING, sequence {@code s}, as missed. */
+    private void miss(int i, int s) {
+        outstanding &= ~bit(i);
+        missed |= bit(i);
         misses++;
         lossRate += (1 - lossRate) * LOSS_ALPHA;
-        int s = seqs[i];
         if (missedMask == 0) {
             missedBase = s;
         }
@@ -130,7 +162,9 @@ final class EchoTracker {
         }
         int next = lastMatched + 1;
         int j = next & MASK;
-        return lastSent - next >= 0 && slot[j] != 0 && seqs[j] == next ? sentAt[j] : Long.MIN_VALUE;
+        boolean held = lastSent - next >= 0 && lastSent - next < WINDOW
+                && ((outstanding | answered | missed) & bit(j)) != 0;
+        return held ? sentAt[j] : Long.MIN_VALUE;
     }
 
     /**

@@ -567,7 +567,7 @@ public final class HeartbeatMonitor implements AutoCloseable {
 
         @Override
         public void onPongMatched(Peer peer, long rttNanos, dev.heartbeat.protocol.ServingStatus status,
-                                  dev.heartbeat.protocol.LoadReport load) {
+                                  dev.heartbeat.protocol.LoadView load) {
             for (PeerObserver o : all) {
                 try {
                     o.onPongMatched(peer, rttNanos, status, load);

@@ -25,12 +25,13 @@ import dev.heartbeat.protocol.FrameCodec;
 import dev.heartbeat.protocol.FrameSealer;
 import dev.heartbeat.protocol.FrameVerifier;
 import dev.heartbeat.protocol.FrameDecodeException;
+import dev.heartbeat.protocol.LoadFigures;
 import dev.heartbeat.protocol.LoadReport;
+import dev.heartbeat.protocol.LoadView;
 import dev.heartbeat.protocol.ServingStatus;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Locale;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -81,7 +82,7 @@ final class PeerMonitor implements Peer, LinkHandler {
     private final UsabilityHysteresis hysteresis;
     private final UsabilityVerdict verdict = new UsabilityVerdict();
     private final Frame frame = new Frame();
-    private final SplittableRandom random;
+    private final Jitter random;
     private final Runnable tickTask = this::tick;
     private final Runnable evalTask = this::evaluateNow;
     private final EchoTracker echoes = new EchoTracker();
@@ -111,7 +112,8 @@ final class PeerMonitor implements Peer, LinkHandler {
     private long knownEpoch;
     /** The first sequence sent after {@link #knownEpoch} was adopted: older PINGs were answered by its predecessor. */
     private int epochFromSeq;
-    private final long[] retired = new long[RETIRED_EPOCHS];
+    /** Made at the first restart (most peers never restart). */
+    private long[] retired;
     private int retiredNext;
     private long lastPongAt;
     /** Own pauses forgiven since the last valid PONG (or since the peer was added). */
@@ -156,7 +158,18 @@ final class PeerMonitor implements Peer, LinkHandler {
     private volatile long rttNanos = -1;
     private volatile long rttBaselineNanos = -1;
     private volatile ServingStatus status;
-    private volatile LoadReport load = LoadReport.UNKNOWN;
+    /**
+     * The load figures of the last accepted PONG, kept as plain fields: the immutable report is made
+     * only when someone reads {@link #load()}, and kept until the figures change. Written on the
+     * peer's thread and read to make the report under this holder's monitor (never held while
+     * calling out).
+     */
+    private final LoadFigures loadFigures = new LoadFigures();
+    /**
+     * {@link #loadFigures} as a report, or null when they changed since it was last made: written
+     * under loadFigures' monitor, read without it (a router reads it on every request).
+     */
+    private volatile LoadReport loadReport = LoadReport.UNKNOWN;
     private volatile long epoch;
     private volatile String nodeId;
     private volatile double lossRate;
@@ -195,7 +208,7 @@ final class PeerMonitor implements Peer, LinkHandler {
         this.detector = cfg.detector().create(intervalNanos);
         this.hysteresis = new UsabilityHysteresis(cfg.degradeAfter(), cfg.recoverAfter());
         this.since = owner.clock().instant();
-        this.random = new SplittableRandom(owner.nextSeed());
+        this.random = new Jitter(owner.nextSeed());
     }
 
     /** This peer's settings. */
@@ -712,7 +725,7 @@ final class PeerMonitor implements Peer, LinkHandler {
         lastNextDue = nextDue;
         detector.heartbeat(now, sentAt, nextDue, !inBurst && restartedFrom == 0);
         ServingStatus s = frame.status();
-        LoadReport l = frame.load();
+        LoadView l = frame.loadView();
         cfg.usabilityPolicy().evaluate(s, l, freshRtt ? rtt : -1, rttWindow.baseline(), verdict);
         double loss = echoes.lossRate();
         if (verdict.usability() == Usability.USABLE && loss >= cfg.degradedLoss() && cfg.degradedLoss() < 1.0) {
@@ -725,7 +738,7 @@ final class PeerMonitor implements Peer, LinkHandler {
         rttNanos = rtt;
         rttBaselineNanos = rttWindow.baseline();
         status = s;
-        load = l;
+        publishLoad(l);
         nodeId = frame.nodeId();
         lossRate = echoes.lossRate();
         applyAdvice(now);
@@ -762,6 +775,16 @@ final class PeerMonitor implements Peer, LinkHandler {
         }
     }
 
+    /** Keeps a PONG's load figures; the report {@link #load()} returns is made again only when they changed. */
+    private void publishLoad(LoadView l) {
+        if (!loadFigures.sameAs(l)) { // only this thread writes the figures: reading them here needs no lock
+            synchronized (loadFigures) {
+                loadFigures.copyFrom(l);
+                loadReport = null;
+            }
+        }
+    }
+
     /** A peer's advised minimum interval, clipped to our cap; a new rhythm restarts the detector. */
     private void applyAdvice(long now) {
         if (!cfg.honorPeerMinInterval()) {
@@ -792,6 +815,9 @@ final class PeerMonitor implements Peer, LinkHandler {
     }
 
     private boolean isRetired(long e) {
+        if (retired == null) {
+            return false;
+        }
         for (long r : retired) {
             if (r == e && r != 0) {
                 return true;
@@ -802,6 +828,9 @@ final class PeerMonitor implements Peer, LinkHandler {
 
     private void retire(long e) {
         if (!isRetired(e)) {
+            if (retired == null) {
+                retired = new long[RETIRED_EPOCHS];
+            }
             retired[retiredNext] = e;
             retiredNext = (retiredNext + 1) % RETIRED_EPOCHS;
         }
@@ -956,7 +985,18 @@ final class PeerMonitor implements Peer, LinkHandler {
 
     @Override
     public LoadReport load() {
-        return load;
+        LoadReport r = loadReport;
+        if (r != null) {
+            return r;
+        }
+        synchronized (loadFigures) {
+            r = loadReport;
+            if (r == null) {
+                r = loadFigures.toReport();
+                loadReport = r;
+            }
+            return r;
+        }
     }
 
     @Override
@@ -997,7 +1037,7 @@ final class PeerMonitor implements Peer, LinkHandler {
 
     @Override
     public PeerState state() {
-        return new PeerState(name, address, liveness, usability, reason, phi, rttNanos, rttBaselineNanos, status, load,
+        return new PeerState(name, address, liveness, usability, reason, phi, rttNanos, rttBaselineNanos, status, load(),
                 epoch, nodeId, since);
     }
 

@@ -3,7 +3,7 @@ package dev.heartbeat.engine;
 import dev.heartbeat.engine.spi.DisconnectCause;
 import dev.heartbeat.peer.FrameRejection;
 import dev.heartbeat.peer.Peer;
-import dev.heartbeat.protocol.LoadReport;
+import dev.heartbeat.protocol.LoadView;
 import dev.heartbeat.protocol.ServingStatus;
 
 /**
@@ -15,7 +15,7 @@ import dev.heartbeat.protocol.ServingStatus;
  * <pre>{@code
  * HeartbeatMonitor monitor = HeartbeatMonitor.builder(tcp)
  *         .observer(new PeerObserver() {
- *             public void onPongMatched(Peer peer, long rttNanos, ServingStatus status, LoadReport load) {
+ *             public void onPongMatched(Peer peer, long rttNanos, ServingStatus status, LoadView load) {
  *                 rttTimer(peer.name()).record(rttNanos, TimeUnit.NANOSECONDS);
  *             }
  *             public void onFrameRejected(Peer peer, FrameRejection reason) {
@@ -42,8 +42,12 @@ public interface PeerObserver {
     default void onPingSent(Peer peer, int sequence) {
     }
 
-    /** A PONG answered one of our outstanding PINGs; {@code rttNanos} is measured from our own send record. */
-    default void onPongMatched(Peer peer, long rttNanos, ServingStatus status, LoadReport load) {
+    /**
+     * A PONG answered one of our outstanding PINGs; {@code rttNanos} is measured from our own send
+     * record. {@code load} is the PONG's load figures, valid during this call only (the next PONG
+     * refills it): read the figures here, or keep {@link LoadView#toReport()}.
+     */
+    default void onPongMatched(Peer peer, long rttNanos, ServingStatus status, LoadView load) {
     }
 
     /** The PING with sequence {@code sequence} got no answer (a later one was answered first, or it expired). */

@@ -5,21 +5,27 @@ package dev.heartbeat.engine;
  * not an average, so that one cold first sample (a JVM warming up, tens of milliseconds on
  * loopback) is forgotten as soon as faster answers come, and a lasting shift of the path (a
  * failover to a farther zone) becomes the new normal after {@value #SIZE} samples instead of
- * leaving the peer DEGRADED for ever. Confined to the peer's thread; allocates nothing after
- * construction; O(1) per sample except when the minimum leaves the window (O(SIZE)).
+ * leaving the peer DEGRADED for ever. Confined to the peer's thread; O(1) per sample except when
+ * the minimum leaves the window (O(SIZE)).
+ *
+ * <p>Samples are kept as 32-bit nanoseconds (a monitor keeps one window per peer: 80 bytes instead
+ * of 144), exactly; the first sample that does not fit (an RTT over 2.1 s) moves the window to
+ * 64-bit samples for good — the only allocation after construction.
  */
 final class RttWindow {
 
     static final int SIZE = 16;
 
-    private final long[] samples = new long[SIZE];
+    /** The samples while all fit in an int; null once {@link #wide} took over. */
+    private int[] narrow = new int[SIZE];
+    private long[] wide;
     private int count;
     private int next;
     private long min = -1;
 
     void add(long rttNanos) {
-        long evicted = count == SIZE ? samples[next] : -1;
-        samples[next] = rttNanos;
+        long evicted = count == SIZE ? sample(next) : -1;
+        store(next, rttNanos);
         next = (next + 1) % SIZE;
         if (count < SIZE) {
             count++;
@@ -29,7 +35,7 @@ final class RttWindow {
         } else if (evicted == min) {
             long m = Long.MAX_VALUE;
             for (int i = 0; i < count; i++) {
-                m = Math.min(m, samples[i]);
+                m = Math.min(m, sample(i));
             }
             min = m;
         }
@@ -39,9 +45,28 @@ final class RttWindow {
     long max() {
         long m = -1;
         for (int i = 0; i < count; i++) {
-            m = Math.max(m, samples[i]);
+            m = Math.max(m, sample(i));
         }
         return m;
+    }
+
+    private long sample(int i) {
+        return wide != null ? wide[i] : narrow[i];
+    }
+
+    private void store(int i, long rttNanos) {
+        if (wide == null && rttNanos != (int) rttNanos) {
+            wide = new long[SIZE];
+            for (int k = 0; k < SIZE; k++) {
+                wide[k] = narrow[k];
+            }
+            narrow = null;
+        }
+        if (wide != null) {
+            wide[i] = rttNanos;
+        } else {
+            narrow[i] = (int) rttNanos;
+        }
     }
 
     /** The baseline, or -1 before the first sample. */

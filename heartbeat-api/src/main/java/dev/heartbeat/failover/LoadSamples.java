@@ -3,7 +3,7 @@ package dev.heartbeat.failover;
 import dev.heartbeat.detect.Ticker;
 import dev.heartbeat.engine.PeerObserver;
 import dev.heartbeat.peer.Peer;
-import dev.heartbeat.protocol.LoadReport;
+import dev.heartbeat.protocol.LoadView;
 import dev.heartbeat.protocol.ServingStatus;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -82,7 +82,7 @@ public final class LoadSamples implements PeerObserver {
     }
 
     @Override
-    public void onPongMatched(Peer peer, long rttNanos, ServingStatus status, LoadReport load) {
+    public void onPongMatched(Peer peer, long rttNanos, ServingStatus status, LoadView load) {
         Stamp s = stamps.get(peer);
         if (s == null) {
             s = stamps.computeIfAbsent(peer, p -> new Stamp());

@@ -10,7 +10,7 @@ import dev.heartbeat.peer.Peer;
 import dev.heartbeat.peer.PeerEvent;
 import dev.heartbeat.peer.PeerListener;
 import dev.heartbeat.peer.Usability;
-import dev.heartbeat.protocol.LoadReport;
+import dev.heartbeat.protocol.LoadView;
 import dev.heartbeat.protocol.ServingStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -369,7 +369,7 @@ public final class HeartbeatMetrics implements MeterBinder, AutoCloseable {
         }
 
         @Override
-        public void onPongMatched(Peer peer, long rttNanos, ServingStatus status, LoadReport load) {
+        public void onPongMatched(Peer peer, long rttNanos, ServingStatus status, LoadView load) {
             PeerMeters pm = peers.get(peer.name());
             if (pm != null) {
                 pm.pongs.increment();

@@ -51,7 +51,11 @@ public interface Peer {
         return state().phi();
     }
 
-    /** The last load report, {@link LoadReport#UNKNOWN} when none. */
+    /**
+     * The last load report, {@link LoadReport#UNKNOWN} when none. A monitored peer keeps the
+     * figures as plain fields and makes the report at the first call after they changed: the same
+     * instance is returned until a PONG brings different figures.
+     */
     default LoadReport load() {
         return state().load();
     }

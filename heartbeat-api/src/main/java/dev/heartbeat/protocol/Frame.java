@@ -6,7 +6,8 @@ import java.util.Objects;
  * One protocol frame, as a <b>mutable, reusable</b> holder: the codec decodes into it and encodes
  * from it, so a connection (or a thread) keeps one {@code Frame} and allocates nothing per
  * heartbeat. Not thread-safe; a decoded frame is valid until the holder is reused — copy what
- * you keep (its {@link LoadReport} and node id are immutable and may be kept).
+ * you keep (its node id and the {@link LoadReport} {@link #load()} returns are immutable and may be
+ * kept; {@link #loadView()} of a decoded PONG is refilled by the next decode).
  *
  * <p>Fields common to every frame: {@link #type()}, {@link #epoch()}, {@link #sequence()},
  * {@link #sendTimeNanos()}, {@link #nodeId()}. Type-specific fields are meaningful only for their
@@ -28,7 +29,14 @@ public final class Frame {
     private long echoSendTimeNanos;
     private ServingStatus status;
     private int minIntervalMillis;
+    /**
+     * The report given to {@link #pong}, or the last one made from {@link #decodedLoad}: made when
+     * first asked for, and reused while the decoded figures stay the same.
+     */
     private LoadReport load;
+    /** A decoded PONG's load figures (made at the first PONG decoded into this holder); null for a built PONG. */
+    private LoadFigures decodedLoad;
+    private boolean loadDecoded;
     // GOODBYE
     private int comeBackAfterMillis;
     // Authentication trailer: filled by decoding, and by encoding with a FrameSealer
@@ -42,9 +50,6 @@ public final class Frame {
     // first use: a monitor keeps one Frame per peer, and most peers send no custom metrics.
     final FrameCodec.Utf8Cache nodeIdCache = new FrameCodec.Utf8Cache();
     private FrameCodec.Utf8Cache[] nameCaches;
-    private String[] scratchNames;
-    private double[] scratchValues;
-    LoadReport scratchLoad;
 
     /** An empty holder; fill it with {@link #ping}, {@link #pong} or {@link #goodbye}, or decode into it. */
     public Frame() {
@@ -54,23 +59,12 @@ public final class Frame {
     FrameCodec.Utf8Cache nameCache(int i) {
         if (nameCaches == null) {
             nameCaches = new FrameCodec.Utf8Cache[LoadReport.MAX_CUSTOM_METRICS];
-            scratchNames = new String[LoadReport.MAX_CUSTOM_METRICS];
-            scratchValues = new double[LoadReport.MAX_CUSTOM_METRICS];
         }
         FrameCodec.Utf8Cache c = nameCaches[i];
         if (c == null) {
             c = nameCaches[i] = new FrameCodec.Utf8Cache();
         }
         return c;
-    }
-
-    /** Decoded custom metric names (valid after {@link #nameCache} was called for them). */
-    String[] scratchNames() {
-        return scratchNames;
-    }
-
-    double[] scratchValues() {
-        return scratchValues;
     }
 
     /** Makes this a PING. {@code intervalMillis} tells the responder how often to expect pings. */
@@ -92,6 +86,7 @@ public final class Frame {
         this.status = Objects.requireNonNull(status, "status");
         this.minIntervalMillis = minIntervalMillis;
         this.load = Objects.requireNonNull(load, "load");
+        this.loadDecoded = false;
         return this;
     }
 
@@ -169,9 +164,25 @@ public final class Frame {
         return minIntervalMillis;
     }
 
-    /** PONG: the responder's load report. */
+    /**
+     * PONG: the responder's load report, immutable. For a decoded PONG it is made at the first call
+     * and reused for as long as later PONGs decoded into this holder carry the same figures; read
+     * {@link #loadView()} on the hot path instead, which never allocates.
+     */
     public LoadReport load() {
-        return load;
+        LoadReport l = load;
+        if (loadDecoded && (l == null || !decodedLoad.sameAs(l))) {
+            l = load = decodedLoad.toReport();
+        }
+        return l;
+    }
+
+    /**
+     * PONG: the responder's load figures, without allocating: for a decoded PONG a view the next
+     * decode into this holder overwrites, for a built one the report it was given.
+     */
+    public LoadView loadView() {
+        return loadDecoded ? decodedLoad : load;
     }
 
     /** GOODBYE: milliseconds until the sender expects to be back (0 = no advice). */
@@ -217,13 +228,21 @@ public final class Frame {
         this.intervalMillis = intervalMillis;
     }
 
-    void decodedPong(int echoSequence, long echoSendTimeNanos, ServingStatus status, int minIntervalMillis,
-                     LoadReport load) {
+    void decodedPong(int echoSequence, long echoSendTimeNanos, ServingStatus status, int minIntervalMillis) {
         this.echoSequence = echoSequence;
         this.echoSendTimeNanos = echoSendTimeNanos;
         this.status = status;
         this.minIntervalMillis = minIntervalMillis;
-        this.load = load;
+        this.loadDecoded = true; // load() makes a report from the figures if asked for
+    }
+
+    /** Where the decoder puts a PONG's load figures. */
+    LoadFigures decodedLoad() {
+        LoadFigures f = decodedLoad;
+        if (f == null) {
+            f = decodedLoad = new LoadFigures();
+        }
+        return f;
     }
 
     void decodedGoodbye(int comeBackAfterMillis) {
@@ -246,11 +265,6 @@ public final class Frame {
         this.length = length;
     }
 
-    /** The previously decoded load report, offered to the decoder for reuse. */
-    LoadReport previousLoad() {
-        return load;
-    }
-
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder().append(type).append("{node=").append(nodeId)
@@ -260,7 +274,7 @@ public final class Frame {
             sb.append(", interval=").append(intervalMillis).append("ms");
         } else if (type == FrameType.PONG) {
             sb.append(", echoSeq=").append(Integer.toUnsignedString(echoSequence)).append(", status=").append(status)
-                    .append(", minInterval=").append(minIntervalMillis).append("ms, ").append(load);
+                    .append(", minInterval=").append(minIntervalMillis).append("ms, ").append(load());
         } else if (type == FrameType.GOODBYE) {
             sb.append(", comeBackAfter=").append(comeBackAfterMillis).append("ms");
         }

@@ -95,8 +95,8 @@ public final class FrameCodec {
     static final int U16_UNKNOWN = 0xFFFF;
     static final long U32_UNKNOWN = 0xFFFF_FFFFL;
 
-    private static final String[] NO_NAMES = new String[0];
-    private static final double[] NO_VALUES = new double[0];
+    static final String[] NO_NAMES = new String[0];
+    static final double[] NO_VALUES = new double[0];
 
     private FrameCodec() {
     }
@@ -240,7 +240,7 @@ public final class FrameCodec {
                 return length + PING_BODY;
             case PONG:
                 checkMillis("minIntervalMillis", frame.minIntervalMillis());
-                return length + PONG_FIXED_BODY + loadLength(frame.load());
+                return length + PONG_FIXED_BODY + loadLength(frame.loadView());
             case GOODBYE:
                 checkMillis("comeBackAfterMillis", frame.comeBackAfterMillis());
                 return length + GOODBYE_BODY;
@@ -284,7 +284,7 @@ public final class FrameCodec {
                 p = u64(dst, p, frame.echoSendTimeNanos());
                 p = u8(dst, p, frame.status().code());
                 p = u32(dst, p, frame.minIntervalMillis());
-                p = writeLoad(dst, p, frame.load());
+                p = writeLoad(dst, p, frame.loadView());
                 break;
             case GOODBYE:
                 p = u32(dst, p, frame.comeBackAfterMillis());
@@ -382,7 +382,7 @@ public final class FrameCodec {
         }
     }
 
-    private static int loadLength(LoadReport load) {
+    private static int loadLength(LoadView load) {
         int n = LOAD_FIXED;
         for (int i = 0; i < load.customCount(); i++) {
             n += 1 + utf8Length(load.customName(i)) + 8;
@@ -390,7 +390,7 @@ public final class FrameCodec {
         return n;
     }
 
-    private static int writeLoad(ByteBuffer b, int p, LoadReport load) {
+    private static int writeLoad(ByteBuffer b, int p, LoadView load) {
         p = u16(b, p, fraction(load.cpu()));
         p = u16(b, p, fraction(load.memory()));
         p = u32(b, p, (int) count(load.inFlight()));
@@ -409,7 +409,7 @@ public final class FrameCodec {
         return p;
     }
 
-    private static int fraction(double v) {
+    static int fraction(double v) {
         return Double.isNaN(v) ? U16_UNKNOWN : (int) Math.round(v * FRACTION_SCALE);
     }
 
@@ -641,7 +641,7 @@ public final class FrameCodec {
                 int minInterval = millis(src, p + 13, "minIntervalMillis");
                 p += PONG_FIXED_BODY;
                 p = readLoad(src, p, end, into);
-                into.decodedPong(echoSeq, echoTime, status, minInterval, into.scratchLoad);
+                into.decodedPong(echoSeq, echoTime, status, minInterval);
                 break;
             }
             case GOODBYE: {
@@ -695,16 +695,15 @@ public final class FrameCodec {
 
     private static int readLoad(ByteBuffer b, int p, int end, Frame into) throws FrameDecodeException {
         need(p, LOAD_FIXED, end, "load report");
-        double cpu = fractionAt(b, p, "cpu");
-        double mem = fractionAt(b, p + 2, "memory");
+        int cpu = fractionAt(b, p, "cpu");
+        int mem = fractionAt(b, p + 2, "memory");
         long inFlight = countAt(b, p + 4, "inFlight");
         long queue = countAt(b, p + 8, "queueDepth");
-        float rpsF = Float.intBitsToFloat(rd32(b, p + 12));
-        if (!Float.isNaN(rpsF) && (rpsF < 0 || Float.isInfinite(rpsF))) {
-            throw new FrameDecodeException(FIELD_OUT_OF_RANGE, "requestsPerSecond " + rpsF + " (expected finite >= 0 or NaN)");
+        float rps = Float.intBitsToFloat(rd32(b, p + 12));
+        if (!Float.isNaN(rps) && (rps < 0 || Float.isInfinite(rps))) {
+            throw new FrameDecodeException(FIELD_OUT_OF_RANGE, "requestsPerSecond " + rps + " (expected finite >= 0 or NaN)");
         }
-        double rps = Float.isNaN(rpsF) ? Double.NaN : rpsF;
-        double err = fractionAt(b, p + 16, "errorRate");
+        int err = fractionAt(b, p + 16, "errorRate");
         long latency = countAt(b, p + 18, "latencyMicros");
         int n = rd8(b, p + 22);
         if (n > LoadReport.MAX_CUSTOM_METRICS) {
@@ -712,6 +711,7 @@ public final class FrameCodec {
                     + " (expected 0.." + LoadReport.MAX_CUSTOM_METRICS + ")");
         }
         p += LOAD_FIXED;
+        LoadFigures load = into.decodedLoad();
         for (int i = 0; i < n; i++) {
             // messages are built only on failure: no string concatenation per metric per frame
             if (end - p < 1) {
@@ -726,51 +726,26 @@ public final class FrameCodec {
             if (len + 8 > end - p) {
                 throw truncated("custom metric " + i, len + 8, end - p);
             }
-            FrameCodec.Utf8Cache cache = into.nameCache(i);
-            String[] names = into.scratchNames();
-            names[i] = cache.get(b, p, len);
+            String name = into.nameCache(i).get(b, p, len);
             p += len;
             double v = Double.longBitsToDouble(rd64(b, p));
             if (!Double.isFinite(v)) {
-                throw new FrameDecodeException(FIELD_OUT_OF_RANGE, "custom metric " + names[i] + " value " + v + " (expected finite)");
+                throw new FrameDecodeException(FIELD_OUT_OF_RANGE, "custom metric " + name + " value " + v + " (expected finite)");
             }
-            into.scratchValues()[i] = v;
+            load.custom(i, name, v);
             p += 8;
         }
-        String[] names = n == 0 ? NO_NAMES : into.scratchNames();
-        double[] values = n == 0 ? NO_VALUES : into.scratchValues();
-        LoadReport prev = into.previousLoad();
-        if (prev == null || !prev.sameFigures(cpu, mem, inFlight, queue, rps, err, latency) || !sameCustom(prev, names, values, n)) {
-            String[] nn = n == 0 ? NO_NAMES : java.util.Arrays.copyOf(names, n);
-            double[] vv = n == 0 ? NO_VALUES : java.util.Arrays.copyOf(values, n);
-            prev = new LoadReport(cpu, mem, inFlight, queue, rps, err, latency, nn, vv);
-        }
-        into.scratchLoad = prev;
+        load.decoded(cpu, mem, inFlight, queue, rps, err, latency, n);
         return p;
     }
 
-    private static boolean sameCustom(LoadReport prev, String[] names, double[] values, int n) {
-        if (prev.customCount() != n) {
-            return false;
-        }
-        for (int i = 0; i < n; i++) {
-            if (!prev.customName(i).equals(names[i])
-                    || Double.doubleToLongBits(prev.customValue(i)) != Double.doubleToLongBits(values[i])) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static double fractionAt(ByteBuffer b, int p, String name) throws FrameDecodeException {
+    /** A fraction in 1/10,000, checked: 0..10,000, or 0xFFFF for unknown. */
+    private static int fractionAt(ByteBuffer b, int p, String name) throws FrameDecodeException {
         int v = rd16(b, p);
-        if (v == U16_UNKNOWN) {
-            return Double.NaN;
-        }
-        if (v > FRACTION_SCALE) {
+        if (v != U16_UNKNOWN && v > FRACTION_SCALE) {
             throw new FrameDecodeException(FIELD_OUT_OF_RANGE, name + " " + v + "/10000 (expected 0..10000 or 0xFFFF)");
         }
-        return v / (double) FRACTION_SCALE;
+        return v;
     }
 
     private static long countAt(ByteBuffer b, int p, String name) throws FrameDecodeException {
@@ -826,7 +801,11 @@ public final class FrameCodec {
      * metric name costs a byte comparison instead of an allocation.
      */
     static final class Utf8Cache {
-        /** The bytes of {@link #value}, exactly (the copy made to decode them): no spare capacity. */
+        /**
+         * The bytes of {@link #value}, exactly (the copy made to decode them): no spare capacity;
+         * null when the value is ASCII, whose chars are its bytes (a node id usually is: a monitor
+         * keeps one cache per peer, and this saves it a copy).
+         */
         private byte[] bytes;
         private String value;
 
@@ -838,6 +817,18 @@ public final class FrameCodec {
                 boolean same = true;
                 for (int i = 0; i < len; i++) {
                     if (bytes[i] != b.get(p + i)) {
+                        same = false;
+                        break;
+                    }
+                }
+                if (same) {
+                    return value;
+                }
+            } else if (bytes == null && value != null && len == value.length()) {
+                // An ASCII value is its own bytes (one per char, all below 0x80): compare with it.
+                boolean same = true;
+                for (int i = 0; i < len; i++) {
+                    if (b.get(p + i) != (byte) value.charAt(i)) {
                         same = false;
                         break;
                     }
@@ -859,7 +850,7 @@ public final class FrameCodec {
             } catch (CharacterCodingException e) {
                 throw new FrameDecodeException(BAD_UTF8, "string of " + len + " bytes at offset " + p + " is not valid UTF-8");
             }
-            bytes = copy;
+            bytes = s.length() == len ? null : copy; // as many chars as bytes: ASCII, no copy needed to compare
             value = s;
             return s;
         }

@@ -18,7 +18,7 @@ import java.util.Objects;
  * <p>Up to {@value #MAX_CUSTOM_METRICS} named custom metrics may ride along (names of 1 to
  * {@value #MAX_CUSTOM_NAME_BYTES} UTF-8 bytes, finite values).
  */
-public final class LoadReport {
+public final class LoadReport implements LoadView {
 
     /** Most custom metrics one report can carry. */
     public static final int MAX_CUSTOM_METRICS = 16;
@@ -73,6 +73,12 @@ public final class LoadReport {
     /** A new builder with every figure unknown. */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** This report: it is immutable already. */
+    @Override
+    public LoadReport toReport() {
+        return this;
     }
 
     /** CPU utilisation, 0..1, or {@code NaN}: the responder chooses (the default {@code JvmLoadProvider} reports its own process). */

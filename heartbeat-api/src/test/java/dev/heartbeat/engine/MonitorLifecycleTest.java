@@ -242,7 +242,7 @@ class MonitorLifecycleTest {
             }
 
             @Override
-            public void onPongMatched(Peer peer, long rttNanos, ServingStatus status, LoadReport load) {
+            public void onPongMatched(Peer peer, long rttNanos, ServingStatus status, dev.heartbeat.protocol.LoadView load) {
                 count("pong");
                 assertThat(rttNanos).isEqualTo(peer.rttNanos());
             }
@@ -269,7 +269,7 @@ class MonitorLifecycleTest {
         };
         PeerObserver throwing = new PeerObserver() {
             @Override
-            public void onPongMatched(Peer peer, long rttNanos, ServingStatus status, LoadReport load) {
+            public void onPongMatched(Peer peer, long rttNanos, ServingStatus status, dev.heartbeat.protocol.LoadView load) {
                 throw new IllegalStateException("observer bug");
             }
         };

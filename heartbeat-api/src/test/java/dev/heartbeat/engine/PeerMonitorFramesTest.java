@@ -65,4 +65,35 @@ class PeerMonitorFramesTest {
         assertThat(b.sequence() - a.sequence()).isEqualTo(1);
         assertThat(a.epoch()).isEqualTo(b.epoch()).isNotZero();
     }
+
+    @Test
+    void theLoadReportIsMadeWhenReadAndKeptUntilTheFiguresChange() {
+        assertThat(s.peer.load()).isSameAs(LoadReport.UNKNOWN);
+        LoadReport busy = LoadReport.builder().cpu(0.5).inFlight(3).custom("pool.idle", 2).build();
+        Frame p1 = s.lastPing();
+        s.deliver(new Frame().pong(7, 1, 0, "b", p1.sequence(), p1.sendTimeNanos(), ServingStatus.SERVING, 0, busy));
+        LoadReport first = s.peer.load();
+        assertThat(first).isEqualTo(busy);
+        assertThat(s.peer.load()).as("kept while nothing changed").isSameAs(first);
+        assertThat(s.peer.state().load()).isSameAs(first);
+
+        s.scheduler.advance(Duration.ofMillis(250));
+        Frame p2 = s.lastPing();
+        s.deliver(new Frame().pong(7, 2, 0, "b", p2.sequence(), p2.sendTimeNanos(), ServingStatus.SERVING, 0,
+                busy.toBuilder().build()));
+        assertThat(s.peer.load()).as("same figures: the same report").isSameAs(first);
+
+        // a PONG that answers no PING of ours changes nothing, whatever load it carries
+        LoadReport forged = LoadReport.builder().cpu(0.99).build();
+        s.deliver(new Frame().pong(7, 3, 0, "b", p2.sequence() + 100, p2.sendTimeNanos(), ServingStatus.SERVING, 0,
+                forged));
+        assertThat(s.peer.load()).isSameAs(first);
+
+        s.scheduler.advance(Duration.ofMillis(250));
+        Frame p3 = s.lastPing();
+        LoadReport calmer = busy.toBuilder().cpu(0.25).build();
+        s.deliver(new Frame().pong(7, 4, 0, "b", p3.sequence(), p3.sendTimeNanos(), ServingStatus.SERVING, 0, calmer));
+        assertThat(s.peer.load()).isNotSameAs(first).isEqualTo(calmer);
+        assertThat(first.cpu()).as("a report once made never changes").isEqualTo(0.5);
+    }
 }

@@ -184,6 +184,21 @@ class FrameBuffersAndReuseTest {
     }
 
     @Test
+    void asciiAndOtherNodeIdsAreToldApartAndReused() throws FrameDecodeException {
+        Frame into = new Frame();
+        String[] ids = {"node-a", "n\u00f6de", "node-b", "n\u00f6de", "n\u00f6dez", "node-\u00e9", "node-e", "node-e"};
+        String previous = null;
+        for (String id : ids) {
+            TestFrames.decode(TestFrames.encode(new Frame().ping(1, 0, 0, id, 1)), into);
+            assertThat(into.nodeId()).isEqualTo(id);
+            if (id.equals(previous)) {
+                assertThat(into.nodeId()).as("unchanged: reused").isSameAs(previous);
+            }
+            previous = into.nodeId();
+        }
+    }
+
+    @Test
     void aFailedDecodeDoesNotPoisonTheNextOne() throws FrameDecodeException {
         Frame into = new Frame();
         byte[] good = TestFrames.encode(TestFrames.samplePong());

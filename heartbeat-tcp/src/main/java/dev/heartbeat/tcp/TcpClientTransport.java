@@ -14,10 +14,10 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Random;
+import java.util.function.Supplier;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -97,9 +97,14 @@ public final class TcpClientTransport implements ClientTransport {
     private volatile boolean closed;
     final LongAdder framesDropped = new LongAdder();
     final LongAdder floodCloses = new LongAdder();
+    /** The jitter of every link's reconnect delays: the builder's, or one for the whole transport. */
+    private final Random random;
+    /** Makes a link's backoff at its first loss (one supplier for all links, not one per link). */
+    private final Supplier<ReconnectBackoff> backoffs = this::newBackoff;
 
     private TcpClientTransport(Builder b) {
         this.config = b.copy();
+        this.random = config.random != null ? config.random : new Random();
         this.io = b.preferNio ? NettyIo.NIO : NettyIo.best();
         this.group = io.newGroup(b.threads, "heartbeat-tcp-client");
         this.resolver = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
@@ -116,6 +121,10 @@ public final class TcpClientTransport implements ClientTransport {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) b.connectTimeout.toMillis())
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(b.low, b.high));
         io.logOnce();
+    }
+
+    private ReconnectBackoff newBackoff() {
+        return new ReconnectBackoff(config.reconnectBase, config.reconnectCap, config.reconnectStable, random);
     }
 
     /** A transport with the defaults. */
@@ -135,16 +144,14 @@ public final class TcpClientTransport implements ClientTransport {
      */
     @Override
     public Link open(String address, LinkHandler handler) {
-        InetSocketAddress remote = Addresses.parse(address);
+        Addresses.parse(address); // checks it now, with its errors; the link parses it again at each dial
         Objects.requireNonNull(handler, "handler");
         if (closed) {
             throw new IllegalStateException("transport " + name() + " is closed");
         }
         EventLoop loop = (EventLoop) group.next();
-        ReconnectBackoff backoff = new ReconnectBackoff(config.reconnectBase, config.reconnectCap,
-                config.reconnectStable, config.random != null ? config.random : new Random());
         TcpLink link = new TcpLink(this, loop, schedulers.computeIfAbsent(loop,
-                dev.heartbeat.tcp.internal.EventLoopScheduler::withTimerQueue), remote, address.trim(), handler, backoff);
+                dev.heartbeat.tcp.internal.EventLoopScheduler::withTimerQueue), address.trim(), handler, backoffs);
         links.add(link);
         try {
             link.start();
@@ -300,7 +307,10 @@ public final class TcpClientTransport implements ClientTransport {
             return this;
         }
 
-        /** The randomness of the jitter (tests pass a seeded one). Default: a new Random per link. */
+        /**
+         * The randomness of the jitter (tests pass a seeded one). Default: one {@code Random} for
+         * all the transport's links ({@code Random} is thread-safe).
+         */
         public Builder reconnectRandom(Random random) {
             this.random = Objects.requireNonNull(random, "random");
             return this;

@@ -6,6 +6,7 @@ import dev.heartbeat.engine.spi.LinkHandler;
 import dev.heartbeat.engine.spi.ReconnectBackoff;
 import dev.heartbeat.engine.spi.SerialScheduler;
 import dev.heartbeat.internal.LogLimit;
+import dev.heartbeat.tcp.internal.Addresses;
 import dev.heartbeat.tcp.internal.Closing;
 import dev.heartbeat.tcp.internal.Disconnects;
 import dev.heartbeat.tcp.internal.EventLoopScheduler;
@@ -27,7 +28,9 @@ import dev.heartbeat.protocol.FrameCodec;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,29 +54,42 @@ final class TcpLink implements Link {
     private final TcpClientTransport owner;
     private final EventLoop loop;
     private final EventLoopScheduler scheduler;
-    private final InetSocketAddress remote;
+    /** {@code host:port} as given; parsed again at each dial (rare) rather than kept parsed per link. */
     private final String address;
     private final LinkHandler handler;
     private final ReconnectLoop reconnect;
 
     /** The connected channel; written on the loop, read anywhere. */
     private volatile Channel channel;
-    private final AtomicBoolean closing = new AtomicBoolean();
+    /** Set by the first close(), by compare-and-set ({@link #CLOSING}): a field, not an AtomicBoolean per link. */
+    @SuppressWarnings("unused")
+    private volatile boolean closing;
+    private static final VarHandle CLOSING;
+
+    static {
+        try {
+            CLOSING = MethodHandles.lookup().findVarHandle(TcpLink.class, "closing", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     /** Set once, by the first close(); read anywhere. */
     private volatile boolean closed;
     /** The attempt in progress (loop-confined). */
     private ChannelFuture connecting;
 
-    TcpLink(TcpClientTransport owner, EventLoop loop, EventLoopScheduler scheduler, InetSocketAddress remote, String address, LinkHandler handler,
-            ReconnectBackoff backoff) {
+    /**
+     * @param address {@code host:port}, already checked by {@link dev.heartbeat.tcp.internal.Addresses#parse}
+     * @param backoffs makes the link's reconnect backoff, at its first loss
+     */
+    TcpLink(TcpClientTransport owner, EventLoop loop, EventLoopScheduler scheduler, String address, LinkHandler handler,
+            Supplier<ReconnectBackoff> backoffs) {
         this.owner = owner;
         this.loop = loop;
         this.scheduler = scheduler;
-        this.remote = remote;
         this.address = address;
         this.handler = handler;
-        this.reconnect = new ReconnectLoop(scheduler, backoff, this::dial,
-                d -> log.debug("{}: reconnecting in {} ms", address, d / 1_000_000));
+        this.reconnect = new ReconnectLoop(scheduler, backoffs, this::dial, null);
     }
 
     void start() {
@@ -89,6 +105,7 @@ final class TcpLink implements Link {
         if (closed) {
             return;
         }
+        InetSocketAddress remote = Addresses.parse(address);
         String host = remote.getHostString();
         if (NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host)) {
             connect(new InetSocketAddress(host, remote.getPort())); // a literal: no DNS involved
@@ -102,7 +119,7 @@ final class TcpLink implements Link {
                         if (!closed) {
                             String why = "connect to " + address + " failed: unknown host " + host;
                             call(() -> handler.onDisconnected(this, DisconnectCause.CONNECT_FAILED, why));
-                            reconnect.lost();
+                            retryLater();
                         }
                     } else {
                         connect(resolved);
@@ -155,7 +172,15 @@ final class TcpLink implements Link {
         } else if (!f.isCancelled()) {
             String why = "connect to " + address + " failed: " + Disconnects.message(f.cause());
             call(() -> handler.onDisconnected(this, DisconnectCause.CONNECT_FAILED, why));
-            reconnect.lost();
+            retryLater();
+        }
+    }
+
+    /** Schedules the next dial after the backoff's delay. */
+    private void retryLater() {
+        long d = reconnect.lost();
+        if (d >= 0) {
+            log.debug("{}: reconnecting in {} ms", address, d / 1_000_000);
         }
     }
 
@@ -214,7 +239,7 @@ final class TcpLink implements Link {
 
     @Override
     public void close() {
-        if (!closing.compareAndSet(false, true)) {
+        if (!CLOSING.compareAndSet(this, false, true)) {
             return; // CLOSED_LOCALLY is reported at most once, however many threads close
         }
         closed = true;
@@ -358,7 +383,7 @@ final class TcpLink implements Link {
         public void channelInactive(ChannelHandlerContext ctx) {
             lost(ctx.channel(), DisconnectCause.CLOSED_BY_PEER, "connection closed");
             if (!closed) {
-                reconnect.lost(); // the channel is gone: now the next one may be dialled
+                retryLater(); // the channel is gone: now the next one may be dialled
             }
             ctx.fireChannelInactive();
         }

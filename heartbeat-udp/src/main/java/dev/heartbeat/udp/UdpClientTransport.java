@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
+import java.util.function.Supplier;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -123,9 +124,14 @@ public final class UdpClientTransport implements ClientTransport {
     final LongAdder bytesSent = new LongAdder();
     final LongAdder datagramsReceived = new LongAdder();
     final LongAdder bytesReceived = new LongAdder();
+    /** The jitter of every link's lookup retries: the builder's, or one for the whole transport. */
+    private final Random random;
+    /** Makes a link's retry backoff at its first failed lookup (one supplier for all links). */
+    private final Supplier<ReconnectBackoff> retries = this::newRetryBackoff;
 
     private UdpClientTransport(Builder b) {
         this.config = b.copy();
+        this.random = config.random != null ? config.random : new Random();
         this.io = b.preferNio ? UdpIo.NIO : UdpIo.best();
         if (b.maxDatagramSize > DEFAULT_MAX_DATAGRAM_SIZE) {
             log.warn("heartbeat-udp: maxDatagramSize {} > {}: datagrams may be fragmented on paths with a smaller MTU, "
@@ -200,16 +206,14 @@ public final class UdpClientTransport implements ClientTransport {
      */
     @Override
     public Link open(String address, LinkHandler handler) {
-        InetSocketAddress remote = Addresses.parse(address);
+        Addresses.parse(address); // checks it now, with its errors; the link parses it again when it needs it
         Objects.requireNonNull(handler, "handler");
         if (closed) {
             throw new IllegalStateException("transport " + name() + " is closed");
         }
         EventLoop loop = (EventLoop) group.next();
-        ReconnectBackoff backoff = new ReconnectBackoff(config.retryBase, config.retryCap, Duration.ZERO,
-                config.random != null ? config.random : new Random());
         UdpLink link = new UdpLink(this, loop, schedulers.computeIfAbsent(loop,
-                dev.heartbeat.udp.internal.EventLoopScheduler::withTimerQueue), remote, address.trim(), handler, backoff);
+                dev.heartbeat.udp.internal.EventLoopScheduler::withTimerQueue), address.trim(), handler, retries);
         links.add(link);
         try {
             link.start();
@@ -325,6 +329,10 @@ public final class UdpClientTransport implements ClientTransport {
         f.channel().closeFuture().addListener(x -> privateSockets.decrementAndGet());
         f.addListener(x -> done.run());
         return s;
+    }
+
+    private ReconnectBackoff newRetryBackoff() {
+        return new ReconnectBackoff(config.retryBase, config.retryCap, Duration.ZERO, random);
     }
 
     TokenBucket newInboundBucket(long now) {
@@ -501,7 +509,10 @@ public final class UdpClientTransport implements ClientTransport {
             return this;
         }
 
-        /** The randomness of the retry jitter (tests pass a seeded one). */
+        /**
+         * The randomness of the retry jitter (tests pass a seeded one). Default: one {@code Random}
+         * for all the transport's links ({@code Random} is thread-safe).
+         */
         public Builder retryRandom(Random random) {
             this.random = Objects.requireNonNull(random, "random");
             return this;

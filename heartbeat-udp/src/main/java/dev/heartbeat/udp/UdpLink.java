@@ -25,6 +25,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,10 +50,10 @@ final class UdpLink implements Link {
     private final UdpClientTransport owner;
     private final EventLoop loop;
     private final EventLoopScheduler scheduler;
-    private final InetSocketAddress unresolved;
     private final String address;
     private final LinkHandler handler;
-    private final ReconnectBackoff retry;
+    /** Makes {@link #retry} at the first failed lookup (an IP literal never needs one). */
+    private final Supplier<ReconnectBackoff> retries;
     private final int maxDatagram;
     private final int firstPadding;
     private final boolean pad;
@@ -67,20 +68,24 @@ final class UdpLink implements Link {
     private TokenBucket inbound;
     private int withheld;
     private Cancellable timer;
+    private ReconnectBackoff retry;
 
-    UdpLink(UdpClientTransport owner, EventLoop loop, EventLoopScheduler scheduler, InetSocketAddress unresolved, String address, LinkHandler handler,
-            ReconnectBackoff retry) {
+    /**
+     * @param address {@code host:port}, already checked by {@link Addresses#parse}; parsed again
+     *     when needed (at the start and at each lookup) rather than kept parsed per link
+     */
+    UdpLink(UdpClientTransport owner, EventLoop loop, EventLoopScheduler scheduler, String address, LinkHandler handler,
+            Supplier<ReconnectBackoff> retries) {
         this.owner = owner;
         this.loop = loop;
         this.scheduler = scheduler;
-        this.unresolved = unresolved;
         this.address = address;
         this.handler = handler;
-        this.retry = retry;
+        this.retries = retries;
         this.maxDatagram = owner.config().maxDatagramSize();
         this.firstPadding = Math.min(maxDatagram, FrameCodec.MAX_FRAME_LENGTH);
         this.pad = owner.config().padPings();
-        this.literal = Addresses.isLiteral(unresolved.getHostString());
+        this.literal = Addresses.isLiteral(Addresses.parse(address).getHostString());
     }
 
     void start() {
@@ -93,6 +98,7 @@ final class UdpLink implements Link {
         }
         inbound = owner.newInboundBucket(scheduler.ticker().nanoTime());
         if (literal) {
+            InetSocketAddress unresolved = Addresses.parse(address);
             attach(new InetSocketAddress(Addresses.literal(unresolved.getHostString()), unresolved.getPort()));
         } else {
             resolve();
@@ -105,6 +111,7 @@ final class UdpLink implements Link {
         if (closed) {
             return;
         }
+        InetSocketAddress unresolved = Addresses.parse(address);
         String host = unresolved.getHostString();
         int port = unresolved.getPort();
         try {
@@ -126,17 +133,22 @@ final class UdpLink implements Link {
             return;
         }
         if (r.isUnresolved()) {
-            String why = "lookup of " + address + " failed: unknown host " + unresolved.getHostString();
+            String why = "lookup of " + address + " failed: unknown host " + r.getHostString();
             if (connected) {
                 log.debug("{}: {}; keeping {}", address, why, remote);
                 timer = scheduler.schedule(this::resolve, owner.config().resolveIntervalNanos());
             } else {
                 call(() -> handler.onDisconnected(this, DisconnectCause.CONNECT_FAILED, why));
+                if (retry == null) {
+                    retry = retries.get();
+                }
                 timer = scheduler.schedule(this::resolve, retry.nextDelayNanos());
             }
             return;
         }
-        retry.reset();
+        if (retry != null) {
+            retry.reset();
+        }
         if (!r.equals(remote)) {
             if (remote != null) {
                 log.info("{}: now at {} (was {})", address, Addresses.format(r), Addresses.format(remote));

@@ -6,7 +6,7 @@ import dev.heartbeat.engine.PeerObserver;
 import dev.heartbeat.engine.spi.ClientTransport;
 import dev.heartbeat.peer.Liveness;
 import dev.heartbeat.peer.Peer;
-import dev.heartbeat.protocol.LoadReport;
+import dev.heartbeat.protocol.LoadView;
 import dev.heartbeat.protocol.ServingStatus;
 import dev.heartbeat.tcp.TcpClientTransport;
 import dev.heartbeat.udp.UdpClientTransport;
@@ -220,7 +220,7 @@ public final class MonitorScale {
                     .config(MonitorConfig.custom().interval(Duration.ofNanos(intervalNanos)).build())
                     .observer(new PeerObserver() {
                         @Override
-                        public void onPongMatched(Peer peer, long rttNanos, ServingStatus status, LoadReport load) {
+                        public void onPongMatched(Peer peer, long rttNanos, ServingStatus status, LoadView load) {
                             pongs.increment();
                         }
                     }).build();

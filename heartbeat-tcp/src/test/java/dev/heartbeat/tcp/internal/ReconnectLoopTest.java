@@ -49,6 +49,28 @@ class ReconnectLoopTest {
     }
 
     @Test
+    void aBackoffMadeAtTheFirstLossGivesTheSameSchedule() {
+        List<ReconnectBackoff> made = new ArrayList<>();
+        ReconnectLoop loop = new ReconnectLoop(scheduler, () -> {
+            ReconnectBackoff b = new ReconnectBackoff(BASE, CAP, STABLE, new Random(7));
+            made.add(b);
+            return b;
+        }, () -> dials.add(scheduler.ticker().nanoTime()), null);
+        loop.start();
+        loop.connected();
+        assertThat(made).as("nothing lost yet: no backoff").isEmpty();
+        assertThat(loop.attempts()).isZero();
+        ReconnectBackoff ref = new ReconnectBackoff(BASE, CAP, STABLE, new Random(7));
+        for (int i = 0; i < 4; i++) {
+            assertThat(loop.lost()).as("delay %d", i).isEqualTo(ref.nextDelayNanos());
+            scheduler.advance(CAP.plusMillis(1));
+        }
+        assertThat(made).hasSize(1);
+        assertThat(loop.attempts()).isEqualTo(4);
+        assertThat(dials).hasSize(5);
+    }
+
+    @Test
     void manyLinksSpreadOutInsteadOfStampeding() {
         // 200 links lose the same responder at the same instant: their first retries spread over the window.
         long[] first = new long[200];

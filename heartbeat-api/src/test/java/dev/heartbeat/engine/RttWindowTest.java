@@ -1,0 +1,36 @@
+package dev.heartbeat.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The RTT window's minimum and maximum over its last samples, exact whatever the samples' size. */
+class RttWindowTest {
+
+    @Test
+    void minimumAndMaximumOfTheLastSamplesExactlyAlsoPastTwoSeconds() {
+        SplittableRandom r = new SplittableRandom(14);
+        RttWindow w = new RttWindow();
+        Deque<Long> last = new ArrayDeque<>();
+        assertThat(w.baseline()).isEqualTo(-1);
+        assertThat(w.max()).isEqualTo(-1);
+        for (int i = 0; i < 2_000; i++) {
+            // small RTTs first; from sample 1,000 on, some over Integer.MAX_VALUE nanoseconds (2.1 s)
+            long rtt = i < 1_000 ? 100_000 + r.nextInt(5_000_000) : r.nextLong(1_000_000, 5_000_000_000L);
+            w.add(rtt);
+            last.addLast(rtt);
+            if (last.size() > RttWindow.SIZE) {
+                last.removeFirst();
+            }
+            assertThat(w.baseline()).as("min after sample %d", i).isEqualTo(last.stream().mapToLong(Long::longValue).min().getAsLong());
+            assertThat(w.max()).as("max after sample %d", i).isEqualTo(last.stream().mapToLong(Long::longValue).max().getAsLong());
+        }
+        w.reset();
+        assertThat(w.baseline()).isEqualTo(-1);
+        w.add(7);
+        assertThat(w.max()).isEqualTo(7);
+    }
+}
