@@ -52,7 +52,7 @@ import java.util.Locale;
  * {@code a0 = E[Y]} and {@code a1 = E[Y (1 − F(Y))]}, {@code ξ̂ = 2 − a0 / (a0 − 2 a1)} and
  * {@code σ = 2 a0 a1 / (a0 − 2 a1)}. The shape used is one standard error above the estimate,
  * <pre>
- *   ξ = clamp(ξ̂ + (1 + max(ξ̂, 0)) / √k,  0,  ½)
+ *   ξ = clamp(ξ̂ + (1 + max(ξ̂, 0)) / √k,  −½,  ½)
  * </pre>
  * ((1 + ξ)/√k is the asymptotic standard error of a GPD shape fitted to k excesses; PWM's is of
  * the same order for ξ &lt; ½). The asymmetry is the reason: the quantile grows like (ζ/p)^ξ, so a
@@ -60,16 +60,27 @@ import java.util.Locale;
  * estimated too heavy costs detection time only in proportion. With k = 90 (three hours of
  * history) the shift is about 0.1–0.15: on the benchmarks' GC-like stalls (Pareto, α 2.2: ξ 0.45)
  * it moves the engine's false DEADs at a 1 s interval from 1.1–1.3 to 0.8–0.85 per hour; on light
- * tails (ξ̂ below about −1/√k) it changes nothing.
- * ξ is kept in [0, ½] — at least exponential, so that a short history never promises a tail
- * lighter than that, and at most ½, beyond which the estimator is unreliable (the GPD's variance is
+ * tails it moves the shape from the estimate towards 0.
+ * ξ is kept in [−½, ½]. Below 0 the fitted tail ends, at u + σ/|ξ|: that is what a path whose
+ * longest silences are one lost beat shows — silences end when the next beat's answer arrives, so
+ * they pile up just past one interval and stop there. When the history is young, the k largest
+ * silences reach below that cluster into the on-time body (30 p n ≈ 17 at half an hour of 100 ms
+ * beats, while a path losing one beat in 1,000 has about as many lost beats), and a shape held at 0
+ * or above fitted an exponential across the gap between them, with a mean excess of tens of
+ * milliseconds: a timeout of 2–3 intervals past due where the cluster ends at 1.1. Let negative,
+ * the shape comes out between about −0.35 and the −½ limit there, still one standard error heavier
+ * than estimated, and the timeout 1.5–1.9 intervals past due: past the cluster, not in it. The
+ * lower limit −½ keeps a few excesses from promising a tail that ends abruptly; the upper one, ½, is where the estimator turns unreliable (the GPD's variance is
  * infinite). The fit is refreshed every 16 samples and whenever a sample lands in the tail.
  *
  * <h2>φ, in log space</h2>
  * The suspicion level is φ(t) = −log10 P(X &gt; x/s) where x is the overdue time now and s ≥ 1
  * stretches the model when the prior or the floor (below) ask for a longer timeout than the data.
  * In the tail φ is computed from the logarithm of the formula above, never from 1 − F, so it is
- * finite, continuous and strictly growing for any silence: nothing saturates. The peer is DEAD at
+ * finite, continuous and strictly growing for any silence: nothing saturates. (A tail that ends,
+ * ξ &lt; 0, would put φ at infinity at its end point; past the DEAD timeout φ follows the tangent
+ * of the log-survival there instead: −log10 of an exponential tail with the local scale
+ * σ + ξ (x_p − u).) The peer is DEAD at
  * φ ≥ −log10 p (4.56 for T = 100 ms, B = 1) and SUSPECT at φ ≥ −log10 p_s with
  * {@code p_s = 30 p}: suspicion is cheap (the monitor sends quick probes) and the monitor
  * declares DEAD only when the detector says so <em>and</em> its probes went unanswered.
@@ -106,6 +117,8 @@ public final class AdaptiveDetector implements LivenessDetector {
      * target one (the k = 30 · p · n largest of the n remembered), so it extrapolates 30-fold at most.
      */
     private static final double TAIL_REACH = 30;
+    /** The lightest tail shape fitted: a tail that ends (at u + σ/|ξ|), no more abruptly than this. */
+    private static final double MIN_XI = -0.5;
     /** Refresh the fit at least every this many samples. */
     private static final int REFRESH_EVERY = 16;
 
@@ -369,9 +382,10 @@ public final class AdaptiveDetector implements LivenessDetector {
             } else {
                 double estimate = 2 - a0 / denominator;
                 // One standard error up, (1 + ξ)/√k: a shape estimated too light costs mistakes by a
-                // power of the timeout, one estimated too heavy costs time only in proportion.
-                xi = Math.max(0, Math.min(0.5, estimate + (1 + Math.max(0, estimate)) / Math.sqrt(acc / increment)));
-                sigma = xi == 0 || xi == 0.5 ? a0 * (1 - xi) : 2 * a0 * a1 / denominator; // mean excess σ/(1 − ξ)
+                // power of the timeout, one estimated too heavy costs time only in proportion. Kept in
+                // [-½, ½]: a tail that ends (silences capped by the next beat) may show it does.
+                xi = Math.max(MIN_XI, Math.min(0.5, estimate + (1 + Math.max(0, estimate)) / Math.sqrt(acc / increment)));
+                sigma = xi == MIN_XI || xi == 0.5 ? a0 * (1 - xi) : 2 * a0 * a1 / denominator; // mean excess σ/(1 − ξ)
             }
             logZeta = Math.log10(Math.min(1, acc / total));
         }
@@ -397,7 +411,7 @@ public final class AdaptiveDetector implements LivenessDetector {
             return 0;
         }
         double ratio = zeta / p;
-        double q = xi < 1e-6 ? u + sigma * Math.log(ratio) : u + sigma / xi * (Math.pow(ratio, xi) - 1);
+        double q = Math.abs(xi) < 1e-6 ? u + sigma * Math.log(ratio) : u + sigma / xi * (Math.pow(ratio, xi) - 1);
         return Math.max(q, 1);
     }
 
@@ -408,7 +422,16 @@ public final class AdaptiveDetector implements LivenessDetector {
         }
         if (x >= u && total > 0) {
             double z = (x - u) / sigma;
-            double tail = xi < 1e-6 ? z / LN10 : Math.log1p(xi * z) / (xi * LN10);
+            if (xi < 0) {
+                // A bounded tail ends at z = 1/|ξ|, where φ would be infinite: past the DEAD timeout φ
+                // goes on along its tangent there instead, finite and still growing.
+                double zd = Math.max(0, (deadAfter / stretch - u) / sigma);
+                if (z > zd) {
+                    double g = 1 + xi * zd;
+                    return Math.max(0, -logZeta + Math.log1p(xi * zd) / (xi * LN10) + (z - zd) / (g * LN10));
+                }
+            }
+            double tail = Math.abs(xi) < 1e-6 ? z / LN10 : Math.log1p(xi * z) / (xi * LN10);
             return Math.max(0, -logZeta + tail);
         }
         if (total <= 0) {

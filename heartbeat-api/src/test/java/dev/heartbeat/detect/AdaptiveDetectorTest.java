@@ -203,6 +203,50 @@ class AdaptiveDetectorTest {
     }
 
     /**
+     * A path whose longest silences are one lost beat (0.9–1.1 T past due, one silence in 1,500)
+     * above a body of jitter (an exponential of mean 2 ms), with too little history for the tail
+     * sample (k = 30 p n ≈ 17 at 20,000 silences) to lie within the cluster: the threshold falls
+     * into the body, and the excesses — many small, a dozen near 100 ms, none beyond — show a tail
+     * that ends. With the shape kept at 0 or above, an exponential was fitted across the gap and
+     * put the timeout at 2.0–2.6 T on five of these six seeds; a negative shape (one standard error
+     * heavier than estimated) puts it at 1.5–1.9 T, past the cluster and never inside it.
+     */
+    @Test
+    void aTailThatEndsAtTheClusterIsNotStretchedAcrossTheGap() {
+        for (int seed = 0; seed < 6; seed++) {
+            AdaptiveDetector d = detector();
+            feedJitterAndLostBeats(d, 40 + seed);
+            assertThat(d.deadAfterNanos()).as("seed %d: %s", seed, d).isBetween(110.0 * MS, 200.0 * MS);
+        }
+    }
+
+    /** 20,000 silences: exponential jitter of mean 2 ms, and one lost beat in 1,500 at 0.9–1.1 T past due. */
+    private static void feedJitterAndLostBeats(AdaptiveDetector d, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        feed(d, 20_000, () -> r.nextInt(1_500) == 0 ? (long) (T * (0.9 + 0.2 * r.nextDouble()))
+                : (long) (-2 * MS * Math.log(1 - r.nextDouble())), 0);
+    }
+
+    /** With a bounded tail φ passes its end point finite, still growing (along its tangent there). */
+    @Test
+    void phiOfABoundedTailStaysFiniteAndGrowing() {
+        AdaptiveDetector d = detector();
+        feedJitterAndLostBeats(d, 40);
+        assertThat(d.toString()).contains("xi=-");
+        long due = d.dueNanos();
+        double prev = -1;
+        for (long x = 0; x < 3_600_000 * MS; x = x < 10 * MS ? x + 100_000 : x * 11 / 10) {
+            double phi = d.suspicion(due + x);
+            assertThat(phi).as("%d ms past due", x / MS).isFinite().isGreaterThanOrEqualTo(prev);
+            prev = phi;
+        }
+        assertThat(prev).isGreaterThan(d.deadThreshold());
+        long deadAt = due + (long) Math.ceil(d.deadAfterNanos());
+        assertThat(d.suspicion(deadAt)).isGreaterThanOrEqualTo(d.deadThreshold());
+        assertThat(d.suspicion(deadAt + 50 * MS)).isGreaterThan(d.suspicion(deadAt));
+    }
+
+    /**
      * A heavy tail (0.5% of the silences are Pareto stalls from 100 ms, α 2.2, like the benchmarks'
      * GC-like family): the timeout errs on the safe side of the budget — the true probability of a
      * silence beyond it, averaged over seeds, is at most p — without being wildly conservative, with
