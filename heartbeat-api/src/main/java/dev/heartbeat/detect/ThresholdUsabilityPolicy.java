@@ -99,8 +99,7 @@ public final class ThresholdUsabilityPolicy implements UsabilityPolicy {
             out.set(Usability.DEGRADED, Cause.LATENCY, "latency µs", load.latencyMicros(), degradedLatencyMicros, false);
         } else if (rttBaselineNanos > 0 && rttNanos >= 0 && rttNanos > rttBaselineNanos * rttFactor
                 && rttNanos - rttBaselineNanos >= rttMinExcessNanos) {
-            out.set(Usability.DEGRADED, Cause.RTT, rttDetail + String.format(Locale.ROOT, " %.1f ms", rttBaselineNanos / 1e6),
-                    rttNanos, rttBaselineNanos * rttFactor, false);
+            out.set(Usability.DEGRADED, Cause.RTT, rttDetail, rttNanos, rttBaselineNanos * rttFactor, false);
         } else {
             out.set(Usability.USABLE, Cause.OK, "status SERVING", 0, 0, false);
         }

@@ -70,7 +70,7 @@ public final class UsabilityVerdict {
         set(o.usability, o.cause, o.detail, o.value, o.limit, o.immediate);
     }
 
-    /** The reason in words: "status DRAINING", "cpu 0.97 &gt; 0.90", "rtt 120.0 ms &gt; 5.0 × baseline 2.0 ms". */
+    /** The reason in words: "status DRAINING", "cpu 0.97 &gt; 0.90", "rtt 120.0 ms &gt; 10.0 ms (5.0 × baseline)". */
     public String reason() {
         switch (cause) {
             case OK:
@@ -80,7 +80,7 @@ public final class UsabilityVerdict {
             case UNWRITABLE:
                 return detail;
             case RTT:
-                return String.format(Locale.ROOT, "rtt %.1f ms > %s", value / 1e6, detail);
+                return String.format(Locale.ROOT, "rtt %.1f ms > %.1f ms (%s)", value / 1e6, limit / 1e6, detail);
             case LOSS:
                 return String.format(Locale.ROOT, "%s %.0f%% >= %.0f%%", detail, value * 100, limit * 100);
             case CPU:

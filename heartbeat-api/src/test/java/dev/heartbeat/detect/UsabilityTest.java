@@ -55,7 +55,7 @@ class UsabilityTest {
     void rttIsJudgedAgainstThePeersOwnBaseline() {
         assertThat(eval(ServingStatus.SERVING, LoadReport.UNKNOWN, 60 * MS, 50 * MS).usability()).isEqualTo(Usability.USABLE);
         assertThat(eval(ServingStatus.SERVING, LoadReport.UNKNOWN, 300 * MS, 50 * MS).reason())
-                .isEqualTo("rtt 300.0 ms > 5.0 × baseline 50.0 ms");
+                .isEqualTo("rtt 300.0 ms > 250.0 ms (5.0 × baseline)");
         // 5× a tiny loopback baseline, but only 0.4 ms slower: not degraded (min excess 20 ms).
         assertThat(eval(ServingStatus.SERVING, LoadReport.UNKNOWN, 500_000, 100_000).usability()).isEqualTo(Usability.USABLE);
     }
