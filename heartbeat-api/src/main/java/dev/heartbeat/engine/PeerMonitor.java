@@ -87,14 +87,6 @@ final class PeerMonitor implements Peer, LinkHandler {
     private final Runnable evalTask = this::evaluateNow;
     private final EchoTracker echoes = new EchoTracker();
     private final RttWindow rttWindow = new RttWindow();
-    private final long intervalNanos;
-    private final long probeNanos;
-    private final long initialTimeoutNanos;
-    private final long pauseGraceNanos;
-    private final long maxAdvisedNanos;
-    private final long maxSilenceNanos;
-    private final long maxForgivenessNanos;
-    private final int deadAfterProbes;
     private final CompletableFuture<PeerState> firstVerdict = new CompletableFuture<>();
     /** Frames rejected, by reason; made at the first rejection (most peers never have one). */
     private volatile AtomicLongArray rejected;
@@ -196,16 +188,8 @@ final class PeerMonitor implements Peer, LinkHandler {
         this.observer = owner.observer();
         this.sealer = owner.sealer();
         this.verifier = owner.verifier();
-        this.intervalNanos = cfg.interval().toNanos();
-        this.effectiveIntervalNanos = intervalNanos;
-        this.probeNanos = cfg.probeInterval().toNanos();
-        this.initialTimeoutNanos = cfg.initialTimeout().toNanos();
-        this.pauseGraceNanos = cfg.pauseGrace().toNanos();
-        this.maxAdvisedNanos = cfg.maxAdvisedInterval().toNanos();
-        this.maxSilenceNanos = cfg.maxSilence().toNanos();
-        this.maxForgivenessNanos = cfg.maxForgiveness().toNanos();
-        this.deadAfterProbes = cfg.deadAfterProbes();
-        this.detector = cfg.detector().create(intervalNanos);
+        this.effectiveIntervalNanos = cfg.intervalNanos;
+        this.detector = cfg.detector().create(cfg.intervalNanos);
         this.hysteresis = new UsabilityHysteresis(cfg.degradeAfter(), cfg.recoverAfter());
         this.since = owner.clock().instant();
         this.random = new Jitter(owner.nextSeed());
@@ -313,11 +297,11 @@ final class PeerMonitor implements Peer, LinkHandler {
     private void scheduleEvaluation(long now) {
         long at;
         if (!detector.hasHeartbeat()) {
-            at = liveness == Liveness.UNKNOWN ? addedAt + forgivenNanos + initialTimeoutNanos : Long.MAX_VALUE;
+            at = liveness == Liveness.UNKNOWN ? addedAt + forgivenNanos + cfg.initialTimeoutNanos : Long.MAX_VALUE;
         } else if (liveness == Liveness.DEAD) {
             at = Long.MAX_VALUE;
         } else {
-            long bound = lastPongAt + forgivenNanos + maxSilenceNanos;
+            long bound = lastPongAt + forgivenNanos + cfg.maxSilenceNanos;
             long change = detector.nextChangeNanos(now);
             if (liveness == Liveness.SUSPECT && !probesUnanswered(now)) {
                 // The detector's DEAD waits for the probes: evaluate when the k-th PING's wait ends.
@@ -388,19 +372,19 @@ final class PeerMonitor implements Peer, LinkHandler {
         if (pause <= 0) {
             return;
         }
-        long forgive = Math.min(pause, maxForgivenessNanos - forgivenNanos);
+        long forgive = Math.min(pause, cfg.maxForgivenessNanos - forgivenNanos);
         if (forgive > 0) {
             forgivenNanos += forgive;
             detector.forgive(forgive, now);
-            graceUntil = now + pauseGraceNanos;
+            graceUntil = now + cfg.pauseGraceNanos;
             log.debug("{}: local pause of {} ms forgiven ({} of {} ms budget used), no verdicts for {} ms", name,
-                    pause / 1_000_000, forgivenNanos / 1_000_000, maxForgivenessNanos / 1_000_000,
-                    pauseGraceNanos / 1_000_000);
+                    pause / 1_000_000, forgivenNanos / 1_000_000, cfg.maxForgivenessNanos / 1_000_000,
+                    cfg.pauseGraceNanos / 1_000_000);
         } else if (!budgetSpentLogged) {
             budgetSpentLogged = true;
             log.warn("{}: this monitor keeps pausing (local health {}/{}); the forgiveness budget maxForgiveness {} ms"
                     + " is spent for this silence, verdicts go ahead", name, pauses.score(now),
-                    LocalPauseDetector.MAX_SCORE, maxForgivenessNanos / 1_000_000);
+                    LocalPauseDetector.MAX_SCORE, cfg.maxForgivenessNanos / 1_000_000);
         }
     }
 
@@ -430,14 +414,14 @@ final class PeerMonitor implements Peer, LinkHandler {
 
     private void evaluate(long now) {
         if (!detector.hasHeartbeat()) {
-            if (liveness == Liveness.UNKNOWN && now - addedAt - forgivenNanos >= initialTimeoutNanos) {
+            if (liveness == Liveness.UNKNOWN && now - addedAt - forgivenNanos >= cfg.initialTimeoutNanos) {
                 StringBuilder why = new StringBuilder(64);
                 if (lastRejection == null) {
-                    why.append("no answer within ").append(initialTimeoutNanos / 1_000_000).append(" ms");
+                    why.append("no answer within ").append(cfg.initialTimeoutNanos / 1_000_000).append(" ms");
                 } else {
                     // It did answer, with nothing we could use: say so, and what was wrong.
                     why.append("answered only with frames it could not use (").append(rejectedFrames())
-                            .append(" in ").append(initialTimeoutNanos / 1_000_000).append(" ms): the last ")
+                            .append(" in ").append(cfg.initialTimeoutNanos / 1_000_000).append(" ms): the last ")
                             .append(lastRejection.description());
                     if (lastRejection == FrameRejection.MALFORMED && lastMalformed != null) {
                         why.append(" (").append(lastMalformed).append(')');
@@ -454,9 +438,9 @@ final class PeerMonitor implements Peer, LinkHandler {
             return; // only a heartbeat brings a dead peer back
         }
         long silent = now - lastPongAt - forgivenNanos;
-        if (silent >= maxSilenceNanos) {
+        if (silent >= cfg.maxSilenceNanos) {
             transition(now, Liveness.DEAD, String.format(Locale.ROOT, "silent %d ms >= maxSilence %d ms%s",
-                    (now - lastPongAt) / 1_000_000, maxSilenceNanos / 1_000_000, laggingNote(now)));
+                    (now - lastPongAt) / 1_000_000, cfg.maxSilenceNanos / 1_000_000, laggingNote(now)));
             return;
         }
         Liveness l = detector.assess(now);
@@ -464,7 +448,7 @@ final class PeerMonitor implements Peer, LinkHandler {
         if (l == Liveness.DEAD && link.carriesHeartbeats() && link.isConnected()) {
             if (!probesUnanswered(now)) {
                 l = Liveness.SUSPECT; // DEAD needs the quick probes to have gone unanswered as well
-            } else if (deadAfterProbes > 0) {
+            } else if (cfg.deadAfterProbes() > 0) {
                 int n = echoes.sentSinceMatched();
                 probeNote = "; " + n + (n == 1 ? " probe" : " probes") + " unanswered";
             }
@@ -489,7 +473,7 @@ final class PeerMonitor implements Peer, LinkHandler {
      * is the first), the last of them at least {@link #probeWait()} ago.
      */
     private boolean probesUnanswered(long now) {
-        if (deadAfterProbes == 0 || liveness == Liveness.DEAD) {
+        if (cfg.deadAfterProbes() == 0 || liveness == Liveness.DEAD) {
             return true;
         }
         long kth = echoes.sentAfterMatched(confirmations());
@@ -505,7 +489,7 @@ final class PeerMonitor implements Peer, LinkHandler {
     private long probeWait() {
         long slow = rttWindow.max();
         if (slow < 0) {
-            return probeNanos;
+            return cfg.probeNanos;
         }
         long spread = Math.max(slow - rttWindow.baseline(), slow / 8);
         return MIN_PROBE_WAIT + slow + spread;
@@ -516,15 +500,15 @@ final class PeerMonitor implements Peer, LinkHandler {
      * are out — regular PINGs already in flight count — then every probeInterval until the verdict.
      */
     private long probeSpacing() {
-        if (deadAfterProbes == 0 || echoes.sentSinceMatched() >= confirmations()) {
-            return probeNanos;
+        if (cfg.deadAfterProbes() == 0 || echoes.sentSinceMatched() >= confirmations()) {
+            return cfg.probeNanos;
         }
         return MIN_PROBE_WAIT;
     }
 
     /** PINGs that must go unanswered before DEAD on this path now: {@link #confirmations(int, double, long)}. */
     private int confirmations() {
-        return confirmations(deadAfterProbes, pathLoss, effectiveIntervalNanos);
+        return confirmations(cfg.deadAfterProbes(), pathLoss, effectiveIntervalNanos);
     }
 
     /**
@@ -791,7 +775,7 @@ final class PeerMonitor implements Peer, LinkHandler {
             return;
         }
         long raw = frame.minIntervalMillis() * 1_000_000L;
-        long applied = Math.min(raw, maxAdvisedNanos);
+        long applied = Math.min(raw, cfg.maxAdvisedNanos);
         if (raw != lastAdviceRaw) {
             lastAdviceRaw = raw;
             if (raw > applied) {
@@ -805,7 +789,7 @@ final class PeerMonitor implements Peer, LinkHandler {
             }
         }
         advisedNanos = applied;
-        long effective = Math.max(intervalNanos, applied);
+        long effective = Math.max(cfg.intervalNanos, applied);
         if (effective != effectiveIntervalNanos) {
             // A new rhythm: the old history would judge it wrongly. Start over from this beat.
             effectiveIntervalNanos = effective;
