@@ -29,6 +29,7 @@ import dev.heartbeat.protocol.LoadFigures;
 import dev.heartbeat.protocol.LoadReport;
 import dev.heartbeat.protocol.LoadView;
 import dev.heartbeat.protocol.ServingStatus;
+import dev.heartbeat.protocol.StringCache;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Locale;
@@ -63,6 +64,10 @@ final class PeerMonitor implements Peer, LinkHandler {
      */
     private static final ThreadLocal<ByteBuffer> PING_SCRATCH =
             ThreadLocal.withInitial(() -> ByteBuffer.allocate(FrameCodec.MAX_FRAME_LENGTH));
+    /** The PING being encoded: one holder per thread, like the buffer (nothing is called between filling and encoding it). */
+    private static final ThreadLocal<Frame> PING_FRAME = ThreadLocal.withInitial(Frame::new);
+    /** Where received frames are decoded: one holder per thread (an event loop), not per peer; see {@link #onFrame}. */
+    private static final ThreadLocal<DecodeScratch> DECODE_SCRATCH = ThreadLocal.withInitial(DecodeScratch::new);
     /** Shortest wait for a probe's answer, and shortest spacing of probes. */
     private static final long MIN_PROBE_WAIT = 1_000_000;
     /** PINGs the path's long-run loss rate averages over. */
@@ -81,7 +86,10 @@ final class PeerMonitor implements Peer, LinkHandler {
     private LivenessDetector detector;
     private final UsabilityHysteresis hysteresis;
     private final UsabilityVerdict verdict = new UsabilityVerdict();
-    private final Frame frame = new Frame();
+    /** This peer's node id and metric names as last decoded, so that the shared holder decodes them without allocating. */
+    private final StringCache strings = new StringCache();
+    /** The frame {@link #onFrame} is handling (its thread's holder), only while it runs; null otherwise. */
+    private Frame frame;
     private final Jitter random;
     private final Runnable tickTask = this::tick;
     private final Runnable evalTask = this::evaluateNow;
@@ -390,6 +398,7 @@ final class PeerMonitor implements Peer, LinkHandler {
 
     private void sendPing(long now) {
         ByteBuffer out = PING_SCRATCH.get();
+        Frame frame = PING_FRAME.get();
         out.clear();
         frame.ping(owner.epoch(), nextSeq, now, owner.nodeId(), (int) Math.min(Integer.MAX_VALUE, effectiveIntervalNanos / 1_000_000));
         int padTo = link.pingPaddingTo(lastPongLength);
@@ -582,12 +591,41 @@ final class PeerMonitor implements Peer, LinkHandler {
         }
     }
 
+    /** A thread's decode holder, and whether a frame being handled on that thread is using it. */
+    private static final class DecodeScratch {
+        final Frame frame = new Frame();
+        boolean busy;
+    }
+
+    /**
+     * Decodes into the thread's shared holder and handles the frame. Reentrancy: the holder is
+     * read from the decode to the end of this call, and code called meanwhile (the verifier, the
+     * usability policy, observers, this peer's local listener) may deliver another frame on this
+     * thread — an in-memory transport does — so a frame that arrives while the holder is in use is
+     * decoded into a holder of its own, and {@link #frame} is restored when the inner call ends.
+     */
     @Override
     public void onFrame(Link link, ByteBuffer buf) {
         begin(link);
         if (removed || !started) {
             return;
         }
+        DecodeScratch scratch = DECODE_SCRATCH.get();
+        boolean shared = !scratch.busy;
+        Frame outer = frame;
+        frame = (shared ? scratch.frame : new Frame()).strings(strings);
+        scratch.busy = true;
+        try {
+            handle(link, buf);
+        } finally {
+            frame = outer;
+            if (shared) {
+                scratch.busy = false;
+            }
+        }
+    }
+
+    private void handle(Link link, ByteBuffer buf) {
         int start = buf.position();
         try {
             FrameCodec.decode(buf, frame);
