@@ -21,10 +21,11 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.util.concurrent.FastThreadLocal;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,8 +59,17 @@ final class UdpLink implements Link {
     private final int firstPadding;
     private final boolean pad;
     private final boolean literal;
-    private final AtomicBoolean closing = new AtomicBoolean();
+    /** Set once, by the first close() (compare-and-set through {@link #CLOSED}: no AtomicBoolean per link). */
     private volatile boolean closed;
+    private static final VarHandle CLOSED;
+
+    static {
+        try {
+            CLOSED = MethodHandles.lookup().findVarHandle(UdpLink.class, "closed", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     private volatile boolean connected;
     private volatile UdpClientTransport.Socket socket;
 
@@ -325,10 +335,9 @@ final class UdpLink implements Link {
 
     @Override
     public void close() {
-        if (!closing.compareAndSet(false, true)) {
+        if (!CLOSED.compareAndSet(this, false, true)) {
             return;
         }
-        closed = true;
         owner.forget(this);
         try {
             loop.execute(this::closeOnLoop);
