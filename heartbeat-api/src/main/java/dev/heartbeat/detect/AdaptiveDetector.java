@@ -84,7 +84,7 @@ import java.util.Locale;
  *
  * <p>Costs: O(1) per heartbeat and per evaluation (one logarithm; below the tail a look-up among
  * the occupied bins); the fit is O(occupied bins) every 16 samples. The histogram is sparse: it
- * holds only the bins a peer's silences reached (a few dozen of 221), 13 bytes each, growing by 2
+ * holds only the bins a peer's silences reached (a few dozen of 221), 13 bytes each, growing by 8
  * at a time — a few hundred bytes per peer instead of 2.7 KB for the dense table, with the same
  * numbers. It allocates only when a silence lands in a bin never reached before. Not
  * thread-safe; one instance per peer.
@@ -128,13 +128,8 @@ public final class AdaptiveDetector implements LivenessDetector {
         }
     }
 
-    /** Initial room of the sparse histogram. */
+    /** Initial room of the sparse histogram, and how much it grows by. */
     private static final int ROOM = 8;
-    /**
-     * How many entries the sparse histogram grows by when full: few, since a peer reaches a new bin
-     * rarely once its history has settled, and every spare entry is 13 bytes kept for good.
-     */
-    private static final int GROW = 2;
 
     // The histogram, sparse: only the bins that hold weight, in ascending order (a peer's silences
     // fill a few dozen of the 221 bins). binOf[i] is a bin number, weight[i] its weight and
@@ -281,7 +276,7 @@ public final class AdaptiveDetector implements LivenessDetector {
         }
         int at = i + 1;
         if (used == binOf.length) {
-            int room = used + GROW;
+            int room = used + ROOM;
             binOf = java.util.Arrays.copyOf(binOf, room);
             weight = java.util.Arrays.copyOf(weight, room);
             logAbove = java.util.Arrays.copyOf(logAbove, room);
