@@ -16,7 +16,8 @@ public interface UsabilityPolicy {
      *
      * @param status what the peer says about itself
      * @param load the peer's load figures, valid during this call only (the engine passes the
-     *     decoder's holder, which the next PONG overwrites: copy with {@link LoadView#toReport()} to keep them)
+     *     decoder's holder, shared by the peers of a thread, which the next frame decoded on that
+     *     thread overwrites: copy with {@link LoadView#toReport()} to keep them)
      * @param rttNanos the round-trip time of this PONG, or -1 when it says nothing about the peer's
      *     speed now (an answer to a PING that was queued during a silence)
      * @param rttBaselineNanos the peer's own RTT baseline, or -1 when none is established yet

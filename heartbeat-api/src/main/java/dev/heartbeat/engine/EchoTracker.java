@@ -12,9 +12,15 @@ import dev.heartbeat.peer.FrameRejection;
  * <p>Compact, because a monitor keeps one per peer: PINGs are recorded with consecutive sequences,
  * so slot {@code seq % WINDOW} holds the last one sent with that remainder and its sequence is
  * implied by the last one sent; a slot's state is one bit in one of three masks. All that is
- * stored per PING is our send time.
+ * stored per PING is our send time, and that as 32 bits: the time since the PING before it
+ * (unsigned, exact to the nanosecond up to 4.29 s); the full 64-bit time of the last PING sent is
+ * kept, and any remembered PING's send time is that minus the gaps after it — the same exact
+ * 64-bit value as before, so a PONG must still echo all 64 bits of it. At the first gap of 2³² ns
+ * or more (an interval over 4.29 s, or a stall of the monitor that long) the window widens to
+ * 64-bit send times for good.
  *
- * <p>Not thread-safe: confined to the peer's thread. Allocates nothing after construction.
+ * <p>Not thread-safe: confined to the peer's thread. Allocates nothing after construction but the
+ * 64-bit table, once, if it widens.
  */
 final class EchoTracker {
 
@@ -24,7 +30,12 @@ final class EchoTracker {
     /** Weight of one PING in the loss average: about the last 32 PINGs count. */
     private static final double LOSS_ALPHA = 1.0 / 32;
 
-    private final long[] sentAt = new long[WINDOW];
+    /** Slot {@code s % WINDOW}: our send time of PING s minus that of PING s − 1 (0 for a skipped one), unsigned. */
+    private final int[] gapBefore = new int[WINDOW];
+    /** Our send time of the last PING sent. */
+    private long lastSentAt;
+    /** Once a gap did not fit in 32 bits: the send times themselves, by slot; null until then. */
+    private long[] wide;
     /** Bit i: slot i's PING is outstanding, was answered, or was counted as missed; none set: the slot is empty. */
     private int outstanding;
     private int answered;
@@ -59,6 +70,7 @@ final class EchoTracker {
                     miss(j, s - WINDOW);
                 }
                 clear(j);
+                gapBefore[j] = 0;
             }
         }
         int i = seq & MASK;
@@ -66,10 +78,43 @@ final class EchoTracker {
             miss(i, seq - WINDOW);
         }
         clear(i);
-        sentAt[i] = now;
+        store(i, now);
         outstanding |= bit(i);
         anySent = true;
         lastSent = seq;
+    }
+
+    /** Records {@code now} as slot {@code i}'s send time: the last PING sent. */
+    private void store(int i, long now) {
+        long gap = anySent ? now - lastSentAt : 0;
+        if (wide == null && (gap < 0 || gap > 0xFFFF_FFFFL)) {
+            long[] times = new long[WINDOW];
+            for (int k = 0; k < WINDOW; k++) {
+                times[(lastSent - k) & MASK] = sentAt(lastSent - k); // exact: the gaps so far fit
+            }
+            wide = times;
+        }
+        if (wide != null) {
+            wide[i] = now;
+        } else {
+            gapBefore[i] = (int) gap;
+        }
+        lastSentAt = now;
+    }
+
+    /**
+     * Our exact send time of PING {@code seq}, one of the last {@value #WINDOW} sent (for a slot
+     * emptied by a skip: the send time of the PING before it).
+     */
+    private long sentAt(int seq) {
+        if (wide != null) {
+            return wide[seq & MASK];
+        }
+        long t = lastSentAt;
+        for (int s = lastSent; s - seq > 0; s--) {
+            t -= Integer.toUnsignedLong(gapBefore[s & MASK]);
+        }
+        return t;
     }
 
     /**
@@ -87,7 +132,8 @@ final class EchoTracker {
         if (((outstanding | answered | missed) & bit(i)) == 0) {
             return FrameRejection.NOT_OUTSTANDING;
         }
-        if (sentAt[i] != echoTime) {
+        long sentAt = sentAt(echoSeq);
+        if (sentAt != echoTime) {
             return FrameRejection.ECHO_MISMATCH;
         }
         if ((answered & bit(i)) != 0) {
@@ -107,7 +153,7 @@ final class EchoTracker {
         answered |= bit(i);
         anyMatched = true;
         lastMatched = echoSeq;
-        matchedSentAt = sentAt[i];
+        matchedSentAt = sentAt;
         lossRate += (0 - lossRate) * LOSS_ALPHA;
         return null;
     }
@@ -164,7 +210,7 @@ final class EchoTracker {
         int j = next & MASK;
         boolean held = lastSent - next >= 0 && lastSent - next < WINDOW
                 && ((outstanding | answered | missed) & bit(j)) != 0;
-        return held ? sentAt[j] : Long.MIN_VALUE;
+        return held ? sentAt(next) : Long.MIN_VALUE;
     }
 
     /**
@@ -185,7 +231,7 @@ final class EchoTracker {
             return Long.MIN_VALUE;
         }
         int s = lastSent - (lastMatched + k) < WINDOW ? lastMatched + k : lastSent - WINDOW + 1;
-        return sentAt[s & MASK];
+        return sentAt(s);
     }
 
     /** True once a PING was sent. */

@@ -68,6 +68,16 @@ public final class MonitorConfig {
     private final Duration explicitMaxSilence;
     private final Duration explicitMaxForgiveness;
 
+    // The durations a peer's engine reads on its thread, in nanoseconds: computed once here and read
+    // by every peer of this configuration, instead of a copy in each peer.
+    final long intervalNanos;
+    final long probeNanos;
+    final long initialTimeoutNanos;
+    final long pauseGraceNanos;
+    final long maxAdvisedNanos;
+    final long maxSilenceNanos;
+    final long maxForgivenessNanos;
+
     private MonitorConfig(Builder b, Duration maxAdvisedInterval, Duration maxSilence, Duration maxForgiveness) {
         interval = b.interval;
         probeInterval = b.probeInterval;
@@ -91,6 +101,13 @@ public final class MonitorConfig {
         explicitMaxAdvisedInterval = b.maxAdvisedInterval;
         explicitMaxSilence = b.maxSilence;
         explicitMaxForgiveness = b.maxForgiveness;
+        intervalNanos = interval.toNanos();
+        probeNanos = probeInterval.toNanos();
+        initialTimeoutNanos = initialTimeout.toNanos();
+        pauseGraceNanos = pauseGrace.toNanos();
+        maxAdvisedNanos = maxAdvisedInterval.toNanos();
+        maxSilenceNanos = maxSilence.toNanos();
+        maxForgivenessNanos = maxForgiveness.toNanos();
     }
 
     /** The defaults. */

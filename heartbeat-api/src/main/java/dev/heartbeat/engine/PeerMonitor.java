@@ -29,6 +29,7 @@ import dev.heartbeat.protocol.LoadFigures;
 import dev.heartbeat.protocol.LoadReport;
 import dev.heartbeat.protocol.LoadView;
 import dev.heartbeat.protocol.ServingStatus;
+import dev.heartbeat.protocol.StringCache;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Locale;
@@ -63,6 +64,10 @@ final class PeerMonitor implements Peer, LinkHandler {
      */
     private static final ThreadLocal<ByteBuffer> PING_SCRATCH =
             ThreadLocal.withInitial(() -> ByteBuffer.allocate(FrameCodec.MAX_FRAME_LENGTH));
+    /** The PING being encoded: one holder per thread, like the buffer (nothing is called between filling and encoding it). */
+    private static final ThreadLocal<Frame> PING_FRAME = ThreadLocal.withInitial(Frame::new);
+    /** Where received frames are decoded: one holder per thread (an event loop), not per peer; see {@link #onFrame}. */
+    private static final ThreadLocal<DecodeScratch> DECODE_SCRATCH = ThreadLocal.withInitial(DecodeScratch::new);
     /** Shortest wait for a probe's answer, and shortest spacing of probes. */
     private static final long MIN_PROBE_WAIT = 1_000_000;
     /** PINGs the path's long-run loss rate averages over. */
@@ -81,20 +86,15 @@ final class PeerMonitor implements Peer, LinkHandler {
     private LivenessDetector detector;
     private final UsabilityHysteresis hysteresis;
     private final UsabilityVerdict verdict = new UsabilityVerdict();
-    private final Frame frame = new Frame();
+    /** This peer's node id and metric names as last decoded, so that the shared holder decodes them without allocating. */
+    private final StringCache strings = new StringCache();
+    /** The frame {@link #onFrame} is handling (its thread's holder), only while it runs; null otherwise. */
+    private Frame frame;
     private final Jitter random;
     private final Runnable tickTask = this::tick;
     private final Runnable evalTask = this::evaluateNow;
     private final EchoTracker echoes = new EchoTracker();
     private final RttWindow rttWindow = new RttWindow();
-    private final long intervalNanos;
-    private final long probeNanos;
-    private final long initialTimeoutNanos;
-    private final long pauseGraceNanos;
-    private final long maxAdvisedNanos;
-    private final long maxSilenceNanos;
-    private final long maxForgivenessNanos;
-    private final int deadAfterProbes;
     private final CompletableFuture<PeerState> firstVerdict = new CompletableFuture<>();
     /** Frames rejected, by reason; made at the first rejection (most peers never have one). */
     private volatile AtomicLongArray rejected;
@@ -196,16 +196,8 @@ final class PeerMonitor implements Peer, LinkHandler {
         this.observer = owner.observer();
         this.sealer = owner.sealer();
         this.verifier = owner.verifier();
-        this.intervalNanos = cfg.interval().toNanos();
-        this.effectiveIntervalNanos = intervalNanos;
-        this.probeNanos = cfg.probeInterval().toNanos();
-        this.initialTimeoutNanos = cfg.initialTimeout().toNanos();
-        this.pauseGraceNanos = cfg.pauseGrace().toNanos();
-        this.maxAdvisedNanos = cfg.maxAdvisedInterval().toNanos();
-        this.maxSilenceNanos = cfg.maxSilence().toNanos();
-        this.maxForgivenessNanos = cfg.maxForgiveness().toNanos();
-        this.deadAfterProbes = cfg.deadAfterProbes();
-        this.detector = cfg.detector().create(intervalNanos);
+        this.effectiveIntervalNanos = cfg.intervalNanos;
+        this.detector = cfg.detector().create(cfg.intervalNanos);
         this.hysteresis = new UsabilityHysteresis(cfg.degradeAfter(), cfg.recoverAfter());
         this.since = owner.clock().instant();
         this.random = new Jitter(owner.nextSeed());
@@ -313,11 +305,11 @@ final class PeerMonitor implements Peer, LinkHandler {
     private void scheduleEvaluation(long now) {
         long at;
         if (!detector.hasHeartbeat()) {
-            at = liveness == Liveness.UNKNOWN ? addedAt + forgivenNanos + initialTimeoutNanos : Long.MAX_VALUE;
+            at = liveness == Liveness.UNKNOWN ? addedAt + forgivenNanos + cfg.initialTimeoutNanos : Long.MAX_VALUE;
         } else if (liveness == Liveness.DEAD) {
             at = Long.MAX_VALUE;
         } else {
-            long bound = lastPongAt + forgivenNanos + maxSilenceNanos;
+            long bound = lastPongAt + forgivenNanos + cfg.maxSilenceNanos;
             long change = detector.nextChangeNanos(now);
             if (liveness == Liveness.SUSPECT && !probesUnanswered(now)) {
                 // The detector's DEAD waits for the probes: evaluate when the k-th PING's wait ends.
@@ -388,24 +380,25 @@ final class PeerMonitor implements Peer, LinkHandler {
         if (pause <= 0) {
             return;
         }
-        long forgive = Math.min(pause, maxForgivenessNanos - forgivenNanos);
+        long forgive = Math.min(pause, cfg.maxForgivenessNanos - forgivenNanos);
         if (forgive > 0) {
             forgivenNanos += forgive;
             detector.forgive(forgive, now);
-            graceUntil = now + pauseGraceNanos;
+            graceUntil = now + cfg.pauseGraceNanos;
             log.debug("{}: local pause of {} ms forgiven ({} of {} ms budget used), no verdicts for {} ms", name,
-                    pause / 1_000_000, forgivenNanos / 1_000_000, maxForgivenessNanos / 1_000_000,
-                    pauseGraceNanos / 1_000_000);
+                    pause / 1_000_000, forgivenNanos / 1_000_000, cfg.maxForgivenessNanos / 1_000_000,
+                    cfg.pauseGraceNanos / 1_000_000);
         } else if (!budgetSpentLogged) {
             budgetSpentLogged = true;
             log.warn("{}: this monitor keeps pausing (local health {}/{}); the forgiveness budget maxForgiveness {} ms"
                     + " is spent for this silence, verdicts go ahead", name, pauses.score(now),
-                    LocalPauseDetector.MAX_SCORE, maxForgivenessNanos / 1_000_000);
+                    LocalPauseDetector.MAX_SCORE, cfg.maxForgivenessNanos / 1_000_000);
         }
     }
 
     private void sendPing(long now) {
         ByteBuffer out = PING_SCRATCH.get();
+        Frame frame = PING_FRAME.get();
         out.clear();
         frame.ping(owner.epoch(), nextSeq, now, owner.nodeId(), (int) Math.min(Integer.MAX_VALUE, effectiveIntervalNanos / 1_000_000));
         int padTo = link.pingPaddingTo(lastPongLength);
@@ -430,14 +423,14 @@ final class PeerMonitor implements Peer, LinkHandler {
 
     private void evaluate(long now) {
         if (!detector.hasHeartbeat()) {
-            if (liveness == Liveness.UNKNOWN && now - addedAt - forgivenNanos >= initialTimeoutNanos) {
+            if (liveness == Liveness.UNKNOWN && now - addedAt - forgivenNanos >= cfg.initialTimeoutNanos) {
                 StringBuilder why = new StringBuilder(64);
                 if (lastRejection == null) {
-                    why.append("no answer within ").append(initialTimeoutNanos / 1_000_000).append(" ms");
+                    why.append("no answer within ").append(cfg.initialTimeoutNanos / 1_000_000).append(" ms");
                 } else {
                     // It did answer, with nothing we could use: say so, and what was wrong.
                     why.append("answered only with frames it could not use (").append(rejectedFrames())
-                            .append(" in ").append(initialTimeoutNanos / 1_000_000).append(" ms): the last ")
+                            .append(" in ").append(cfg.initialTimeoutNanos / 1_000_000).append(" ms): the last ")
                             .append(lastRejection.description());
                     if (lastRejection == FrameRejection.MALFORMED && lastMalformed != null) {
                         why.append(" (").append(lastMalformed).append(')');
@@ -454,9 +447,9 @@ final class PeerMonitor implements Peer, LinkHandler {
             return; // only a heartbeat brings a dead peer back
         }
         long silent = now - lastPongAt - forgivenNanos;
-        if (silent >= maxSilenceNanos) {
+        if (silent >= cfg.maxSilenceNanos) {
             transition(now, Liveness.DEAD, String.format(Locale.ROOT, "silent %d ms >= maxSilence %d ms%s",
-                    (now - lastPongAt) / 1_000_000, maxSilenceNanos / 1_000_000, laggingNote(now)));
+                    (now - lastPongAt) / 1_000_000, cfg.maxSilenceNanos / 1_000_000, laggingNote(now)));
             return;
         }
         Liveness l = detector.assess(now);
@@ -464,7 +457,7 @@ final class PeerMonitor implements Peer, LinkHandler {
         if (l == Liveness.DEAD && link.carriesHeartbeats() && link.isConnected()) {
             if (!probesUnanswered(now)) {
                 l = Liveness.SUSPECT; // DEAD needs the quick probes to have gone unanswered as well
-            } else if (deadAfterProbes > 0) {
+            } else if (cfg.deadAfterProbes() > 0) {
                 int n = echoes.sentSinceMatched();
                 probeNote = "; " + n + (n == 1 ? " probe" : " probes") + " unanswered";
             }
@@ -489,7 +482,7 @@ final class PeerMonitor implements Peer, LinkHandler {
      * is the first), the last of them at least {@link #probeWait()} ago.
      */
     private boolean probesUnanswered(long now) {
-        if (deadAfterProbes == 0 || liveness == Liveness.DEAD) {
+        if (cfg.deadAfterProbes() == 0 || liveness == Liveness.DEAD) {
             return true;
         }
         long kth = echoes.sentAfterMatched(confirmations());
@@ -505,7 +498,7 @@ final class PeerMonitor implements Peer, LinkHandler {
     private long probeWait() {
         long slow = rttWindow.max();
         if (slow < 0) {
-            return probeNanos;
+            return cfg.probeNanos;
         }
         long spread = Math.max(slow - rttWindow.baseline(), slow / 8);
         return MIN_PROBE_WAIT + slow + spread;
@@ -516,15 +509,15 @@ final class PeerMonitor implements Peer, LinkHandler {
      * are out — regular PINGs already in flight count — then every probeInterval until the verdict.
      */
     private long probeSpacing() {
-        if (deadAfterProbes == 0 || echoes.sentSinceMatched() >= confirmations()) {
-            return probeNanos;
+        if (cfg.deadAfterProbes() == 0 || echoes.sentSinceMatched() >= confirmations()) {
+            return cfg.probeNanos;
         }
         return MIN_PROBE_WAIT;
     }
 
     /** PINGs that must go unanswered before DEAD on this path now: {@link #confirmations(int, double, long)}. */
     private int confirmations() {
-        return confirmations(deadAfterProbes, pathLoss, effectiveIntervalNanos);
+        return confirmations(cfg.deadAfterProbes(), pathLoss, effectiveIntervalNanos);
     }
 
     /**
@@ -598,12 +591,41 @@ final class PeerMonitor implements Peer, LinkHandler {
         }
     }
 
+    /** A thread's decode holder, and whether a frame being handled on that thread is using it. */
+    private static final class DecodeScratch {
+        final Frame frame = new Frame();
+        boolean busy;
+    }
+
+    /**
+     * Decodes into the thread's shared holder and handles the frame. Reentrancy: the holder is
+     * read from the decode to the end of this call, and code called meanwhile (the verifier, the
+     * usability policy, observers, this peer's local listener) may deliver another frame on this
+     * thread — an in-memory transport does — so a frame that arrives while the holder is in use is
+     * decoded into a holder of its own, and {@link #frame} is restored when the inner call ends.
+     */
     @Override
     public void onFrame(Link link, ByteBuffer buf) {
         begin(link);
         if (removed || !started) {
             return;
         }
+        DecodeScratch scratch = DECODE_SCRATCH.get();
+        boolean shared = !scratch.busy;
+        Frame outer = frame;
+        frame = (shared ? scratch.frame : new Frame()).strings(strings);
+        scratch.busy = true;
+        try {
+            handle(link, buf);
+        } finally {
+            frame = outer;
+            if (shared) {
+                scratch.busy = false;
+            }
+        }
+    }
+
+    private void handle(Link link, ByteBuffer buf) {
         int start = buf.position();
         try {
             FrameCodec.decode(buf, frame);
@@ -791,7 +813,7 @@ final class PeerMonitor implements Peer, LinkHandler {
             return;
         }
         long raw = frame.minIntervalMillis() * 1_000_000L;
-        long applied = Math.min(raw, maxAdvisedNanos);
+        long applied = Math.min(raw, cfg.maxAdvisedNanos);
         if (raw != lastAdviceRaw) {
             lastAdviceRaw = raw;
             if (raw > applied) {
@@ -805,7 +827,7 @@ final class PeerMonitor implements Peer, LinkHandler {
             }
         }
         advisedNanos = applied;
-        long effective = Math.max(intervalNanos, applied);
+        long effective = Math.max(cfg.intervalNanos, applied);
         if (effective != effectiveIntervalNanos) {
             // A new rhythm: the old history would judge it wrongly. Start over from this beat.
             effectiveIntervalNanos = effective;

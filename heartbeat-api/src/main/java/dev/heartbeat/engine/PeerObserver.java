@@ -44,8 +44,9 @@ public interface PeerObserver {
 
     /**
      * A PONG answered one of our outstanding PINGs; {@code rttNanos} is measured from our own send
-     * record. {@code load} is the PONG's load figures, valid during this call only (the next PONG
-     * refills it): read the figures here, or keep {@link LoadView#toReport()}.
+     * record. {@code load} is the PONG's load figures, valid during this call only (the decode holder
+     * is shared by the peers of a thread: the next frame decoded on it refills it): read the
+     * figures here, or keep {@link LoadView#toReport()}.
      */
     default void onPongMatched(Peer peer, long rttNanos, ServingStatus status, LoadView load) {
     }

@@ -46,25 +46,29 @@ public final class Frame {
     // Total length of the last encoded or decoded frame
     private int length;
 
-    // Decoder scratch: reused across frames so steady-state decoding allocates nothing. Sized on
-    // first use: a monitor keeps one Frame per peer, and most peers send no custom metrics.
-    final FrameCodec.Utf8Cache nodeIdCache = new FrameCodec.Utf8Cache();
-    private FrameCodec.Utf8Cache[] nameCaches;
+    // Decoder scratch: reused across frames so steady-state decoding allocates nothing. Its own
+    // until a reader hands it a sender's (strings(StringCache)).
+    private StringCache strings = new StringCache();
 
     /** An empty holder; fill it with {@link #ping}, {@link #pong} or {@link #goodbye}, or decode into it. */
     public Frame() {
     }
 
-    /** The decoder's cache for custom metric name {@code i}. */
-    FrameCodec.Utf8Cache nameCache(int i) {
-        if (nameCaches == null) {
-            nameCaches = new FrameCodec.Utf8Cache[LoadReport.MAX_CUSTOM_METRICS];
-        }
-        FrameCodec.Utf8Cache c = nameCaches[i];
-        if (c == null) {
-            c = nameCaches[i] = new FrameCodec.Utf8Cache();
-        }
-        return c;
+    /**
+     * Decodes the strings of the next frames through {@code cache} (the node id and custom metric
+     * names it remembers are reused when they repeat) instead of this holder's own: for a reader
+     * that decodes many senders' frames into one holder and keeps a cache per sender.
+     *
+     * @return this
+     */
+    public Frame strings(StringCache cache) {
+        this.strings = Objects.requireNonNull(cache, "cache");
+        return this;
+    }
+
+    /** The decoder's string cache. */
+    StringCache strings() {
+        return strings;
     }
 
     /** Makes this a PING. {@code intervalMillis} tells the responder how often to expect pings. */

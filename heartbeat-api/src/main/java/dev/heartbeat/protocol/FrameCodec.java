@@ -618,7 +618,7 @@ public final class FrameCodec {
         }
         int p = start + FIXED_HEADER_LENGTH;
         need(p, nodeLen, end, "node id");
-        String nodeId = into.nodeIdCache.get(src, p, nodeLen);
+        String nodeId = into.strings().get(src, p, nodeLen);
         p += nodeLen;
         into.decodedHeader(type, flags, epoch, sequence, sendTime, nodeId);
 
@@ -726,7 +726,7 @@ public final class FrameCodec {
             if (len + 8 > end - p) {
                 throw truncated("custom metric " + i, len + 8, end - p);
             }
-            String name = into.nameCache(i).get(b, p, len);
+            String name = into.strings().name(i).get(b, p, len);
             p += len;
             double v = Double.longBitsToDouble(rd64(b, p));
             if (!Double.isFinite(v)) {
@@ -800,7 +800,7 @@ public final class FrameCodec {
      * Remembers the last string decoded at one position of a frame, so an unchanged node id or
      * metric name costs a byte comparison instead of an allocation.
      */
-    static final class Utf8Cache {
+    static class Utf8Cache {
         /**
          * The bytes of {@link #value}, exactly (the copy made to decode them): no spare capacity;
          * null when the value is ASCII, whose chars are its bytes (a node id usually is: a monitor

@@ -81,6 +81,34 @@ class EchoTrackerTest {
 
     @Test
     void decidesLikeThePlainModelOverRandomTraffic() {
+        decidesLikeThePlainModel(false);
+    }
+
+    /** Gaps between PINGs of 2³² ns and more (and a clock step back) widen the window to 64-bit times. */
+    @Test
+    void decidesLikeThePlainModelWhenGapsOutgrowThirtyTwoBits() {
+        decidesLikeThePlainModel(true);
+    }
+
+    /** A PONG whose echoed time has our send time's low 32 bits but not its high ones is refused. */
+    @Test
+    void refusesAnEchoThatMatchesOnlyTheLow32BitsOfOurSendTime() {
+        EchoTracker t = new EchoTracker();
+        long start = 7_000_000_000L;
+        for (int seq = 0; seq < 8; seq++) {
+            t.recordSent(seq, start + seq * 1_000_000_000L);
+        }
+        long sent = start + 5 * 1_000_000_000L;
+        assertThat(t.match(5, sent + (1L << 32))).isEqualTo(FrameRejection.ECHO_MISMATCH);
+        assertThat(t.match(5, sent - (1L << 32))).isEqualTo(FrameRejection.ECHO_MISMATCH);
+        assertThat(t.match(5, sent ^ (1L << 40))).isEqualTo(FrameRejection.ECHO_MISMATCH);
+        assertThat(t.match(5, sent)).isNull();
+        assertThat(t.matchedSentAt()).isEqualTo(sent);
+        assertThat(t.sentAfterMatched()).isEqualTo(start + 6 * 1_000_000_000L);
+        assertThat(t.sentAfterMatched(2)).isEqualTo(start + 7 * 1_000_000_000L);
+    }
+
+    private static void decidesLikeThePlainModel(boolean wideGaps) {
         for (long seed = 1; seed <= 20; seed++) {
             SplittableRandom r = new SplittableRandom(seed);
             EchoTracker t = new EchoTracker();
@@ -88,7 +116,7 @@ class EchoTrackerTest {
             int seq = seed % 2 == 0 ? Integer.MAX_VALUE - 40 : r.nextInt(); // also across the sign wrap
             long now = 1_000;
             for (int step = 0; step < 5_000; step++) {
-                now += 1 + r.nextInt(1_000);
+                now += wideGaps && r.nextInt(500) == 0 ? (r.nextInt(8) == 0 ? -5_000 : r.nextLong(1L << 34)) : 1 + r.nextInt(1_000);
                 if (!m.anySent || r.nextInt(3) == 0) {
                     t.recordSent(seq, now);
                     m.recordSent(seq, now);

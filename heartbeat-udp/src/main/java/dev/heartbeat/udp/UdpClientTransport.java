@@ -336,7 +336,12 @@ public final class UdpClientTransport implements ClientTransport {
     }
 
     TokenBucket newInboundBucket(long now) {
-        return new TokenBucket(TokenBucket.periodOf(config.inboundRate), config.inboundBurst, now);
+        return new TokenBucket(inboundPeriodNanos(), config.inboundBurst, now);
+    }
+
+    /** What one inbound datagram costs a link's bucket: 1 s / the rate. */
+    long inboundPeriodNanos() {
+        return TokenBucket.periodOf(config.inboundRate);
     }
 
     Builder config() {

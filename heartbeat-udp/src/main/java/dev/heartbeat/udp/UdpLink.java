@@ -21,10 +21,11 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.util.concurrent.FastThreadLocal;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,14 +59,31 @@ final class UdpLink implements Link {
     private final int firstPadding;
     private final boolean pad;
     private final boolean literal;
-    private final AtomicBoolean closing = new AtomicBoolean();
+    /** Set once, by the first close() (compare-and-set through {@link #CLOSED}: no AtomicBoolean per link). */
     private volatile boolean closed;
+    private static final VarHandle CLOSED;
+
+    static {
+        try {
+            CLOSED = MethodHandles.lookup().findVarHandle(UdpLink.class, "closed", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     private volatile boolean connected;
     private volatile UdpClientTransport.Socket socket;
 
     // Loop-confined.
     private InetSocketAddress remote;
+    /**
+     * The inbound flood guard, made only when a datagram arrives less than one period (1 s / the
+     * rate) after the one before: until then a bucket would have been full at every datagram, so
+     * the time of the last one ({@link #lastInbound}) is all the state there is. Dropped again when
+     * it is full. See {@link #admit}.
+     */
     private TokenBucket inbound;
+    private long lastInbound;
+    private boolean anyInbound;
     private int withheld;
     private Cancellable timer;
     private ReconnectBackoff retry;
@@ -96,7 +114,6 @@ final class UdpLink implements Link {
         if (closed) {
             return;
         }
-        inbound = owner.newInboundBucket(scheduler.ticker().nanoTime());
         if (literal) {
             InetSocketAddress unresolved = Addresses.parse(address);
             attach(new InetSocketAddress(Addresses.literal(unresolved.getHostString()), unresolved.getPort()));
@@ -217,12 +234,34 @@ final class UdpLink implements Link {
         }
     }
 
+    /**
+     * Whether a datagram arriving at {@code now} passes the inbound rate: exactly what a token
+     * bucket made when the link started (full) and charged one period per datagram decides, with
+     * no bucket kept while the datagrams are at least one period apart.
+     */
+    boolean admit(long now) {
+        TokenBucket b = inbound;
+        if (b != null && b.full(now)) {
+            b = inbound = null; // quiet for long enough: as good as a bucket that never ran low
+        }
+        if (b == null) {
+            if (!anyInbound || now - lastInbound >= owner.inboundPeriodNanos()) {
+                anyInbound = true;
+                lastInbound = now; // a full bucket passes it and is one period short from here
+                return true;
+            }
+            b = inbound = owner.newInboundBucket(lastInbound);
+            b.tryTake(lastInbound); // the bucket as the last datagram left it
+        }
+        return b.tryTake(now);
+    }
+
     /** A datagram from the peer (the socket releases it after this call). */
     void onDatagram(ByteBuf content) {
         if (closed) {
             return;
         }
-        if (!inbound.tryTake(scheduler.ticker().nanoTime())) {
+        if (!admit(scheduler.ticker().nanoTime())) {
             owner.dropped();
             return;
         }
@@ -325,10 +364,9 @@ final class UdpLink implements Link {
 
     @Override
     public void close() {
-        if (!closing.compareAndSet(false, true)) {
+        if (!CLOSED.compareAndSet(this, false, true)) {
             return;
         }
-        closed = true;
         owner.forget(this);
         try {
             loop.execute(this::closeOnLoop);

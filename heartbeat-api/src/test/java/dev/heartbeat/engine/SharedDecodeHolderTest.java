@@ -1,0 +1,63 @@
+package dev.heartbeat.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.heartbeat.detect.UsabilityPolicy;
+import dev.heartbeat.peer.FrameRejection;
+import dev.heartbeat.protocol.Frame;
+import dev.heartbeat.protocol.LoadReport;
+import dev.heartbeat.protocol.ServingStatus;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Peers decode into one holder per thread. The rule that makes that safe: a frame delivered on
+ * the same thread while another is being handled (from a policy, an observer or a listener, as an
+ * in-memory transport can) is decoded into a holder of its own, so the frame being handled is not
+ * overwritten under it.
+ */
+class SharedDecodeHolderTest {
+
+    private static final long A = 0xAAAA_0001L;
+
+    @Test
+    void aFrameDeliveredWhileAnotherIsHandledDoesNotOverwriteIt() {
+        AtomicReference<Scripted> script = new AtomicReference<>();
+        AtomicReference<Frame> nested = new AtomicReference<>();
+        UsabilityPolicy base = MonitorConfig.ofDefaults().usabilityPolicy();
+        UsabilityPolicy reentrant = (status, load, rtt, baseline, out) -> {
+            Frame f = nested.getAndSet(null);
+            if (f != null) {
+                script.get().deliver(f); // on this thread, in the middle of handling a PONG
+            }
+            base.evaluate(status, load, rtt, baseline, out);
+        };
+        try (Scripted s = new Scripted(MonitorConfig.custom().usabilityPolicy(reentrant).build(), null)) {
+            script.set(s);
+            Frame p1 = s.lastPing();
+            s.answer(p1, A);
+            Frame p2 = s.nextPing();
+            // A second answer to p1, from another node id, with other load figures: a duplicate.
+            nested.set(new Frame().pong(A, 1, 0, "intruder", p1.sequence(), p1.sendTimeNanos(), ServingStatus.DRAINING,
+                    5_000, LoadReport.builder().cpu(0.9).build()));
+            s.deliver(new Frame().pong(A, 1, 0, "outer", p2.sequence(), p2.sendTimeNanos(), ServingStatus.SERVING, 0,
+                    LoadReport.builder().cpu(0.25).build()));
+            assertThat(nested.get()).as("the nested frame was delivered").isNull();
+            assertThat(s.peer.rejectedFrames(FrameRejection.DUPLICATE)).isEqualTo(1);
+            // What the outer PONG's handling read after the nested decode is still the outer PONG.
+            assertThat(s.peer.state().nodeId()).isEqualTo("outer");
+            assertThat(s.peer.load().cpu()).isEqualTo(0.25);
+            assertThat(s.peer.state().status()).isEqualTo(ServingStatus.SERVING);
+        }
+    }
+
+    @Test
+    void aRepeatedNodeIdIsTheSameStringAcrossPongs() {
+        try (Scripted s = new Scripted()) {
+            s.answer(s.lastPing(), A);
+            String first = s.peer.state().nodeId();
+            s.answer(s.nextPing(), A);
+            assertThat(s.peer.state().nodeId()).isSameAs(first); // decoded through the peer's own cache
+        }
+    }
+}
