@@ -122,13 +122,8 @@ public final class AdaptiveDetector implements LivenessDetector {
     /** Refresh the fit at least every this many samples. */
     private static final int REFRESH_EVERY = 16;
 
-    private final Config config;
-    private final long expectedIntervalNanos;
-    private final double pDead;
-    private final double pSuspect;
-    private final double phiDead;
-    private final double phiSuspect;
-    private final double growth;
+    /** What every peer of this configuration and interval shares (one object, not seven fields per peer). */
+    private final Rhythm r;
 
     /** Lower and upper edges of each bin, computed once. */
     private static final double[] LOWER = new double[BINS];
@@ -181,13 +176,7 @@ public final class AdaptiveDetector implements LivenessDetector {
         if (expectedIntervalNanos <= 0) {
             throw Checks.bad("expectedInterval", expectedIntervalNanos + "ns", "> 0");
         }
-        this.config = config;
-        this.expectedIntervalNanos = expectedIntervalNanos;
-        this.pDead = Math.min(0.5, config.mistakesPerHour * expectedIntervalNanos / 3.6e12);
-        this.pSuspect = Math.min(0.5, Math.max(pDead, pDead * Config.SUSPECT_BUDGET_FACTOR));
-        this.phiDead = -Math.log10(pDead);
-        this.phiSuspect = Math.min(-Math.log10(pSuspect), phiDead);
-        this.growth = Math.exp(pDead / 3);
+        this.r = config.rhythm(expectedIntervalNanos);
         refit();
     }
 
@@ -197,14 +186,14 @@ public final class AdaptiveDetector implements LivenessDetector {
 
     @Override
     public void heartbeat(long nowNanos, boolean sample) {
-        heartbeat(nowNanos, nowNanos, nowNanos + expectedIntervalNanos, sample);
+        heartbeat(nowNanos, nowNanos, nowNanos + r.expectedIntervalNanos, sample);
     }
 
     @Override
     public void heartbeat(long nowNanos, long sentAtNanos, long nextDueNanos, boolean sample) {
         if (hasHeartbeat && sample && !skipNext) {
             long overdue = nowNanos - due;
-            learn(overdue < 0 ? 0 : Math.min(overdue, (long) Math.max(4 * deadAfter, 3.0 * expectedIntervalNanos)));
+            learn(overdue < 0 ? 0 : Math.min(overdue, (long) Math.max(4 * deadAfter, 3.0 * r.expectedIntervalNanos)));
         }
         skipNext = false;
         hasHeartbeat = true;
@@ -251,7 +240,7 @@ public final class AdaptiveDetector implements LivenessDetector {
         int i = slot(b); // before reading the field: slot() may grow the arrays
         weight[i] += increment;
         total += increment;
-        increment *= growth;
+        increment *= r.growth;
         learned++;
         if (++sinceRefresh >= REFRESH_EVERY || b >= tailBin || learned < 64) {
             refit();
@@ -335,7 +324,7 @@ public final class AdaptiveDetector implements LivenessDetector {
         } else {
             // The tail: the k = 30 p n largest silences (between 10 and 400 of them), so that the fit
             // extrapolates at most 30-fold in probability.
-            double k = Math.max(Math.min(10, n), Math.min(400, TAIL_REACH * pDead * n));
+            double k = Math.max(Math.min(10, n), Math.min(400, TAIL_REACH * r.pDead * n));
             double acc = 0;
             int j = 0;
             int first = -1; // the first entry of the tail
@@ -389,10 +378,10 @@ public final class AdaptiveDetector implements LivenessDetector {
             }
             logZeta = Math.log10(Math.min(1, acc / total));
         }
-        qDead = tailQuantile(pDead);
-        qSuspect = tailQuantile(pSuspect);
-        double prior = config.priorTimeoutFactor * expectedIntervalNanos * Math.exp(-learned / PRIOR_FADE);
-        double wanted = Math.max(Math.max(qDead, prior), config.minTimeoutFactor * expectedIntervalNanos);
+        qDead = tailQuantile(r.pDead);
+        qSuspect = tailQuantile(r.pSuspect);
+        double prior = r.config.priorTimeoutFactor * r.expectedIntervalNanos * Math.exp(-learned / PRIOR_FADE);
+        double wanted = Math.max(Math.max(qDead, prior), r.config.minTimeoutFactor * r.expectedIntervalNanos);
         stretch = Math.max(1, wanted / Math.max(qDead, 1));
         deadAfter = qDead * stretch;
         suspectAfter = Math.min(deadAfter, qSuspect * stretch);
@@ -479,12 +468,12 @@ public final class AdaptiveDetector implements LivenessDetector {
 
     /** φ at which the peer is DEAD: −log10 of the per-silence mistake budget. */
     public double deadThreshold() {
-        return phiDead;
+        return r.phiDead;
     }
 
     /** φ at which the peer is SUSPECT. */
     public double suspectThreshold() {
-        return phiSuspect;
+        return r.phiSuspect;
     }
 
     /** Silences learned since creation or reset. */
@@ -500,12 +489,12 @@ public final class AdaptiveDetector implements LivenessDetector {
         double x = nowNanos - due;
         if (x >= deadAfter) {
             // Past the timeout φ is at least the threshold, whatever the stretch rounded to.
-            return Math.max(phiDead, phiOf(x / stretch));
+            return Math.max(r.phiDead, phiOf(x / stretch));
         }
         if (x >= suspectAfter) {
-            return Math.min(Math.max(phiSuspect, phiOf(x / stretch)), Math.nextDown(phiDead));
+            return Math.min(Math.max(r.phiSuspect, phiOf(x / stretch)), Math.nextDown(r.phiDead));
         }
-        return Math.min(phiOf(x / stretch), Math.nextDown(phiSuspect));
+        return Math.min(phiOf(x / stretch), Math.nextDown(r.phiSuspect));
     }
 
     @Override
@@ -543,24 +532,49 @@ public final class AdaptiveDetector implements LivenessDetector {
         Liveness l = assess(nowNanos);
         if (l == Liveness.DEAD) {
             return String.format(Locale.ROOT, "φ %.2f >= %.1f (silent %.0f ms)", Math.min(phi, 999.99),
-                    Math.floor(phiDead * 10) / 10, silentMs);
+                    Math.floor(r.phiDead * 10) / 10, silentMs);
         }
         if (l == Liveness.SUSPECT) {
             return String.format(Locale.ROOT, "φ %.2f >= %.1f (silent %.0f ms)", phi,
-                    Math.floor(phiSuspect * 10) / 10, silentMs);
+                    Math.floor(r.phiSuspect * 10) / 10, silentMs);
         }
-        return String.format(Locale.ROOT, "φ %.2f < %.1f", phi, Math.floor(phiSuspect * 10) / 10);
+        return String.format(Locale.ROOT, "φ %.2f < %.1f", phi, Math.floor(r.phiSuspect * 10) / 10);
     }
 
     /** The configuration. */
     public Config config() {
-        return config;
+        return r.config;
     }
 
     @Override
     public String toString() {
         return String.format(Locale.ROOT, "AdaptiveDetector{learned=%d, suspect=%.1f ms, dead=%.1f ms past due, xi=%.2f}",
                 learned, suspectAfter / 1e6, deadAfter / 1e6, xi);
+    }
+
+    /**
+     * The figures a configuration gives every peer pinged at one interval: the per-beat DEAD and
+     * SUSPECT probabilities, their φ thresholds and the history's growth factor. Immutable; shared
+     * by all detectors of that configuration and interval.
+     */
+    static final class Rhythm {
+        final Config config;
+        final long expectedIntervalNanos;
+        final double pDead;
+        final double pSuspect;
+        final double phiDead;
+        final double phiSuspect;
+        final double growth;
+
+        Rhythm(Config config, long expectedIntervalNanos) {
+            this.config = config;
+            this.expectedIntervalNanos = expectedIntervalNanos;
+            this.pDead = Math.min(0.5, config.mistakesPerHour * expectedIntervalNanos / 3.6e12);
+            this.pSuspect = Math.min(0.5, Math.max(pDead, pDead * Config.SUSPECT_BUDGET_FACTOR));
+            this.phiDead = -Math.log10(pDead);
+            this.phiSuspect = Math.min(-Math.log10(pSuspect), phiDead);
+            this.growth = Math.exp(pDead / 3);
+        }
     }
 
     /**
@@ -583,6 +597,8 @@ public final class AdaptiveDetector implements LivenessDetector {
         private final double mistakesPerHour;
         private final double priorTimeoutFactor;
         private final double minTimeoutFactor;
+        /** The last interval's shared figures (peers of one monitor mostly share an interval). */
+        private volatile Rhythm lastRhythm;
 
         private Config(Builder b) {
             this.mistakesPerHour = b.mistakesPerHour;
@@ -609,6 +625,16 @@ public final class AdaptiveDetector implements LivenessDetector {
         @Override
         public LivenessDetector create(long expectedIntervalNanos) {
             return new AdaptiveDetector(this, expectedIntervalNanos);
+        }
+
+        /** The figures shared by this configuration's detectors at {@code expectedIntervalNanos}. */
+        Rhythm rhythm(long expectedIntervalNanos) {
+            Rhythm r = lastRhythm;
+            if (r == null || r.expectedIntervalNanos != expectedIntervalNanos) {
+                r = new Rhythm(this, expectedIntervalNanos);
+                lastRhythm = r;
+            }
+            return r;
         }
 
         public double mistakesPerHour() {
