@@ -95,7 +95,11 @@ final class PeerMonitor implements Peer, LinkHandler {
     private final Runnable evalTask = this::evaluateNow;
     private final EchoTracker echoes = new EchoTracker();
     private final RttWindow rttWindow = new RttWindow();
-    private final CompletableFuture<PeerState> firstVerdict = new CompletableFuture<>();
+    /**
+     * Completed with the snapshot of the first verdict and then dropped (null), so the peer does not
+     * keep that snapshot for its life; cancelled and kept if the peer is removed first.
+     */
+    private volatile CompletableFuture<PeerState> firstVerdict = new CompletableFuture<>();
     /** Frames rejected, by reason; made at the first rejection (most peers never have one). */
     private volatile AtomicLongArray rejected;
 
@@ -267,7 +271,10 @@ final class PeerMonitor implements Peer, LinkHandler {
         if (l != null) {
             l.close();
         }
-        firstVerdict.cancel(false);
+        CompletableFuture<PeerState> verdict = firstVerdict;
+        if (verdict != null) {
+            verdict.cancel(false);
+        }
         return true;
     }
 
@@ -949,8 +956,10 @@ final class PeerMonitor implements Peer, LinkHandler {
             st = state();
             event = owner.publish(new PeerEvent(kind, name, fromL, to, fromU, toU, why, since, st));
         }
-        if (fromL == Liveness.UNKNOWN && to != Liveness.UNKNOWN) {
-            firstVerdict.complete(st);
+        CompletableFuture<PeerState> verdict = firstVerdict;
+        if (verdict != null && fromL == Liveness.UNKNOWN && to != Liveness.UNKNOWN) {
+            firstVerdict = null; // a caller from now on is answered with the current state
+            verdict.complete(st);
         }
         if (local != null) {
             try {
@@ -1054,7 +1063,8 @@ final class PeerMonitor implements Peer, LinkHandler {
 
     @Override
     public CompletionStage<PeerState> firstVerdict() {
-        return firstVerdict.minimalCompletionStage();
+        CompletableFuture<PeerState> verdict = firstVerdict;
+        return verdict != null ? verdict.minimalCompletionStage() : CompletableFuture.completedStage(state());
     }
 
     @Override
