@@ -6,6 +6,7 @@ import dev.heartbeat.peer.Liveness;
 import dev.heartbeat.peer.PeerEvent;
 import dev.heartbeat.peer.PeerState;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
@@ -31,6 +32,30 @@ class PeerSnapshotsTest {
             assertThat(s.peer.firstVerdict().toCompletableFuture()).isCompletedWithValueMatching(
                     st -> st.name().equals("b"));
             assertThat(early).isCompletedWithValue(verdict.state());
+        }
+    }
+
+    @Test
+    void theSnapshotsSinceIsTheLastEventsTimestamp() {
+        try (Scripted s = new Scripted()) {
+            assertThat(s.peer.state().since()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
+            s.answer(s.lastPing(), 7);
+            assertThat(s.peer.state().since()).isEqualTo(s.last().timestamp()).isEqualTo(s.last().state().since());
+        }
+    }
+
+    @Test
+    void sinceIsKeptExactlyAsNanosecondsOrAsTheInstantWhenThatDoesNotFit() {
+        for (Instant at : new Instant[] {Instant.EPOCH, Instant.parse("2026-11-30T12:00:00.123456789Z"),
+                Instant.parse("1969-12-31T23:59:59.999999999Z"), Instant.parse("1677-09-21T00:12:44Z"),
+                Instant.parse("2262-04-11T23:47:16.854775807Z")}) {
+            long n = PeerMonitor.epochNanos(at);
+            assertThat(n).as("%s", at).isNotEqualTo(PeerMonitor.FAR);
+            assertThat(PeerMonitor.instantOf(n)).isEqualTo(at);
+        }
+        for (Instant far : new Instant[] {Instant.MIN, Instant.MAX, Instant.parse("2262-04-11T23:47:16.854775808Z"),
+                Instant.parse("1677-09-21T00:12:43.145224192Z") /* Long.MIN_VALUE ns: the mark itself */}) {
+            assertThat(PeerMonitor.epochNanos(far)).as("%s", far).isEqualTo(PeerMonitor.FAR);
         }
     }
 }
