@@ -8,11 +8,8 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -102,11 +99,13 @@ public final class PeerRegistry implements AutoCloseable {
      * monitor (and, for the publishing state, the gate's read lock); {@link #addListener} reads it
      * under the gate's write lock and the monitor.
      *
-     * <p>It stays in {@link #slots} while a peer is registered under the name or the name has a
+     * <p>It stays in the registry's {@link SlotTable} while a peer is registered under the name or the name has a
      * published event that was not a REMOVED; it leaves only under its monitor, marked
      * {@link #retired} first, so whoever finds a retired slot takes the name's next one.
      */
-    private static final class Slot {
+    static final class Slot {
+        /** The name it is the slot of. */
+        final String name;
         /** The registered peer, or null: written under the monitor, read without it. */
         volatile Peer peer;
         /** The name's last sequence, 0 when nothing is to be continued (none yet, or REMOVED). */
@@ -118,8 +117,12 @@ public final class PeerRegistry implements AutoCloseable {
         /** The last published event's timestamp; {@code stampNanos} -1 when it had none. */
         int stampNanos;
         long stampSeconds;
-        /** The slot left the map; a later registration or event of the name takes a new one. */
+        /** The slot left the table; a later registration or event of the name takes a new one. */
         boolean retired;
+
+        Slot(String name) {
+            this.name = name;
+        }
 
         /** Keeps what defines {@code e}, a published event other than REMOVED. */
         void remember(PeerEvent e) {
@@ -144,11 +147,11 @@ public final class PeerRegistry implements AutoCloseable {
         }
 
         /**
-         * The replayed ADDED of {@code name}: the last published event's {@code to} values, reason,
+         * The replayed ADDED of this name: the last published event's {@code to} values, reason,
          * timestamp and sequence, with {@code peer}'s current measurements; null when there is
          * nothing to replay.
          */
-        PeerEvent replay(String name, Peer peer) {
+        PeerEvent replay(Peer peer) {
             if (lastSequence == 0) {
                 return null;
             }
@@ -162,8 +165,8 @@ public final class PeerRegistry implements AutoCloseable {
         }
     }
 
-    /** One entry per name that has a registered peer or events to continue; see {@link Slot}. */
-    private final ConcurrentMap<String, Slot> slots = new ConcurrentHashMap<>();
+    /** One slot per name that has a registered peer or events to continue; see {@link Slot}. */
+    private final SlotTable slots = new SlotTable();
     /** Peers registered now (changed under the slots' monitors). */
     private final AtomicInteger registered = new AtomicInteger();
     /** The listeners' lanes; replaced, never changed in place, under {@link #lanesLock}. */
@@ -239,26 +242,25 @@ public final class PeerRegistry implements AutoCloseable {
         checkLaneCapacity(laneCapacity);
         ListenerLane lane = new ListenerLane(listener, laneCapacity, dispatcher,
                 ownedDispatcher != null ? Integer.MAX_VALUE : BATCH, counters);
-        boolean schedule = false;
+        boolean[] schedule = {false};
         gate.writeLock().lock();
         try {
             if (closed) {
                 throw new IllegalStateException("registry is closed");
             }
-            for (Map.Entry<String, Slot> e : slots.entrySet()) {
-                Slot slot = e.getValue();
+            slots.forEach(slot -> {
                 Peer peer = slot.peer;
                 if (peer == null) {
-                    continue;
+                    return;
                 }
                 PeerEvent replay;
                 synchronized (slot) {
-                    replay = slot.retired ? null : slot.replay(e.getKey(), peer);
+                    replay = slot.retired ? null : slot.replay(peer);
                 }
                 if (replay != null) {
-                    schedule |= lane.offer(replay);
+                    schedule[0] |= lane.offer(replay);
                 }
-            }
+            });
             synchronized (lanesLock) {
                 ListenerLane[] now = Arrays.copyOf(lanes, lanes.length + 1);
                 now[now.length - 1] = lane;
@@ -267,7 +269,7 @@ public final class PeerRegistry implements AutoCloseable {
         } finally {
             gate.writeLock().unlock();
         }
-        if (schedule) {
+        if (schedule[0]) {
             lane.schedule();
         }
     }
@@ -296,12 +298,12 @@ public final class PeerRegistry implements AutoCloseable {
     /** The peers now registered (a copy). */
     public Collection<Peer> peers() {
         List<Peer> all = new ArrayList<>(registered.get());
-        for (Slot slot : slots.values()) {
+        slots.forEach(slot -> {
             Peer p = slot.peer;
             if (p != null) {
                 all.add(p);
             }
-        }
+        });
         return Collections.unmodifiableList(all);
     }
 
@@ -324,10 +326,10 @@ public final class PeerRegistry implements AutoCloseable {
     public void register(Peer peer) {
         String name = peer.name();
         while (true) {
-            Slot slot = slots.computeIfAbsent(name, k -> new Slot());
+            Slot slot = slots.getOrAdd(name);
             synchronized (slot) {
                 if (slot.retired) {
-                    continue; // it just left the map; take the name's next slot
+                    continue; // it just left the table; take the name's next slot
                 }
                 if (slot.peer != null) {
                     throw new IllegalArgumentException("peer : '" + name + "' is already registered (expected: a unique name)");
@@ -368,7 +370,7 @@ public final class PeerRegistry implements AutoCloseable {
             }
             synchronized (slot) {
                 if (slot.retired) {
-                    continue; // it left the map under this monitor: the map holds the name's next slot, or none
+                    continue; // it left the table under this monitor: the table holds the name's next slot, or none
                 }
                 Peer p = slot.peer;
                 if (p == null || (only != null && p != only)) {
@@ -376,17 +378,17 @@ public final class PeerRegistry implements AutoCloseable {
                 }
                 slot.peer = null;
                 registered.decrementAndGet();
-                retireIfIdle(name, slot);
+                retireIfIdle(slot);
                 return p;
             }
         }
     }
 
-    /** Takes {@code slot} out of the map when it holds nothing; call under its monitor. */
-    private void retireIfIdle(String name, Slot slot) {
+    /** Takes {@code slot} out of the table when it holds nothing; call under its monitor. */
+    private void retireIfIdle(Slot slot) {
         if (slot.idle()) {
             slot.retired = true;
-            slots.remove(name, slot);
+            slots.remove(slot);
         }
     }
 
@@ -418,7 +420,7 @@ public final class PeerRegistry implements AutoCloseable {
                 return event;
             }
             while (true) {
-                Slot slot = slots.computeIfAbsent(event.peer(), k -> new Slot());
+                Slot slot = slots.getOrAdd(event.peer());
                 synchronized (slot) {
                     if (slot.retired) {
                         continue; // a REMOVED just retired it; take the name's next slot
@@ -429,7 +431,7 @@ public final class PeerRegistry implements AutoCloseable {
                     result = stamped;
                     if (stamped.kind() == PeerEvent.Kind.REMOVED) {
                         slot.forget();
-                        retireIfIdle(event.peer(), slot);
+                        retireIfIdle(slot);
                     } else {
                         slot.remember(stamped);
                     }
