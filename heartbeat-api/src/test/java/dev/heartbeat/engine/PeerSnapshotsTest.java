@@ -7,6 +7,8 @@ import dev.heartbeat.peer.PeerEvent;
 import dev.heartbeat.peer.PeerState;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
@@ -41,6 +43,40 @@ class PeerSnapshotsTest {
             assertThat(s.peer.state().since()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
             s.answer(s.lastPing(), 7);
             assertThat(s.peer.state().since()).isEqualTo(s.last().timestamp()).isEqualTo(s.last().state().since());
+        }
+    }
+
+    @Test
+    void aLateListenerIsReplayedTheLastEventWithTheMeasurementsOfNow() {
+        try (Scripted s = new Scripted()) {
+            s.answerAfter(s.lastPing(), Duration.ofMillis(1), 7);
+            for (int i = 0; i < 10; i++) {                    // more answers, slower: new RTTs, maybe events
+                s.answerAfter(s.nextPing(), Duration.ofMillis(2), 7);
+            }
+            PeerEvent last = s.last();
+            assertThat(last.state().rttNanos()).as("the RTT when the last event was published").isEqualTo(1_000_000);
+            assertThat(s.peer.rttNanos()).isEqualTo(2_000_000);
+            List<PeerEvent> late = new ArrayList<>();
+            s.monitor.registry().addListener(late::add);   // synchronous registry: replayed right here
+            assertThat(late).singleElement().satisfies(replay -> {
+                assertThat(replay.replayed()).isTrue();
+                assertThat(replay.kind()).isEqualTo(PeerEvent.Kind.ADDED);
+                assertThat(replay.sequence()).isEqualTo(last.sequence());
+                assertThat(replay.reason()).isSameAs(last.reason());
+                assertThat(replay.timestamp()).isEqualTo(last.timestamp());
+                assertThat(replay.toLiveness()).isEqualTo(last.toLiveness()).isEqualTo(Liveness.ALIVE);
+                assertThat(replay.toUsability()).isEqualTo(last.toUsability());
+                PeerState st = replay.state();
+                assertThat(st.liveness()).isEqualTo(last.toLiveness());
+                assertThat(st.usability()).isEqualTo(last.toUsability());
+                assertThat(st.reason()).isSameAs(last.reason());
+                assertThat(st.since()).isEqualTo(last.timestamp());
+                assertThat(st.rttNanos()).isEqualTo(2_000_000);    // now, not when the event was published
+                assertThat(st.rttBaselineNanos()).isEqualTo(s.peer.rttBaselineNanos());
+                assertThat(st.epoch()).isEqualTo(7);
+                assertThat(st.load()).isSameAs(s.peer.load());
+                assertThat(st.address()).isEqualTo("b:1");
+            });
         }
     }
 
