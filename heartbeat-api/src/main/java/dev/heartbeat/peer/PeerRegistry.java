@@ -249,13 +249,13 @@ public final class PeerRegistry implements AutoCloseable {
                 throw new IllegalStateException("registry is closed");
             }
             slots.forEach(slot -> {
-                Peer peer = slot.peer;
-                if (peer == null) {
-                    return;
+                if (slot.peer == null) {
+                    return; // (most unregistered names: no need to lock)
                 }
                 PeerEvent replay;
                 synchronized (slot) {
-                    replay = slot.retired ? null : slot.replay(peer);
+                    Peer peer = slot.peer;
+                    replay = slot.retired || peer == null ? null : slot.replay(peer);
                 }
                 if (replay != null) {
                     schedule[0] |= lane.offer(replay);
