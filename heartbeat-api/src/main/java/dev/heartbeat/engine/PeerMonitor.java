@@ -95,7 +95,11 @@ final class PeerMonitor implements Peer, LinkHandler {
     private final Runnable evalTask = this::evaluateNow;
     private final EchoTracker echoes = new EchoTracker();
     private final RttWindow rttWindow = new RttWindow();
-    private final CompletableFuture<PeerState> firstVerdict = new CompletableFuture<>();
+    /**
+     * Completed with the snapshot of the first verdict and then dropped (null), so the peer does not
+     * keep that snapshot for its life; cancelled and kept if the peer is removed first.
+     */
+    private volatile CompletableFuture<PeerState> firstVerdict = new CompletableFuture<>();
     /** Frames rejected, by reason; made at the first rejection (most peers never have one). */
     private volatile AtomicLongArray rejected;
 
@@ -173,7 +177,13 @@ final class PeerMonitor implements Peer, LinkHandler {
     private volatile long epoch;
     private volatile String nodeId;
     private volatile double lossRate;
-    private volatile Instant since;
+    /**
+     * When the peer entered its current liveness/usability combination, as nanoseconds since the
+     * epoch (no Instant kept per peer); {@link #FAR} when that instant does not fit, which is then
+     * in {@link #sinceFar}. See {@link #setSince} and {@link #since()}.
+     */
+    private volatile long sinceNanos;
+    private volatile Instant sinceFar;
 
     PeerMonitor(PeerSpec spec, String transportAddress, HeartbeatMonitor owner) {
         this(spec, transportAddress, owner, null, owner.config());
@@ -199,7 +209,7 @@ final class PeerMonitor implements Peer, LinkHandler {
         this.effectiveIntervalNanos = cfg.intervalNanos;
         this.detector = cfg.detector().create(cfg.intervalNanos);
         this.hysteresis = new UsabilityHysteresis(cfg.degradeAfter(), cfg.recoverAfter());
-        this.since = owner.clock().instant();
+        setSince(owner.clock().instant());
         this.random = new Jitter(owner.nextSeed());
     }
 
@@ -267,7 +277,10 @@ final class PeerMonitor implements Peer, LinkHandler {
         if (l != null) {
             l.close();
         }
-        firstVerdict.cancel(false);
+        CompletableFuture<PeerState> verdict = firstVerdict;
+        if (verdict != null) {
+            verdict.cancel(false);
+        }
         return true;
     }
 
@@ -945,12 +958,15 @@ final class PeerMonitor implements Peer, LinkHandler {
             liveness = to;
             usability = toU;
             reason = why;
-            since = owner.clock().instant();
+            Instant at = owner.clock().instant();
+            setSince(at);
             st = state();
-            event = owner.publish(new PeerEvent(kind, name, fromL, to, fromU, toU, why, since, st));
+            event = owner.publish(new PeerEvent(kind, name, fromL, to, fromU, toU, why, at, st));
         }
-        if (fromL == Liveness.UNKNOWN && to != Liveness.UNKNOWN) {
-            firstVerdict.complete(st);
+        CompletableFuture<PeerState> verdict = firstVerdict;
+        if (verdict != null && fromL == Liveness.UNKNOWN && to != Liveness.UNKNOWN) {
+            firstVerdict = null; // a caller from now on is answered with the current state
+            verdict.complete(st);
         }
         if (local != null) {
             try {
@@ -1054,13 +1070,49 @@ final class PeerMonitor implements Peer, LinkHandler {
 
     @Override
     public CompletionStage<PeerState> firstVerdict() {
-        return firstVerdict.minimalCompletionStage();
+        CompletableFuture<PeerState> verdict = firstVerdict;
+        return verdict != null ? verdict.minimalCompletionStage() : CompletableFuture.completedStage(state());
     }
 
     @Override
     public PeerState state() {
         return new PeerState(name, address, liveness, usability, reason, phi, rttNanos, rttBaselineNanos, status, load(),
-                epoch, nodeId, since);
+                epoch, nodeId, since());
+    }
+
+    /** {@link #sinceNanos}'s mark of an instant kept in {@link #sinceFar} ({@link #epochNanos} never returns it for one that fits). */
+    static final long FAR = Long.MIN_VALUE;
+
+    /** Sets {@link #since()}; called under this object's monitor (or before the peer is shared). */
+    private void setSince(Instant at) {
+        long n = epochNanos(at);
+        if (n == FAR) {
+            sinceFar = at; // before the mark, so a reader that sees the mark finds this instant (or a later one)
+        }
+        sinceNanos = n;
+    }
+
+    private Instant since() {
+        long n = sinceNanos;
+        return n == FAR ? sinceFar : instantOf(n);
+    }
+
+    /** {@code at} in nanoseconds since the epoch, or {@link #FAR} when that does not fit in a long (years before 1678 or after 2261). */
+    static long epochNanos(Instant at) {
+        long seconds = at.getEpochSecond();
+        if (seconds < Long.MIN_VALUE / 1_000_000_000L || seconds > Long.MAX_VALUE / 1_000_000_000L) {
+            return FAR;
+        }
+        try {
+            return Math.addExact(seconds * 1_000_000_000L, at.getNano());
+        } catch (ArithmeticException tooFar) {
+            return FAR;
+        }
+    }
+
+    /** The instant {@code epochNanos} nanoseconds after the epoch (the inverse of {@link #epochNanos}). */
+    static Instant instantOf(long epochNanos) {
+        return Instant.ofEpochSecond(Math.floorDiv(epochNanos, 1_000_000_000L), Math.floorMod(epochNanos, 1_000_000_000L));
     }
 
     @Override

@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
 final class ListenerLane implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(PeerRegistry.class);
+    /** Pending peers up to which {@link #latest}'s table is kept when the lane empties. */
+    static final int INDEX_KEPT = 64;
 
     /** A pending event in the queue (a doubly linked list, so a merged-away event unlinks in O(1)). */
     private static final class Node {
@@ -50,7 +52,14 @@ final class ListenerLane implements Runnable {
     private Node head;
     private Node tail;
     private int size;
-    private final Map<String, Node> latest = new HashMap<>();
+    /**
+     * Each peer's most recent pending node. A HashMap never shrinks its table, so after a burst
+     * (a replay of every peer, a storm of transitions) that left more than {@link #INDEX_KEPT}
+     * peers pending, the emptied map is replaced: an idle lane keeps no table sized for the burst.
+     */
+    private Map<String, Node> latest = new HashMap<>();
+    /** The most peers {@link #latest} held since it was last empty and replaced. */
+    private int latestPeak;
     /** A drain task is submitted or running. */
     private boolean scheduled;
     /** The thread running the drain task now, or null. */
@@ -103,6 +112,7 @@ final class ListenerLane implements Runnable {
         tail = n;
         size++;
         latest.put(event.peer(), n);
+        latestPeak = Math.max(latestPeak, latest.size());
     }
 
     /** Merges {@code event} into the pending {@code last} of its peer; false when it must be queued after it. */
@@ -158,6 +168,10 @@ final class ListenerLane implements Runnable {
         unlink(n);
         if (latest.get(n.event.peer()) == n) {
             latest.remove(n.event.peer());
+        }
+        if (head == null && latestPeak > INDEX_KEPT && latest.isEmpty()) {
+            latest = new HashMap<>();
+            latestPeak = 0;
         }
         return n;
     }
@@ -243,6 +257,11 @@ final class ListenerLane implements Runnable {
         }
     }
 
+    /** The most peers pending at once since the lane was last empty after a burst (0 after one). */
+    synchronized int pendingPeersPeak() {
+        return latestPeak;
+    }
+
     /** Number of events pending (merged ones count once). */
     synchronized int pending() {
         return size;
@@ -297,7 +316,8 @@ final class ListenerLane implements Runnable {
         head = null;
         tail = null;
         size = 0;
-        latest.clear();
+        latest = new HashMap<>();
+        latestPeak = 0;
         notifyAll();
         return lost;
     }

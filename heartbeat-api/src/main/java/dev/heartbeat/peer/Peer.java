@@ -93,6 +93,8 @@ public interface Peer {
      * Completes with the peer's state when its first verdict is known (liveness leaves UNKNOWN:
      * ALIVE on the first valid PONG, DEAD when it never answers within the initial timeout), and
      * exceptionally with {@link java.util.concurrent.CancellationException} if it is removed first.
+     * Asked after the first verdict, it is already complete, with the peer's state as of the call
+     * (a monitored peer does not keep the first verdict's snapshot).
      */
     default CompletionStage<PeerState> firstVerdict() {
         PeerState s = state();

@@ -26,7 +26,7 @@ public final class PeerAttributes {
     /** Longest metadata key or value, and longest zone or data address, in characters. */
     public static final int MAX_TEXT_LENGTH = 256;
 
-    private static final PeerAttributes NONE = builder().build();
+    private static final PeerAttributes NONE = new PeerAttributes(new Builder());
 
     private final String dataAddress;
     private final String zone;
@@ -37,7 +37,19 @@ public final class PeerAttributes {
         this.dataAddress = b.dataAddress;
         this.zone = b.zone;
         this.weight = b.weight;
-        this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(b.metadata));
+        this.metadata = frozen(b.metadata);
+    }
+
+    /** An unmodifiable copy keeping the order; the shared empty map when there is nothing (as for most peers). */
+    private static Map<String, String> frozen(Map<String, String> m) {
+        if (m.isEmpty()) {
+            return Collections.emptyMap();
+        }
+        if (m.size() == 1) {
+            Map.Entry<String, String> e = m.entrySet().iterator().next();
+            return Collections.singletonMap(e.getKey(), e.getValue());
+        }
+        return Collections.unmodifiableMap(new LinkedHashMap<>(m));
     }
 
     /** No data address, no zone, weight {@value #DEFAULT_WEIGHT}, no metadata. */
@@ -136,7 +148,11 @@ public final class PeerAttributes {
             return this;
         }
 
+        /** The attributes; {@link PeerAttributes#none()} itself when nothing was set (no copy per peer). */
         public PeerAttributes build() {
+            if (dataAddress == null && zone == null && weight == DEFAULT_WEIGHT && metadata.isEmpty()) {
+                return NONE;
+            }
             return new PeerAttributes(this);
         }
 

@@ -86,7 +86,9 @@ public record PeerEvent(Kind kind, String peer, Liveness fromLiveness, Liveness 
 
     /**
      * True for the {@link Kind#ADDED} a listener gets, when it subscribes, for a peer that was
-     * already registered: it repeats the peer's last published state and sequence.
+     * already registered: it repeats the sequence, {@code to} values, reason and timestamp of the
+     * peer's last published event; its {@link #state()} has those values and the peer's
+     * measurements as of the replay.
      */
     public boolean replayed() {
         return count == 0;

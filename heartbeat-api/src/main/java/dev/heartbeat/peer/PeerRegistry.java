@@ -2,14 +2,14 @@ package dev.heartbeat.peer;
 
 import dev.heartbeat.internal.LogLimit;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -39,9 +39,11 @@ import org.slf4j.LoggerFactory;
  *       {@link PeerEvent#count()}), so memory stays bounded and the latest state of every peer
  *       always arrives; a REMOVED is never lost. Merges are counted: {@link #coalescedEvents()}.</li>
  *   <li><b>Replay.</b> {@link #addListener} first queues, for each registered peer that has
- *       published events, an {@link PeerEvent.Kind#ADDED} repeating its last published state
- *       ({@link PeerEvent#replayed()}); no live event of that peer reaches the new listener
- *       before it, and none published after it is missed.</li>
+ *       published events, an {@link PeerEvent.Kind#ADDED} ({@link PeerEvent#replayed()}) that
+ *       repeats its last published event's sequence, {@code to} values, reason and timestamp,
+ *       with a snapshot made then: those values and the peer's current measurements (the
+ *       registry keeps what defines the last event, not the event). No live event of that peer
+ *       reaches the new listener before it, and none published after it is missed.</li>
  * </ul>
  * {@code docs/events.md} gives the exact rules.
  *
@@ -87,16 +89,86 @@ public final class PeerRegistry implements AutoCloseable {
         final AtomicLong dropped = new AtomicLong();
     }
 
-    /** A peer name's publishing state: its lock, its last sequence and its last event. */
-    private static final class Slot {
+    private static final Liveness[] LIVENESS = Liveness.values();
+    private static final Usability[] USABILITY = Usability.values();
+
+    /**
+     * A peer name's entry: the peer registered under it, if any, and the name's publishing state —
+     * its lock, its last sequence and what defines its last published event (not the event itself:
+     * a replay is made from these and the peer's current measurements). Written under its own
+     * monitor (and, for the publishing state, the gate's read lock); {@link #addListener} reads it
+     * under the gate's write lock and the monitor.
+     *
+     * <p>It stays in the registry's {@link SlotTable} while a peer is registered under the name or the name has a
+     * published event that was not a REMOVED; it leaves only under its monitor, marked
+     * {@link #retired} first, so whoever finds a retired slot takes the name's next one.
+     */
+    static final class Slot {
+        /** The name it is the slot of. */
+        final String name;
+        /** The registered peer, or null: written under the monitor, read without it. */
+        volatile Peer peer;
+        /** The name's last sequence, 0 when nothing is to be continued (none yet, or REMOVED). */
         long lastSequence;
-        PeerEvent last;
-        /** REMOVED was published: the slot left the map; a later event of the name takes a new one. */
+        /** The last published event's reason (the same reference), its {@code to} values as ordinals (-1: null). */
+        String reason;
+        byte liveness;
+        byte usability;
+        /** The last published event's timestamp; {@code stampNanos} -1 when it had none. */
+        int stampNanos;
+        long stampSeconds;
+        /** The slot left the table; a later registration or event of the name takes a new one. */
         boolean retired;
+
+        Slot(String name) {
+            this.name = name;
+        }
+
+        /** Keeps what defines {@code e}, a published event other than REMOVED. */
+        void remember(PeerEvent e) {
+            lastSequence = e.sequence();
+            reason = e.reason();
+            liveness = (byte) (e.toLiveness() == null ? -1 : e.toLiveness().ordinal());
+            usability = (byte) (e.toUsability() == null ? -1 : e.toUsability().ordinal());
+            Instant at = e.timestamp();
+            stampSeconds = at == null ? 0 : at.getEpochSecond();
+            stampNanos = at == null ? -1 : at.getNano();
+        }
+
+        /** After REMOVED: nothing to replay, and the name's next event starts above every sequence. */
+        void forget() {
+            lastSequence = 0;
+            reason = null;
+        }
+
+        /** Removable: no peer, nothing to continue. */
+        boolean idle() {
+            return peer == null && lastSequence == 0;
+        }
+
+        /**
+         * The replayed ADDED of this name: the last published event's {@code to} values, reason,
+         * timestamp and sequence, with {@code peer}'s current measurements; null when there is
+         * nothing to replay.
+         */
+        PeerEvent replay(Peer peer) {
+            if (lastSequence == 0) {
+                return null;
+            }
+            Liveness l = liveness < 0 ? null : LIVENESS[liveness];
+            Usability u = usability < 0 ? null : USABILITY[usability];
+            Instant at = stampNanos < 0 ? null : Instant.ofEpochSecond(stampSeconds, stampNanos);
+            PeerState now = peer.state();
+            PeerState state = now == null ? null : new PeerState(now.name(), now.address(), l, u, reason, now.phi(),
+                    now.rttNanos(), now.rttBaselineNanos(), now.status(), now.load(), now.epoch(), now.nodeId(), at);
+            return new PeerEvent(PeerEvent.Kind.ADDED, name, l, l, u, u, reason, at, state, lastSequence, 0);
+        }
     }
 
-    private final ConcurrentMap<String, Peer> peers = new ConcurrentHashMap<>();
-    private final ConcurrentMap<String, Slot> slots = new ConcurrentHashMap<>();
+    /** One slot per name that has a registered peer or events to continue; see {@link Slot}. */
+    private final SlotTable slots = new SlotTable();
+    /** Peers registered now (changed under the slots' monitors). */
+    private final AtomicInteger registered = new AtomicInteger();
     /** The listeners' lanes; replaced, never changed in place, under {@link #lanesLock}. */
     private volatile ListenerLane[] lanes = new ListenerLane[0];
     private final Object lanesLock = new Object();
@@ -146,7 +218,9 @@ public final class PeerRegistry implements AutoCloseable {
 
     /**
      * Subscribes a listener with the registry's lane capacity. Before any live event, it receives
-     * one {@link PeerEvent#replayed() replayed} ADDED per registered peer that has published events.
+     * one {@link PeerEvent#replayed() replayed} ADDED per registered peer that has published events
+     * (its {@link PeerState} is made now, from each peer's {@link Peer#state()}, called on this
+     * thread while publishing waits).
      *
      * @throws IllegalStateException when the registry is closed
      */
@@ -168,19 +242,25 @@ public final class PeerRegistry implements AutoCloseable {
         checkLaneCapacity(laneCapacity);
         ListenerLane lane = new ListenerLane(listener, laneCapacity, dispatcher,
                 ownedDispatcher != null ? Integer.MAX_VALUE : BATCH, counters);
-        boolean schedule = false;
+        boolean[] schedule = {false};
         gate.writeLock().lock();
         try {
             if (closed) {
                 throw new IllegalStateException("registry is closed");
             }
-            for (Slot slot : slots.values()) {
-                PeerEvent last = slot.last;
-                Peer peer = last == null ? null : peers.get(last.peer());
-                if (peer != null && last.kind() != PeerEvent.Kind.REMOVED) {
-                    schedule |= lane.offer(replay(last, peer));
+            slots.forEach(slot -> {
+                if (slot.peer == null) {
+                    return; // (most unregistered names: no need to lock)
                 }
-            }
+                PeerEvent replay;
+                synchronized (slot) {
+                    Peer peer = slot.peer;
+                    replay = slot.retired || peer == null ? null : slot.replay(peer);
+                }
+                if (replay != null) {
+                    schedule[0] |= lane.offer(replay);
+                }
+            });
             synchronized (lanesLock) {
                 ListenerLane[] now = Arrays.copyOf(lanes, lanes.length + 1);
                 now[now.length - 1] = lane;
@@ -189,15 +269,9 @@ public final class PeerRegistry implements AutoCloseable {
         } finally {
             gate.writeLock().unlock();
         }
-        if (schedule) {
+        if (schedule[0]) {
             lane.schedule();
         }
-    }
-
-    private static PeerEvent replay(PeerEvent last, Peer peer) {
-        PeerState state = last.state() != null ? last.state() : peer.state();
-        return new PeerEvent(PeerEvent.Kind.ADDED, last.peer(), last.toLiveness(), last.toLiveness(),
-                last.toUsability(), last.toUsability(), last.reason(), last.timestamp(), state, last.sequence(), 0);
     }
 
     /** Unsubscribes a listener (the first subscription of it, if it was added twice); its pending events are discarded. */
@@ -223,17 +297,25 @@ public final class PeerRegistry implements AutoCloseable {
 
     /** The peers now registered (a copy). */
     public Collection<Peer> peers() {
-        return Collections.unmodifiableList(new ArrayList<>(peers.values()));
+        List<Peer> all = new ArrayList<>(registered.get());
+        slots.forEach(slot -> {
+            Peer p = slot.peer;
+            if (p != null) {
+                all.add(p);
+            }
+        });
+        return Collections.unmodifiableList(all);
     }
 
     /** The peer registered under {@code name}. */
     public Optional<Peer> peer(String name) {
-        return Optional.ofNullable(peers.get(name));
+        Slot slot = slots.get(name);
+        return slot == null ? Optional.empty() : Optional.ofNullable(slot.peer);
     }
 
     /** Number of registered peers. */
     public int size() {
-        return peers.size();
+        return registered.get();
     }
 
     /**
@@ -242,9 +324,20 @@ public final class PeerRegistry implements AutoCloseable {
      * @throws IllegalArgumentException when a peer of that name is already registered
      */
     public void register(Peer peer) {
-        Peer prev = peers.putIfAbsent(peer.name(), peer);
-        if (prev != null) {
-            throw new IllegalArgumentException("peer : '" + peer.name() + "' is already registered (expected: a unique name)");
+        String name = peer.name();
+        while (true) {
+            Slot slot = slots.getOrAdd(name);
+            synchronized (slot) {
+                if (slot.retired) {
+                    continue; // it just left the table; take the name's next slot
+                }
+                if (slot.peer != null) {
+                    throw new IllegalArgumentException("peer : '" + name + "' is already registered (expected: a unique name)");
+                }
+                slot.peer = peer;
+                registered.incrementAndGet();
+                return;
+            }
         }
     }
 
@@ -254,7 +347,7 @@ public final class PeerRegistry implements AutoCloseable {
      * which cannot remove another owner's peer of the same name.
      */
     public Peer unregister(String name) {
-        return peers.remove(name);
+        return unregister(name, null);
     }
 
     /**
@@ -265,7 +358,38 @@ public final class PeerRegistry implements AutoCloseable {
      */
     public boolean unregister(Peer peer) {
         Objects.requireNonNull(peer, "peer");
-        return peers.remove(peer.name(), peer);
+        return unregister(peer.name(), peer) != null;
+    }
+
+    /** Removes the peer registered under {@code name} if it is {@code only} (any when null); returns it or null. */
+    private Peer unregister(String name, Peer only) {
+        while (true) {
+            Slot slot = slots.get(name);
+            if (slot == null) {
+                return null;
+            }
+            synchronized (slot) {
+                if (slot.retired) {
+                    continue; // it left the table under this monitor: the table holds the name's next slot, or none
+                }
+                Peer p = slot.peer;
+                if (p == null || (only != null && p != only)) {
+                    return null;
+                }
+                slot.peer = null;
+                registered.decrementAndGet();
+                retireIfIdle(slot);
+                return p;
+            }
+        }
+    }
+
+    /** Takes {@code slot} out of the table when it holds nothing; call under its monitor. */
+    private void retireIfIdle(Slot slot) {
+        if (slot.idle()) {
+            slot.retired = true;
+            slots.remove(slot);
+        }
     }
 
     /**
@@ -296,20 +420,20 @@ public final class PeerRegistry implements AutoCloseable {
                 return event;
             }
             while (true) {
-                Slot slot = slots.computeIfAbsent(event.peer(), k -> new Slot());
+                Slot slot = slots.getOrAdd(event.peer());
                 synchronized (slot) {
                     if (slot.retired) {
                         continue; // a REMOVED just retired it; take the name's next slot
                     }
                     long global = stamps.incrementAndGet();
-                    long sequence = slot.last == null ? global : slot.lastSequence + 1;
+                    long sequence = slot.lastSequence == 0 ? global : slot.lastSequence + 1;
                     PeerEvent stamped = event.withSequence(sequence);
                     result = stamped;
-                    slot.lastSequence = sequence;
-                    slot.last = stamped;
                     if (stamped.kind() == PeerEvent.Kind.REMOVED) {
-                        slot.retired = true;
-                        slots.remove(event.peer(), slot);
+                        slot.forget();
+                        retireIfIdle(slot);
+                    } else {
+                        slot.remember(stamped);
                     }
                     for (ListenerLane lane : ls) {
                         if (lane.offer(stamped)) {

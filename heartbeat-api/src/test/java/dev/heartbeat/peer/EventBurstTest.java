@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import dev.heartbeat.peer.Events.Recorder;
 import dev.heartbeat.peer.Events.TestPeer;
 import dev.heartbeat.peer.PeerEvent.Kind;
+import dev.heartbeat.protocol.LoadReport;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -250,6 +251,97 @@ class EventBurstTest {
             assertThat(listeners.stream().mapToLong(l -> l.events().stream().filter(PeerEvent::replayed).count()).sum())
                     .as("replays delivered").isPositive();
             assertThat(registry.coalescedEvents()).isZero();
+        } finally {
+            pool.shutdownNow();
+            registry.close();
+        }
+    }
+
+    @Test
+    void aReplayMadeWhileThePeerPublishesCarriesItsLastPublishedEventAndCurrentMeasurements() throws Exception {
+        int events = 3_000;
+        int subscribers = 25;
+        PeerRegistry registry = PeerRegistry.builder().closeTimeout(Duration.ofSeconds(10)).build();
+        TestPeer peer = new TestPeer("p");
+        registry.register(peer);
+        registry.publish(added("p"));                        // sequence 1; the n-th transition is 1 + n
+        AtomicInteger published = new AtomicInteger();
+        List<Recorder> listeners = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            Future<?> publisher = pool.submit(() -> {
+                start.await(10, TimeUnit.SECONDS);
+                for (int n = 1; n <= events; n++) {
+                    PeerEvent e = transition("p", n);
+                    // Like a monitor: the peer's fields move first, then the event about them is published.
+                    peer.set(new PeerState("p", "127.0.0.1:1", e.toLiveness(), e.toUsability(), e.reason(), n, n, n,
+                            null, LoadReport.UNKNOWN, n, null, Instant.ofEpochSecond(n, n)));
+                    registry.publish(new PeerEvent(e.kind(), "p", e.fromLiveness(), e.toLiveness(), e.fromUsability(),
+                            e.toUsability(), e.reason(), Instant.ofEpochSecond(n, n), e.state()));
+                    published.set(n);
+                }
+                return null;
+            });
+            Future<?> subscriber = pool.submit(() -> {
+                start.await(10, TimeUnit.SECONDS);
+                long deadline = System.nanoTime() + BOUND.toNanos();
+                int next = 0;
+                while (listeners.size() < subscribers && System.nanoTime() < deadline) {
+                    if (published.get() >= next) {             // subscribe at spread points of the run
+                        Recorder l = new Recorder();
+                        registry.addListener(l, 1 << 20);
+                        synchronized (listeners) {
+                            listeners.add(l);
+                        }
+                        next += events / subscribers;
+                    } else {
+                        Thread.onSpinWait();
+                    }
+                }
+                return null;
+            });
+            start.countDown();
+            publisher.get(BOUND.toSeconds(), TimeUnit.SECONDS);
+            subscriber.get(BOUND.toSeconds(), TimeUnit.SECONDS);
+            assertThat(listeners).hasSize(subscribers);
+            int replays = 0;
+            for (Recorder l : listeners) {
+                await().atMost(BOUND).until(() -> {
+                    List<PeerEvent> seen = l.events();
+                    return !seen.isEmpty() && seen.get(seen.size() - 1).sequence() == 1 + events;
+                });
+                List<PeerEvent> seen = l.events();
+                PeerEvent first = seen.get(0);
+                assertThat(first.kind()).isEqualTo(Kind.ADDED);
+                assertThat(first.replayed()).isTrue();          // the ADDED was published before any subscription
+                replays++;
+                int k = (int) first.sequence() - 1;            // the last transition published before the replay
+                if (k > 0) {
+                    PeerEvent lastPublished = transition("p", k);
+                    assertThat(first.reason()).isEqualTo(lastPublished.reason());
+                    assertThat(first.toLiveness()).isEqualTo(lastPublished.toLiveness());
+                    assertThat(first.fromLiveness()).isEqualTo(lastPublished.toLiveness());
+                    assertThat(first.toUsability()).isEqualTo(lastPublished.toUsability());
+                    assertThat(first.timestamp()).isEqualTo(Instant.ofEpochSecond(k, k));
+                    PeerState st = first.state();
+                    assertThat(st.liveness()).isEqualTo(first.toLiveness());
+                    assertThat(st.usability()).isEqualTo(first.toUsability());
+                    assertThat(st.reason()).isEqualTo(first.reason());
+                    assertThat(st.since()).isEqualTo(first.timestamp());
+                    // Measured now: the peer may already hold the values of the transition after it.
+                    assertThat(st.epoch()).as("epoch of the replay at %d", k).isBetween((long) k, (long) k + 1);
+                    assertThat(st.rttNanos()).isEqualTo(st.epoch());
+                }
+                assertThat(seen).hasSize(1 + events - k);
+                for (int i = 1; i < seen.size(); i++) {
+                    PeerEvent e = seen.get(i);
+                    assertThat(e.replayed()).isFalse();
+                    assertThat(e.sequence()).isEqualTo(seen.get(i - 1).sequence() + 1);
+                    assertThat(e.reason()).isEqualTo(transition("p", k + i).reason());
+                }
+            }
+            assertThat(replays).isEqualTo(subscribers);
         } finally {
             pool.shutdownNow();
             registry.close();

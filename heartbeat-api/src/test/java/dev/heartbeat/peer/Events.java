@@ -41,7 +41,7 @@ final class Events {
                 state(peer, l, Usability.UNKNOWN, reason));
     }
 
-    /** A peer whose state is fixed; identity matters for ownership. */
+    /** A peer whose state the test sets; identity matters for ownership. */
     static final class TestPeer implements Peer {
         private final String name;
         private volatile PeerState state;
@@ -74,6 +74,11 @@ final class Events {
         @Override
         public PeerState state() {
             return state;
+        }
+
+        /** What the peer knows now (a monitor sets its fields before it publishes the event about them). */
+        void set(PeerState now) {
+            this.state = now;
         }
     }
 

@@ -11,6 +11,8 @@ import dev.heartbeat.peer.Events.ManualExecutor;
 import dev.heartbeat.peer.Events.Recorder;
 import dev.heartbeat.peer.Events.TestPeer;
 import dev.heartbeat.peer.PeerEvent.Kind;
+import dev.heartbeat.protocol.LoadReport;
+import dev.heartbeat.protocol.ServingStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -106,6 +108,125 @@ class PeerRegistryTest {
         assertThat(late.byPeer().get("a")).extracting(PeerEvent::sequence).containsExactly(2L, 3L);
         assertThat(late.byPeer().get("quiet")).extracting(PeerEvent::kind).containsExactly(Kind.ADDED);
         assertThat(late.byPeer().get("quiet").get(0).replayed()).isFalse();
+    }
+
+    @Test
+    void aReplayCarriesTheLastEventsValuesAndThePeersCurrentMeasurements() {
+        PeerRegistry r = PeerRegistry.create(Runnable::run);
+        TestPeer a = new TestPeer("a");
+        r.register(a);
+        Instant at = Instant.parse("2026-11-30T12:00:00.123456789Z");
+        r.publish(added("a"));
+        PeerEvent published = r.publish(new PeerEvent(Kind.TRANSITION, "a", Liveness.UNKNOWN, Liveness.ALIVE,
+                Usability.UNKNOWN, Usability.DEGRADED, "answering, loaded", at,
+                Events.state("a", Liveness.ALIVE, Usability.DEGRADED, "answering, loaded")));
+        // The peer measured more since, and already holds the values of an event not published yet.
+        LoadReport load = LoadReport.builder().cpu(0.75).inFlight(12).build();
+        a.set(new PeerState("a", "127.0.0.1:1", Liveness.DEAD, Usability.UNKNOWN, "not published yet", 9.5, 2_000_000,
+                1_500_000, ServingStatus.DEGRADED, load, 0xabcdefL, "node-7", at.plusSeconds(5)));
+
+        Recorder late = new Recorder();
+        r.addListener(late);
+        assertThat(late.events()).hasSize(1);
+        PeerEvent replay = late.events().get(0);
+        assertThat(replay.kind()).isEqualTo(Kind.ADDED);
+        assertThat(replay.replayed()).isTrue();
+        assertThat(replay.sequence()).isEqualTo(published.sequence()).isEqualTo(2);
+        assertThat(replay.fromLiveness()).isEqualTo(Liveness.ALIVE);
+        assertThat(replay.toLiveness()).isEqualTo(Liveness.ALIVE);
+        assertThat(replay.fromUsability()).isEqualTo(Usability.DEGRADED);
+        assertThat(replay.toUsability()).isEqualTo(Usability.DEGRADED);
+        assertThat(replay.reason()).isSameAs(published.reason());
+        assertThat(replay.timestamp()).isEqualTo(at);
+        // The snapshot: the last event's state, usability, reason and time; the peer's measurements now.
+        assertThat(replay.state()).isEqualTo(new PeerState("a", "127.0.0.1:1", Liveness.ALIVE, Usability.DEGRADED,
+                "answering, loaded", 9.5, 2_000_000, 1_500_000, ServingStatus.DEGRADED, load, 0xabcdefL, "node-7", at));
+        assertThat(replay.state().load()).isSameAs(load);
+
+        r.publish(transition("a", Liveness.ALIVE, Liveness.DEAD, "not published yet"));
+        assertThat(late.events()).extracting(PeerEvent::sequence).containsExactly(2L, 3L);
+    }
+
+    @Test
+    void aReplayKeepsTheTimestampExactlyAndValuesThePublisherLeftOut() {
+        PeerRegistry r = PeerRegistry.create(Runnable::run);
+        TestPeer far = new TestPeer("far");
+        TestPeer bare = new TestPeer("bare");
+        r.register(far);
+        r.register(bare);
+        Instant distant = Instant.MAX.minusNanos(1);
+        r.publish(new PeerEvent(Kind.ADDED, "far", Liveness.UNKNOWN, Liveness.UNKNOWN, Usability.UNKNOWN,
+                Usability.UNKNOWN, "added", distant, null));
+        r.publish(new PeerEvent(Kind.ADDED, "bare", null, null, null, null, "no values", null, null));
+        bare.set(null); // a test double that knows nothing
+
+        Recorder late = new Recorder();
+        r.addListener(late);
+        PeerEvent farReplay = late.byPeer().get("far").get(0);
+        assertThat(farReplay.timestamp()).isEqualTo(distant);
+        assertThat(farReplay.state().since()).isEqualTo(distant);
+        assertThat(farReplay.state().liveness()).isEqualTo(Liveness.UNKNOWN);
+        PeerEvent bareReplay = late.byPeer().get("bare").get(0);
+        assertThat(bareReplay.replayed()).isTrue();
+        assertThat(bareReplay.timestamp()).isNull();
+        assertThat(bareReplay.toLiveness()).isNull();
+        assertThat(bareReplay.toUsability()).isNull();
+        assertThat(bareReplay.state()).isNull();
+        assertThat(bareReplay.reason()).isEqualTo("no values");
+    }
+
+    @Test
+    void aPeerWhoseRemovedWasPublishedIsNotReplayedWhileItWaitsToBeUnregistered() {
+        PeerRegistry r = PeerRegistry.create(Runnable::run);
+        TestPeer first = new TestPeer("a");
+        r.register(first);
+        r.publish(added("a"));
+        PeerEvent gone = r.publish(removed("a", Liveness.ALIVE)); // a monitor publishes REMOVED, then unregisters
+        Recorder between = new Recorder();
+        r.addListener(between);
+        assertThat(between.events()).isEmpty();
+        assertThat(r.peer("a")).containsSame(first);
+        assertThat(r.size()).isEqualTo(1);
+
+        assertThat(r.unregister(first)).isTrue();
+        TestPeer second = new TestPeer("a");
+        r.register(second);
+        PeerEvent back = r.publish(added("a"));
+        assertThat(back.sequence()).isGreaterThan(gone.sequence());
+        Recorder after = new Recorder();
+        r.addListener(after);
+        assertThat(after.events()).extracting(PeerEvent::sequence).containsExactly(back.sequence());
+        assertThat(between.events()).extracting(PeerEvent::sequence).containsExactly(back.sequence());
+        assertThat(r.peers()).containsExactly(second);
+    }
+
+    @Test
+    void namesWithEventsButNoPeerAreNeitherListedNorReplayed() {
+        PeerRegistry r = PeerRegistry.create(Runnable::run);
+        r.publish(added("ghost"));
+        r.publish(transition("ghost", Liveness.UNKNOWN, Liveness.ALIVE, "up"));
+        assertThat(r.peers()).isEmpty();
+        assertThat(r.peer("ghost")).isEmpty();
+        assertThat(r.size()).isZero();
+        assertThat(r.unregister("ghost")).isNull();
+        Recorder before = new Recorder();
+        r.addListener(before);
+        assertThat(before.events()).isEmpty();
+
+        TestPeer ghost = new TestPeer("ghost"); // registered after its events: replayed from the last one
+        r.register(ghost);
+        Recorder late = new Recorder();
+        r.addListener(late);
+        assertThat(late.events()).singleElement().satisfies(e -> {
+            assertThat(e.replayed()).isTrue();
+            assertThat(e.sequence()).isEqualTo(2);
+            assertThat(e.reason()).isEqualTo("up");
+        });
+        assertThat(r.peers()).containsExactly(ghost);
+        assertThat(r.unregister("ghost")).isSameAs(ghost);
+        assertThat(r.peers()).isEmpty();
+        PeerEvent next = r.publish(transition("ghost", Liveness.ALIVE, Liveness.DEAD, "down"));
+        assertThat(next.sequence()).as("events of an unregistered name still continue").isEqualTo(3);
     }
 
     @Test
