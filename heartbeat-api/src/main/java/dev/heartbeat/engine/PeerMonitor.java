@@ -91,8 +91,6 @@ final class PeerMonitor implements Peer, LinkHandler {
     /** The frame {@link #onFrame} is handling (its thread's holder), only while it runs; null otherwise. */
     private Frame frame;
     private final Jitter random;
-    private final Runnable tickTask = this::tick;
-    private final Runnable evalTask = this::evaluateNow;
     private final EchoTracker echoes = new EchoTracker();
     private final RttWindow rttWindow = new RttWindow();
     private final CompletableFuture<PeerState> firstVerdict = new CompletableFuture<>();
@@ -138,9 +136,12 @@ final class PeerMonitor implements Peer, LinkHandler {
     private long effectiveIntervalNanos;
     private long advisedNanos;
     private long lastAdviceRaw;
-    /** The next tick, and the next evaluation between ticks: one re-armable timer each, for the peer's life. */
-    private Timer tickTimer;
-    private Timer evalTimer;
+    /**
+     * The peer's one re-armable timer, for its life: armed for {@link #pendingEvalAt} when an
+     * evaluation is due between ticks, else for the next tick at {@link #due}.
+     */
+    private Timer timer;
+    /** The next evaluation between ticks (always before {@link #due}), or Long.MAX_VALUE when none is. */
     private long pendingEvalAt = Long.MAX_VALUE;
     private boolean started;
     private String lastDisconnect = "";
@@ -235,8 +236,7 @@ final class PeerMonitor implements Peer, LinkHandler {
         link = l;
         scheduler = l.scheduler();
         ticker = scheduler.ticker();
-        tickTimer = scheduler.newTimer(tickTask);
-        evalTimer = scheduler.newTimer(evalTask);
+        timer = scheduler.newTimer(this::onTimer);
         long now = ticker.nanoTime();
         addedAt = now;
         lastTickRan = now;
@@ -294,8 +294,27 @@ final class PeerMonitor implements Peer, LinkHandler {
             period += (long) ((random.nextDouble() * 2 - 1) * j * period);
         }
         due = now + period;
-        tickTimer.arm(period);
-        scheduleEvaluation(now);
+        scheduleEvaluation(now, true);
+    }
+
+    /**
+     * The timer fired: for the evaluation between ticks when one was pending, else for the tick.
+     * Should it fire so late that the tick is due as well, the tick runs right after the
+     * evaluation, as it would have on a timer of its own.
+     */
+    private void onTimer() {
+        if (removed) {
+            return;
+        }
+        if (pendingEvalAt == Long.MAX_VALUE) {
+            tick();
+            return;
+        }
+        long tickDue = due;
+        evaluateNow();
+        if (!removed && due == tickDue && tickDue - ticker.nanoTime() <= 0) {
+            tick(); // (an evaluation that probed at once ran the tick itself, and moved due)
+        }
     }
 
     /**
@@ -303,6 +322,17 @@ final class PeerMonitor implements Peer, LinkHandler {
      * threshold, the initial timeout, the detection bound) rather than waiting for the next tick.
      */
     private void scheduleEvaluation(long now) {
+        scheduleEvaluation(now, false);
+    }
+
+    /**
+     * Arms the timer for the evaluation {@link #scheduleEvaluation(long)} describes when it comes
+     * before the next tick, else for the tick.
+     *
+     * @param rearm the tick's time changed, or the timer just fired: arm it even when the
+     *     evaluation's time did not change
+     */
+    private void scheduleEvaluation(long now, boolean rearm) {
         long at;
         if (!detector.hasHeartbeat()) {
             at = liveness == Liveness.UNKNOWN ? addedAt + forgivenNanos + cfg.initialTimeoutNanos : Long.MAX_VALUE;
@@ -324,16 +354,15 @@ final class PeerMonitor implements Peer, LinkHandler {
         if (at != Long.MAX_VALUE && at - graceUntil < 0) {
             at = graceUntil; // ticker values may be negative: compare differences, never values
         }
-        if (at == pendingEvalAt) {
+        if (at != Long.MAX_VALUE && at - due >= 0) {
+            at = Long.MAX_VALUE; // not before the next tick, which evaluates anyway
+        }
+        if (at == pendingEvalAt && !rearm) {
             return;
         }
-        if (at != Long.MAX_VALUE && at - due < 0) { // due before the next tick, which would evaluate anyway
-            pendingEvalAt = at;
-            evalTimer.arm(at - now); // re-arming replaces the pending deadline, allocating nothing
-        } else if (pendingEvalAt != Long.MAX_VALUE) {
-            evalTimer.cancel();
-            pendingEvalAt = Long.MAX_VALUE;
-        }
+        pendingEvalAt = at;
+        // Re-arming replaces the pending deadline, allocating nothing.
+        timer.arm((at != Long.MAX_VALUE ? at : due) - now);
     }
 
     private void evaluateNow() {
@@ -345,18 +374,17 @@ final class PeerMonitor implements Peer, LinkHandler {
         pendingEvalAt = Long.MAX_VALUE;
         checkPause(dueAt, now);
         if (now - graceUntil < 0) {
-            scheduleEvaluation(now);
+            scheduleEvaluation(now, true);
             return;
         }
         Liveness before = liveness;
         evaluate(now);
         if (before != Liveness.SUSPECT && liveness == Liveness.SUSPECT && link.carriesHeartbeats()) {
             // Late beat: probe at once and keep probing at the probe interval until it answers or dies.
-            tickTimer.cancel();
             due = now;
             tick();
         } else {
-            scheduleEvaluation(now);
+            scheduleEvaluation(now, true);
         }
     }
 
