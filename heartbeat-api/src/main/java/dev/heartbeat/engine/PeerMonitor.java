@@ -66,7 +66,10 @@ final class PeerMonitor implements Peer, LinkHandler {
             ThreadLocal.withInitial(() -> ByteBuffer.allocate(FrameCodec.MAX_FRAME_LENGTH));
     /** The PING being encoded: one holder per thread, like the buffer (nothing is called between filling and encoding it). */
     private static final ThreadLocal<Frame> PING_FRAME = ThreadLocal.withInitial(Frame::new);
-    /** Where received frames are decoded: one holder per thread (an event loop), not per peer; see {@link #onFrame}. */
+    /**
+     * Where received frames are decoded, and their usability verdicts made: one holder each per
+     * thread (an event loop), not per peer; see {@link #onFrame}.
+     */
     private static final ThreadLocal<DecodeScratch> DECODE_SCRATCH = ThreadLocal.withInitial(DecodeScratch::new);
     /** Shortest wait for a probe's answer, and shortest spacing of probes. */
     private static final long MIN_PROBE_WAIT = 1_000_000;
@@ -85,7 +88,6 @@ final class PeerMonitor implements Peer, LinkHandler {
     private final FrameVerifier verifier;
     private LivenessDetector detector;
     private final UsabilityHysteresis hysteresis;
-    private final UsabilityVerdict verdict = new UsabilityVerdict();
     /** This peer's node id and metric names as last decoded, so that the shared holder decodes them without allocating. */
     private final StringCache strings = new StringCache();
     /** The frame {@link #onFrame} is handling (its thread's holder), only while it runs; null otherwise. */
@@ -495,9 +497,10 @@ final class PeerMonitor implements Peer, LinkHandler {
                     : detector.explain(now) + probeNote + laggingNote(now));
         }
         if (link.isConnected() && !link.isWritable() && liveness != Liveness.DEAD) {
-            verdict.set(Usability.UNUSABLE, UsabilityVerdict.Cause.UNWRITABLE,
+            // A holder of its own: this is not a frame's handling, and happens only while stuck.
+            UsabilityVerdict stuck = new UsabilityVerdict().set(Usability.UNUSABLE, UsabilityVerdict.Cause.UNWRITABLE,
                     "connection unwritable: the peer is not reading", 0, 0, false);
-            if (hysteresis.offer(verdict)) {
+            if (hysteresis.offer(stuck)) {
                 transition(now, liveness, hysteresis.reason());
             }
         }
@@ -619,9 +622,14 @@ final class PeerMonitor implements Peer, LinkHandler {
         }
     }
 
-    /** A thread's decode holder, and whether a frame being handled on that thread is using it. */
+    /**
+     * A thread's decode holder and verdict holder, and whether a frame being handled on that
+     * thread is using them. A verdict lives from the policy's evaluation to the hysteresis' offer,
+     * within one frame's handling, so the peers of a thread can share one.
+     */
     private static final class DecodeScratch {
         final Frame frame = new Frame();
+        final UsabilityVerdict verdict = new UsabilityVerdict();
         boolean busy;
     }
 
@@ -644,7 +652,7 @@ final class PeerMonitor implements Peer, LinkHandler {
         frame = (shared ? scratch.frame : new Frame()).strings(strings);
         scratch.busy = true;
         try {
-            handle(link, buf);
+            handle(link, buf, shared ? scratch.verdict : new UsabilityVerdict());
         } finally {
             frame = outer;
             if (shared) {
@@ -653,7 +661,7 @@ final class PeerMonitor implements Peer, LinkHandler {
         }
     }
 
-    private void handle(Link link, ByteBuffer buf) {
+    private void handle(Link link, ByteBuffer buf, UsabilityVerdict verdict) {
         int start = buf.position();
         try {
             FrameCodec.decode(buf, frame);
@@ -678,10 +686,10 @@ final class PeerMonitor implements Peer, LinkHandler {
         lastActivity = now;
         switch (frame.type()) {
             case PONG:
-                onPong(now);
+                onPong(now, verdict);
                 break;
             case GOODBYE:
-                onGoodbye(now);
+                onGoodbye(now, verdict);
                 break;
             default:
                 reject(FrameRejection.UNEXPECTED_TYPE); // a PING to a monitor: not ours to answer
@@ -706,7 +714,7 @@ final class PeerMonitor implements Peer, LinkHandler {
         }
     }
 
-    private void onPong(long now) {
+    private void onPong(long now, UsabilityVerdict verdict) {
         FrameRejection bad = echoes.match(frame.echoSequence(), frame.echoSendTimeNanos());
         reportMisses();
         if (bad != null) {
@@ -776,6 +784,7 @@ final class PeerMonitor implements Peer, LinkHandler {
         detector.heartbeat(now, sentAt, nextDue, !inBurst && restartedFrom == 0);
         ServingStatus s = frame.status();
         LoadView l = frame.loadView();
+        verdict.clear(); // the thread's holder: what it held was another peer's verdict
         cfg.usabilityPolicy().evaluate(s, l, freshRtt ? rtt : -1, rttWindow.baseline(), verdict);
         double loss = echoes.lossRate();
         if (verdict.usability() == Usability.USABLE && loss >= cfg.degradedLoss() && cfg.degradedLoss() < 1.0) {
@@ -900,7 +909,7 @@ final class PeerMonitor implements Peer, LinkHandler {
         }
     }
 
-    private void onGoodbye(long now) {
+    private void onGoodbye(long now, UsabilityVerdict verdict) {
         if (knownEpoch != 0 && frame.epoch() != knownEpoch) {
             reject(FrameRejection.FOREIGN_GOODBYE);
             return;
