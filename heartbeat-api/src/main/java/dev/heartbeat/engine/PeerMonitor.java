@@ -78,26 +78,24 @@ final class PeerMonitor implements Peer, LinkHandler {
 
     private final String name;
     private final String address;
-    private final String transportAddress;
     private final PeerAttributes attributes;
     private final HeartbeatMonitor owner;
     private final MonitorConfig cfg;
-    private final PeerObserver observer;
     private final dev.heartbeat.peer.PeerListener local;
-    private final FrameSealer sealer;
-    private final FrameVerifier verifier;
     private LivenessDetector detector;
     private final UsabilityHysteresis hysteresis;
     /** This peer's node id and metric names as last decoded, so that the shared holder decodes them without allocating. */
     private final StringCache strings = new StringCache();
     /** The frame {@link #onFrame} is handling (its thread's holder), only while it runs; null otherwise. */
     private Frame frame;
-    private final Jitter random;
+    /** The state of this peer's jitter draws ({@link Jitter}). */
+    private long jitterState;
     private final EchoTracker echoes = new EchoTracker();
     private final RttWindow rttWindow = new RttWindow();
-    private final CompletableFuture<PeerState> firstVerdict = new CompletableFuture<>();
-    /** Frames rejected, by reason; made at the first rejection (most peers never have one). */
-    private volatile AtomicLongArray rejected;
+    /** Made when someone asks for the first verdict (most peers are never asked); see {@link #firstVerdict()}. */
+    private volatile CompletableFuture<PeerState> firstVerdict;
+    /** Made at the first rejected frame, restart or lost connection (most peers never have one). */
+    private volatile Rare rare;
 
     /** The link, for threads other than the scheduler's (remove); the scheduler uses {@link #link}. */
     private volatile Link opened;
@@ -106,15 +104,11 @@ final class PeerMonitor implements Peer, LinkHandler {
 
     // Scheduler-confined state.
     private Link link;
-    private SerialScheduler scheduler;
     private Ticker ticker;
     private int nextSeq = Epochs.newSequence();
     private long knownEpoch;
     /** The first sequence sent after {@link #knownEpoch} was adopted: older PINGs were answered by its predecessor. */
     private int epochFromSeq;
-    /** Made at the first restart (most peers never restart). */
-    private long[] retired;
-    private int retiredNext;
     private long lastPongAt;
     /** Own pauses forgiven since the last valid PONG (or since the peer was added). */
     private long forgivenNanos;
@@ -146,12 +140,7 @@ final class PeerMonitor implements Peer, LinkHandler {
     /** The next evaluation between ticks (always before {@link #due}), or Long.MAX_VALUE when none is. */
     private long pendingEvalAt = Long.MAX_VALUE;
     private boolean started;
-    private String lastDisconnect = "";
-    private FrameRejection lastRejection;
-    /** What the decoder said of the last malformed frame (allocated only when one arrives). */
-    private String lastMalformed;
     private int lastPongLength;
-    private long badFrames;
 
     // Published state, read from any thread.
     private volatile Liveness liveness = Liveness.UNKNOWN;
@@ -178,8 +167,23 @@ final class PeerMonitor implements Peer, LinkHandler {
     private volatile double lossRate;
     private volatile Instant since;
 
-    PeerMonitor(PeerSpec spec, String transportAddress, HeartbeatMonitor owner) {
-        this(spec, transportAddress, owner, null, owner.config());
+    /**
+     * What most peers never need, in one object made when first needed ({@link #rare()}): the
+     * counts and last details of rejected frames, the epochs a restart retired, and what the last
+     * lost connection said. Written on the peer's thread; {@link #rejected} is read from any.
+     */
+    private static final class Rare {
+        /** Frames rejected, by reason. */
+        final AtomicLongArray rejected = new AtomicLongArray(REJECTIONS.length);
+        FrameRejection lastRejection;
+        /** What the decoder said of the last malformed frame. */
+        String lastMalformed;
+        long badFrames;
+        /** Epochs remembered after they were replaced (0: none), the next to overwrite at {@link #retiredNext}. */
+        final long[] retired = new long[RETIRED_EPOCHS];
+        int retiredNext;
+        /** Why the connection was last lost, or "" once it is connected again. */
+        String lastDisconnect = "";
     }
 
     /**
@@ -187,32 +191,23 @@ final class PeerMonitor implements Peer, LinkHandler {
      *     each is published (outside any lock), or {@code null}
      * @param config this peer's settings (the monitor's, or a per-peer override)
      */
-    PeerMonitor(PeerSpec spec, String transportAddress, HeartbeatMonitor owner, dev.heartbeat.peer.PeerListener local,
-                MonitorConfig config) {
+    PeerMonitor(PeerSpec spec, HeartbeatMonitor owner, dev.heartbeat.peer.PeerListener local, MonitorConfig config) {
         this.local = local;
         this.name = spec.name();
         this.address = spec.address();
-        this.transportAddress = transportAddress;
         this.attributes = spec.attributes();
         this.owner = owner;
         this.cfg = config;
-        this.observer = owner.observer();
-        this.sealer = owner.sealer();
-        this.verifier = owner.verifier();
         this.effectiveIntervalNanos = cfg.intervalNanos;
         this.detector = cfg.detector().create(cfg.intervalNanos);
         this.hysteresis = new UsabilityHysteresis(cfg.degradeAfter(), cfg.recoverAfter());
         this.since = owner.clock().instant();
-        this.random = new Jitter(owner.nextSeed());
+        this.jitterState = owner.nextSeed();
     }
 
     /** This peer's settings. */
     MonitorConfig config() {
         return cfg;
-    }
-
-    String transportAddress() {
-        return transportAddress;
     }
 
     /** Binds the link and starts ticking; called once, right after the link was opened. */
@@ -236,7 +231,7 @@ final class PeerMonitor implements Peer, LinkHandler {
         }
         started = true;
         link = l;
-        scheduler = l.scheduler();
+        SerialScheduler scheduler = l.scheduler();
         ticker = scheduler.ticker();
         timer = scheduler.newTimer(this::onTimer);
         long now = ticker.nanoTime();
@@ -269,7 +264,10 @@ final class PeerMonitor implements Peer, LinkHandler {
         if (l != null) {
             l.close();
         }
-        firstVerdict.cancel(false);
+        CompletableFuture<PeerState> f = firstVerdict; // one made meanwhile saw removed, under the lock
+        if (f != null) {
+            f.cancel(false); // nothing if the verdict came first
+        }
         return true;
     }
 
@@ -293,7 +291,8 @@ final class PeerMonitor implements Peer, LinkHandler {
         long period = liveness == Liveness.SUSPECT ? Math.max(probeSpacing(), advisedNanos) : effectiveIntervalNanos;
         double j = cfg.jitter();
         if (j > 0) {
-            period += (long) ((random.nextDouble() * 2 - 1) * j * period);
+            jitterState = Jitter.next(jitterState);
+            period += (long) ((Jitter.unit(jitterState) * 2 - 1) * j * period);
         }
         due = now + period;
         scheduleEvaluation(now, true);
@@ -433,9 +432,10 @@ final class PeerMonitor implements Peer, LinkHandler {
         frame.ping(owner.epoch(), nextSeq, now, owner.nodeId(), (int) Math.min(Integer.MAX_VALUE, effectiveIntervalNanos / 1_000_000));
         int padTo = link.pingPaddingTo(lastPongLength);
         if (padTo > 0) {
+            FrameSealer sealer = owner.sealer();
             FrameCodec.encodePadded(frame, out, sealer, FrameCodec.padTarget(frame, sealer, padTo));
         } else {
-            FrameCodec.encode(frame, out, sealer);
+            FrameCodec.encode(frame, out, owner.sealer());
         }
         out.flip();
         if (link.send(out)) {
@@ -444,7 +444,7 @@ final class PeerMonitor implements Peer, LinkHandler {
             reportMisses();
             observeLoss();
             try {
-                observer.onPingSent(this, seq);
+                owner.observer().onPingSent(this, seq);
             } catch (RuntimeException e) {
                 observerFailed(e);
             }
@@ -455,19 +455,20 @@ final class PeerMonitor implements Peer, LinkHandler {
         if (!detector.hasHeartbeat()) {
             if (liveness == Liveness.UNKNOWN && now - addedAt - forgivenNanos >= cfg.initialTimeoutNanos) {
                 StringBuilder why = new StringBuilder(64);
-                if (lastRejection == null) {
+                Rare r = rare;
+                if (r == null || r.lastRejection == null) {
                     why.append("no answer within ").append(cfg.initialTimeoutNanos / 1_000_000).append(" ms");
                 } else {
                     // It did answer, with nothing we could use: say so, and what was wrong.
                     why.append("answered only with frames it could not use (").append(rejectedFrames())
                             .append(" in ").append(cfg.initialTimeoutNanos / 1_000_000).append(" ms): the last ")
-                            .append(lastRejection.description());
-                    if (lastRejection == FrameRejection.MALFORMED && lastMalformed != null) {
-                        why.append(" (").append(lastMalformed).append(')');
+                            .append(r.lastRejection.description());
+                    if (r.lastRejection == FrameRejection.MALFORMED && r.lastMalformed != null) {
+                        why.append(" (").append(r.lastMalformed).append(')');
                     }
                 }
-                if (!lastDisconnect.isEmpty()) {
-                    why.append(" (").append(lastDisconnect).append(')');
+                if (r != null && !r.lastDisconnect.isEmpty()) {
+                    why.append(" (").append(r.lastDisconnect).append(')');
                 }
                 transition(now, Liveness.DEAD, why.toString());
             }
@@ -610,9 +611,12 @@ final class PeerMonitor implements Peer, LinkHandler {
         } else if (link.carriesHeartbeats()) {
             sendPing(ticker.nanoTime());
         }
-        lastDisconnect = "";
+        Rare r = rare;
+        if (r != null) {
+            r.lastDisconnect = "";
+        }
         try {
-            observer.onConnected(this);
+            owner.observer().onConnected(this);
         } catch (RuntimeException e) {
             observerFailed(e);
         }
@@ -666,14 +670,16 @@ final class PeerMonitor implements Peer, LinkHandler {
         try {
             FrameCodec.decode(buf, frame);
         } catch (FrameDecodeException e) {
-            badFrames++;
-            lastMalformed = e.getMessage();
-            if (LogLimit.loud(badFrames)) {
-                log.warn("{}: invalid frame from {} ignored ({} so far): {}", name, link.describe(), badFrames, e.getMessage());
+            Rare r = rare();
+            r.badFrames++;
+            r.lastMalformed = e.getMessage();
+            if (LogLimit.loud(r.badFrames)) {
+                log.warn("{}: invalid frame from {} ignored ({} so far): {}", name, link.describe(), r.badFrames, e.getMessage());
             }
             reject(FrameRejection.MALFORMED);
             return;
         }
+        FrameVerifier verifier = owner.verifier();
         if (verifier != null) {
             AuthResult auth = verifier.verify(buf, start, frame);
             if (!auth.ok()) {
@@ -698,17 +704,14 @@ final class PeerMonitor implements Peer, LinkHandler {
     }
 
     private void reject(FrameRejection why) {
-        lastRejection = why;
-        AtomicLongArray counts = rejected;
-        if (counts == null) {
-            counts = rejected = new AtomicLongArray(REJECTIONS.length); // only this thread writes the field
-        }
-        long n = counts.incrementAndGet(why.ordinal());
+        Rare r = rare();
+        r.lastRejection = why;
+        long n = r.rejected.incrementAndGet(why.ordinal());
         if (why != FrameRejection.MALFORMED && LogLimit.loud(n)) {
             log.info("{}: frame ignored, it {} ({} for this reason so far)", name, why.description(), n);
         }
         try {
-            observer.onFrameRejected(this, why);
+            owner.observer().onFrameRejected(this, why);
         } catch (RuntimeException e) {
             observerFailed(e);
         }
@@ -804,7 +807,7 @@ final class PeerMonitor implements Peer, LinkHandler {
         phi = detector.suspicion(now);
         boolean usabilityChanged = hysteresis.offer(verdict);
         try {
-            observer.onPongMatched(this, rtt, s, l);
+            owner.observer().onPongMatched(this, rtt, s, l);
         } catch (RuntimeException ex) {
             observerFailed(ex);
         }
@@ -858,7 +861,7 @@ final class PeerMonitor implements Peer, LinkHandler {
                         raw / 1_000_000, applied / 1_000_000);
             }
             try {
-                observer.onAdvice(this, raw, applied);
+                owner.observer().onAdvice(this, raw, applied);
             } catch (RuntimeException e) {
                 observerFailed(e);
             }
@@ -874,11 +877,12 @@ final class PeerMonitor implements Peer, LinkHandler {
     }
 
     private boolean isRetired(long e) {
-        if (retired == null) {
+        Rare r = rare;
+        if (r == null) {
             return false;
         }
-        for (long r : retired) {
-            if (r == e && r != 0) {
+        for (long x : r.retired) {
+            if (x == e && x != 0) {
                 return true;
             }
         }
@@ -887,19 +891,27 @@ final class PeerMonitor implements Peer, LinkHandler {
 
     private void retire(long e) {
         if (!isRetired(e)) {
-            if (retired == null) {
-                retired = new long[RETIRED_EPOCHS];
-            }
-            retired[retiredNext] = e;
-            retiredNext = (retiredNext + 1) % RETIRED_EPOCHS;
+            Rare r = rare();
+            r.retired[r.retiredNext] = e;
+            r.retiredNext = (r.retiredNext + 1) % RETIRED_EPOCHS;
         }
+    }
+
+    /** The rare state, made now if it was not yet; on the peer's thread only (the one that writes the field). */
+    private Rare rare() {
+        Rare r = rare;
+        if (r == null) {
+            r = new Rare();
+            rare = r;
+        }
+        return r;
     }
 
     private void reportMisses() {
         int n = echoes.missedCount();
         for (int i = 0; i < n; i++) {
             try {
-                observer.onMiss(this, echoes.missedSequence(i));
+                owner.observer().onMiss(this, echoes.missedSequence(i));
             } catch (RuntimeException e) {
                 observerFailed(e);
             }
@@ -930,9 +942,9 @@ final class PeerMonitor implements Peer, LinkHandler {
         if (removed || !started || cause == DisconnectCause.CLOSED_LOCALLY) {
             return;
         }
-        lastDisconnect = detail;
+        rare().lastDisconnect = detail;
         try {
-            observer.onDisconnected(this, cause, detail);
+            owner.observer().onDisconnected(this, cause, detail);
         } catch (RuntimeException e) {
             observerFailed(e);
         }
@@ -987,7 +999,10 @@ final class PeerMonitor implements Peer, LinkHandler {
             event = owner.publish(new PeerEvent(kind, name, fromL, to, fromU, toU, why, since, st));
         }
         if (fromL == Liveness.UNKNOWN && to != Liveness.UNKNOWN) {
-            firstVerdict.complete(st);
+            CompletableFuture<PeerState> f = firstVerdict; // one made after the lock saw the verdict itself
+            if (f != null) {
+                f.complete(st);
+            }
         }
         if (local != null) {
             try {
@@ -1075,23 +1090,50 @@ final class PeerMonitor implements Peer, LinkHandler {
 
     @Override
     public long rejectedFrames(FrameRejection why) {
-        AtomicLongArray counts = rejected;
-        return counts == null ? 0 : counts.get(why.ordinal());
+        Rare r = rare;
+        return r == null ? 0 : r.rejected.get(why.ordinal());
     }
 
     @Override
     public long rejectedFrames() {
-        AtomicLongArray counts = rejected;
+        Rare r = rare;
         long n = 0;
-        for (int i = 0; counts != null && i < REJECTIONS.length; i++) {
-            n += counts.get(i);
+        for (int i = 0; r != null && i < REJECTIONS.length; i++) {
+            n += r.rejected.get(i);
         }
         return n;
     }
 
+    /**
+     * {@inheritDoc} The future is made at the first call (most peers are never asked): a call after
+     * the verdict completes it with the state at that call; a call after the peer was removed
+     * before any verdict, cancelled.
+     */
     @Override
     public CompletionStage<PeerState> firstVerdict() {
-        return firstVerdict.minimalCompletionStage();
+        CompletableFuture<PeerState> f = firstVerdict;
+        if (f == null) {
+            PeerState known = null;
+            boolean cancel = false;
+            synchronized (this) { // transitions and removal take it: either they see the future, or it sees them
+                f = firstVerdict;
+                if (f == null) {
+                    f = new CompletableFuture<>();
+                    firstVerdict = f;
+                    if (liveness != Liveness.UNKNOWN) {
+                        known = state();
+                    } else if (removed) {
+                        cancel = true;
+                    }
+                }
+            }
+            if (known != null) {
+                f.complete(known); // outside the lock: completing runs the caller's dependents
+            } else if (cancel) {
+                f.cancel(false);
+            }
+        }
+        return f.minimalCompletionStage();
     }
 
     @Override

@@ -217,6 +217,33 @@ class MonitorLifecycleTest {
     }
 
     @Test
+    void theFirstVerdictFutureIsMadeWhenAskedForAndEndsTheSameWay() {
+        try (Scripted s = new Scripted()) { // asked before: cancelled when removed first
+            java.util.concurrent.CompletableFuture<dev.heartbeat.peer.PeerState> f =
+                    s.peer.firstVerdict().toCompletableFuture();
+            assertThat(s.peer.firstVerdict().toCompletableFuture().isDone()).isFalse();
+            s.monitor.removePeer("b");
+            assertThat(f).isCompletedExceptionally(); // (a copy of the cancelled future)
+            assertThat(s.peer.firstVerdict().toCompletableFuture()).isCompletedExceptionally();
+        }
+        try (Scripted s = new Scripted()) { // asked before: the first verdict's state, not a later one
+            java.util.concurrent.CompletableFuture<dev.heartbeat.peer.PeerState> f =
+                    s.peer.firstVerdict().toCompletableFuture();
+            s.answer(s.lastPing(), 7);
+            s.deliver(Scripted.pong(s.nextPing(), 7, ServingStatus.DRAINING, 0));
+            assertThat(s.peer.usability()).isEqualTo(dev.heartbeat.peer.Usability.UNUSABLE);
+            assertThat(f).isCompletedWithValueMatching(st -> st.liveness() == Liveness.ALIVE
+                    && st.usability() == dev.heartbeat.peer.Usability.USABLE);
+            // Asked after the verdict: completed at once, with the state then; removal changes nothing.
+            java.util.concurrent.CompletableFuture<dev.heartbeat.peer.PeerState> late =
+                    s.peer.firstVerdict().toCompletableFuture();
+            s.monitor.removePeer("b");
+            assertThat(late).isCompletedWithValueMatching(st -> st.liveness() == Liveness.ALIVE);
+            assertThat(f).isCompletedWithValueMatching(st -> st.usability() == dev.heartbeat.peer.Usability.USABLE);
+        }
+    }
+
+    @Test
     void theNoAnswerReasonNamesWhatWasWrongWithTheAnswers() {
         try (Scripted s = new Scripted()) {
             Frame p = s.lastPing();
