@@ -46,7 +46,8 @@ final class EchoTracker {
     private int lastMatched;
     private long matchedSentAt;
     private double lossRate;
-    private long misses;
+    /** PINGs missed so far, modulo 2³² (read as differences). */
+    private int misses;
 
     /**
      * Missed sequences reported by the last {@link #recordSent} or {@link #match}, for observers:
@@ -244,8 +245,8 @@ final class EchoTracker {
         return lossRate;
     }
 
-    /** PINGs missed so far. */
-    long misses() {
+    /** PINGs missed so far, modulo 2³²: it wraps, so compare two readings by their difference. */
+    int misses() {
         return misses;
     }
 

@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * can keep a silent peer from DEAD past {@link MonitorConfig#maxSilence()} (plus at most
  * {@link MonitorConfig#maxForgiveness()} of our own pauses).
  */
-final class PeerMonitor implements Peer, LinkHandler {
+final class PeerMonitor implements Peer, LinkHandler, Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(PeerMonitor.class);
     /** Epochs remembered after they were replaced. */
@@ -86,8 +86,6 @@ final class PeerMonitor implements Peer, LinkHandler {
     private final UsabilityHysteresis hysteresis;
     /** This peer's node id and metric names as last decoded, so that the shared holder decodes them without allocating. */
     private final StringCache strings = new StringCache();
-    /** The frame {@link #onFrame} is handling (its thread's holder), only while it runs; null otherwise. */
-    private Frame frame;
     /** The state of this peer's jitter draws ({@link Jitter}). */
     private long jitterState;
     private final EchoTracker echoes = new EchoTracker();
@@ -106,8 +104,7 @@ final class PeerMonitor implements Peer, LinkHandler {
     private Link link;
     private Ticker ticker;
     private int nextSeq = Epochs.newSequence();
-    private long knownEpoch;
-    /** The first sequence sent after {@link #knownEpoch} was adopted: older PINGs were answered by its predecessor. */
+    /** The first sequence sent after {@link #epoch} was adopted: older PINGs were answered by its predecessor. */
     private int epochFromSeq;
     private long lastPongAt;
     /** Own pauses forgiven since the last valid PONG (or since the peer was added). */
@@ -123,15 +120,17 @@ final class PeerMonitor implements Peer, LinkHandler {
     private long lastActivity;
     /** PINGs this path loses, per PING sent: a long-run average (about {@link #LOSS_MEMORY} PINGs). */
     private float pathLoss;
-    private int lossTrials;
-    /** {@link EchoTracker#misses()} when the last PING was sent (low 32 bits). */
+    /** PINGs {@link #pathLoss} averages so far: up to {@link #LOSS_MEMORY}, a short. */
+    private short lossTrials;
+    /** {@link EchoTracker#misses()} when the last PING was sent. */
     private int missesSeen;
     /** The due time last given to the detector. */
     private long lastNextDue;
     private long graceUntil;
     private long effectiveIntervalNanos;
     private long advisedNanos;
-    private long lastAdviceRaw;
+    /** The minimum interval the peer last advised, as it said it (ms). */
+    private int lastAdviceMillis;
     /**
      * The peer's one re-armable timer, for its life: armed for {@link #pendingEvalAt} when an
      * evaluation is due between ticks, else for the next tick at {@link #due}.
@@ -140,7 +139,8 @@ final class PeerMonitor implements Peer, LinkHandler {
     /** The next evaluation between ticks (always before {@link #due}), or Long.MAX_VALUE when none is. */
     private long pendingEvalAt = Long.MAX_VALUE;
     private boolean started;
-    private int lastPongLength;
+    /** The length of the last PONG accepted: at most {@link FrameCodec#MAX_FRAME_LENGTH}, a short. */
+    private short lastPongLength;
 
     // Published state, read from any thread.
     private volatile Liveness liveness = Liveness.UNKNOWN;
@@ -233,7 +233,7 @@ final class PeerMonitor implements Peer, LinkHandler {
         link = l;
         SerialScheduler scheduler = l.scheduler();
         ticker = scheduler.ticker();
-        timer = scheduler.newTimer(this::onTimer);
+        timer = scheduler.newTimer(this); // run(): the peer is its timer's task, no lambda per peer
         long now = ticker.nanoTime();
         addedAt = now;
         lastTickRan = now;
@@ -301,9 +301,11 @@ final class PeerMonitor implements Peer, LinkHandler {
     /**
      * The timer fired: for the evaluation between ticks when one was pending, else for the tick.
      * Should it fire so late that the tick is due as well, the tick runs right after the
-     * evaluation, as it would have on a timer of its own.
+     * evaluation, as it would have on a timer of its own. The peer is its timer's task (one object
+     * less per peer than a lambda); called by that timer only, on the peer's thread.
      */
-    private void onTimer() {
+    @Override
+    public void run() {
         if (removed) {
             return;
         }
@@ -579,7 +581,7 @@ final class PeerMonitor implements Peer, LinkHandler {
      * missed at once, and a peer's stall or death is not the path's loss.
      */
     private void observeLoss() {
-        int m = (int) echoes.misses();
+        int m = echoes.misses();
         int fresh = m - missesSeen;
         missesSeen = m;
         if (liveness == Liveness.ALIVE || liveness == Liveness.SUSPECT) {
@@ -642,7 +644,8 @@ final class PeerMonitor implements Peer, LinkHandler {
      * read from the decode to the end of this call, and code called meanwhile (the verifier, the
      * usability policy, observers, this peer's local listener) may deliver another frame on this
      * thread — an in-memory transport does — so a frame that arrives while the holder is in use is
-     * decoded into a holder of its own, and {@link #frame} is restored when the inner call ends.
+     * decoded into a holder of its own. The frame being handled is passed down as a parameter,
+     * never kept in a field.
      */
     @Override
     public void onFrame(Link link, ByteBuffer buf) {
@@ -652,20 +655,18 @@ final class PeerMonitor implements Peer, LinkHandler {
         }
         DecodeScratch scratch = DECODE_SCRATCH.get();
         boolean shared = !scratch.busy;
-        Frame outer = frame;
-        frame = (shared ? scratch.frame : new Frame()).strings(strings);
+        Frame frame = (shared ? scratch.frame : new Frame()).strings(strings);
         scratch.busy = true;
         try {
-            handle(link, buf, shared ? scratch.verdict : new UsabilityVerdict());
+            handle(link, buf, frame, shared ? scratch.verdict : new UsabilityVerdict());
         } finally {
-            frame = outer;
             if (shared) {
                 scratch.busy = false;
             }
         }
     }
 
-    private void handle(Link link, ByteBuffer buf, UsabilityVerdict verdict) {
+    private void handle(Link link, ByteBuffer buf, Frame frame, UsabilityVerdict verdict) {
         int start = buf.position();
         try {
             FrameCodec.decode(buf, frame);
@@ -692,10 +693,10 @@ final class PeerMonitor implements Peer, LinkHandler {
         lastActivity = now;
         switch (frame.type()) {
             case PONG:
-                onPong(now, verdict);
+                onPong(now, frame, verdict);
                 break;
             case GOODBYE:
-                onGoodbye(now, verdict);
+                onGoodbye(now, frame, verdict);
                 break;
             default:
                 reject(FrameRejection.UNEXPECTED_TYPE); // a PING to a monitor: not ours to answer
@@ -717,7 +718,7 @@ final class PeerMonitor implements Peer, LinkHandler {
         }
     }
 
-    private void onPong(long now, UsabilityVerdict verdict) {
+    private void onPong(long now, Frame frame, UsabilityVerdict verdict) {
         FrameRejection bad = echoes.match(frame.echoSequence(), frame.echoSendTimeNanos());
         reportMisses();
         if (bad != null) {
@@ -729,6 +730,7 @@ final class PeerMonitor implements Peer, LinkHandler {
         // Only a PONG that answers one of our outstanding PINGs may speak for a new epoch.
         long e = frame.epoch();
         long restartedFrom = 0;
+        long knownEpoch = epoch; // written only on this thread: the published field is the peer's record
         if (e != knownEpoch) {
             if (knownEpoch != 0 && isRetired(e) && echo - epochFromSeq < 0) {
                 reject(FrameRejection.RETIRED_EPOCH); // the replaced process answering a PING sent before the change
@@ -738,7 +740,6 @@ final class PeerMonitor implements Peer, LinkHandler {
                 restartedFrom = knownEpoch;
                 retire(knownEpoch);
             }
-            knownEpoch = e;
             epochFromSeq = nextSeq;
             epoch = e;
         }
@@ -752,7 +753,7 @@ final class PeerMonitor implements Peer, LinkHandler {
             hysteresis.force(Usability.UNKNOWN, "restarted");
         }
         lastPongAt = now;
-        lastPongLength = frame.length();
+        lastPongLength = (short) frame.length(); // a decoded frame is at most MAX_FRAME_LENGTH long
         forgivenNanos = 0;
         budgetSpentLogged = false;
         if (beforeL == Liveness.DEAD) {
@@ -803,7 +804,7 @@ final class PeerMonitor implements Peer, LinkHandler {
         publishLoad(l);
         nodeId = frame.nodeId();
         lossRate = echoes.lossRate();
-        applyAdvice(now);
+        applyAdvice(now, frame.minIntervalMillis());
         phi = detector.suspicion(now);
         boolean usabilityChanged = hysteresis.offer(verdict);
         try {
@@ -848,14 +849,14 @@ final class PeerMonitor implements Peer, LinkHandler {
     }
 
     /** A peer's advised minimum interval, clipped to our cap; a new rhythm restarts the detector. */
-    private void applyAdvice(long now) {
+    private void applyAdvice(long now, int adviceMillis) {
         if (!cfg.honorPeerMinInterval()) {
             return;
         }
-        long raw = frame.minIntervalMillis() * 1_000_000L;
+        long raw = adviceMillis * 1_000_000L;
         long applied = Math.min(raw, cfg.maxAdvisedNanos);
-        if (raw != lastAdviceRaw) {
-            lastAdviceRaw = raw;
+        if (adviceMillis != lastAdviceMillis) {
+            lastAdviceMillis = adviceMillis;
             if (raw > applied) {
                 log.info("{}: peer advises a minimum interval of {} ms; clipped to maxAdvisedInterval {} ms", name,
                         raw / 1_000_000, applied / 1_000_000);
@@ -921,7 +922,8 @@ final class PeerMonitor implements Peer, LinkHandler {
         }
     }
 
-    private void onGoodbye(long now, UsabilityVerdict verdict) {
+    private void onGoodbye(long now, Frame frame, UsabilityVerdict verdict) {
+        long knownEpoch = epoch;
         if (knownEpoch != 0 && frame.epoch() != knownEpoch) {
             reject(FrameRejection.FOREIGN_GOODBYE);
             return;

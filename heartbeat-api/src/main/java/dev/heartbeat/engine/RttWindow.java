@@ -19,14 +19,15 @@ final class RttWindow {
     /** The samples while all fit in an int; null once {@link #wide} took over. */
     private int[] narrow = new int[SIZE];
     private long[] wide;
-    private int count;
-    private int next;
+    /** Samples held, and the slot of the next one: 0..{@value #SIZE}, bytes (a window per peer). */
+    private byte count;
+    private byte next;
     private long min = -1;
 
     void add(long rttNanos) {
         long evicted = count == SIZE ? sample(next) : -1;
         store(next, rttNanos);
-        next = (next + 1) % SIZE;
+        next = (byte) ((next + 1) % SIZE);
         if (count < SIZE) {
             count++;
         }
