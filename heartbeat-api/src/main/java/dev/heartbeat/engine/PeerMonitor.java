@@ -106,6 +106,7 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
     private int nextSeq = Epochs.newSequence();
     /** The first sequence sent after {@link #epoch} was adopted: older PINGs were answered by its predecessor. */
     private int epochFromSeq;
+    /** When the last valid PONG arrived; before the first one, when the peer began (its silence started then). */
     private long lastPongAt;
     /** Own pauses forgiven since the last valid PONG (or since the peer was added). */
     private long forgivenNanos;
@@ -113,7 +114,6 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
     /** After a silence, RTTs of answers to PINGs older than this sequence are stale. */
     private int freshFromSeq;
     private boolean filterStaleRtt;
-    private long addedAt;
     private long due;
     private long lastTickRan;
     /** When this peer's thread last ran anything for it (tick, evaluation, frame). */
@@ -124,12 +124,11 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
     private short lossTrials;
     /** {@link EchoTracker#misses()} when the last PING was sent. */
     private int missesSeen;
-    /** The due time last given to the detector. */
-    private long lastNextDue;
     private long graceUntil;
-    private long effectiveIntervalNanos;
-    private long advisedNanos;
-    /** The minimum interval the peer last advised, as it said it (ms). */
+    /**
+     * The minimum interval the peer last advised, as it said it (ms; 0 before any, or when advice
+     * is not honoured): {@link #advisedNanos()} and {@link #effectiveIntervalNanos()} follow from it.
+     */
     private int lastAdviceMillis;
     /**
      * The peer's one re-armable timer, for its life: armed for {@link #pendingEvalAt} when an
@@ -198,7 +197,6 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
         this.attributes = spec.attributes();
         this.owner = owner;
         this.cfg = config;
-        this.effectiveIntervalNanos = cfg.intervalNanos;
         this.detector = cfg.detector().create(cfg.intervalNanos);
         this.hysteresis = new UsabilityHysteresis(cfg.degradeAfter(), cfg.recoverAfter());
         this.since = owner.clock().instant();
@@ -235,7 +233,7 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
         ticker = scheduler.ticker();
         timer = scheduler.newTimer(this); // run(): the peer is its timer's task, no lambda per peer
         long now = ticker.nanoTime();
-        addedAt = now;
+        lastPongAt = now;
         lastTickRan = now;
         lastActivity = now;
         due = now;
@@ -288,7 +286,7 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
             evaluate(now);
         }
         // Probes while SUSPECT, but never faster than the peer asked to be pinged.
-        long period = liveness == Liveness.SUSPECT ? Math.max(probeSpacing(), advisedNanos) : effectiveIntervalNanos;
+        long period = liveness == Liveness.SUSPECT ? Math.max(probeSpacing(), advisedNanos()) : effectiveIntervalNanos();
         double j = cfg.jitter();
         if (j > 0) {
             jitterState = Jitter.next(jitterState);
@@ -338,7 +336,7 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
     private void scheduleEvaluation(long now, boolean rearm) {
         long at;
         if (!detector.hasHeartbeat()) {
-            at = liveness == Liveness.UNKNOWN ? addedAt + forgivenNanos + cfg.initialTimeoutNanos : Long.MAX_VALUE;
+            at = liveness == Liveness.UNKNOWN ? lastPongAt + forgivenNanos + cfg.initialTimeoutNanos : Long.MAX_VALUE;
         } else if (liveness == Liveness.DEAD) {
             at = Long.MAX_VALUE;
         } else {
@@ -403,7 +401,7 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
         if (late > 0) {
             // The timer shows only the part of the stall after it fell due; the thread may have been
             // stopped since it last ran anything for this peer. Count that too, up to one interval.
-            late = Math.max(late, Math.min(now - lastActivity, late + effectiveIntervalNanos));
+            late = Math.max(late, Math.min(now - lastActivity, late + effectiveIntervalNanos()));
         }
         long pause = Math.max(late, pauses.pausedSince(lastTickRan));
         lastTickRan = now;
@@ -431,7 +429,7 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
         ByteBuffer out = PING_SCRATCH.get();
         Frame frame = PING_FRAME.get();
         out.clear();
-        frame.ping(owner.epoch(), nextSeq, now, owner.nodeId(), (int) Math.min(Integer.MAX_VALUE, effectiveIntervalNanos / 1_000_000));
+        frame.ping(owner.epoch(), nextSeq, now, owner.nodeId(), (int) Math.min(Integer.MAX_VALUE, effectiveIntervalNanos() / 1_000_000));
         int padTo = link.pingPaddingTo(lastPongLength);
         if (padTo > 0) {
             FrameSealer sealer = owner.sealer();
@@ -455,7 +453,7 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
 
     private void evaluate(long now) {
         if (!detector.hasHeartbeat()) {
-            if (liveness == Liveness.UNKNOWN && now - addedAt - forgivenNanos >= cfg.initialTimeoutNanos) {
+            if (liveness == Liveness.UNKNOWN && now - lastPongAt - forgivenNanos >= cfg.initialTimeoutNanos) {
                 StringBuilder why = new StringBuilder(64);
                 Rare r = rare;
                 if (r == null || r.lastRejection == null) {
@@ -551,7 +549,7 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
 
     /** PINGs that must go unanswered before DEAD on this path now: {@link #confirmations(int, double, long)}. */
     private int confirmations() {
-        return confirmations(cfg.deadAfterProbes(), pathLoss, effectiveIntervalNanos);
+        return confirmations(cfg.deadAfterProbes(), pathLoss, effectiveIntervalNanos());
     }
 
     /**
@@ -772,7 +770,7 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
         // Answers that queued up behind a silence arrive back to back: they end no silence.
         long sentAt = echoes.matchedSentAt();
         boolean inBurst = detector.hasHeartbeat() && sentAt - prevPongAt < 0
-                && now - prevPongAt < effectiveIntervalNanos / 4;
+                && now - prevPongAt < effectiveIntervalNanos() / 4;
         // The next answer is due one baseline RTT after the next PING (sent, or the next tick),
         // and never before this one arrived.
         long nextSent = echoes.sentAfterMatched();
@@ -784,7 +782,6 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
         if (nextDue - now < 0) {
             nextDue = now;
         }
-        lastNextDue = nextDue;
         detector.heartbeat(now, sentAt, nextDue, !inBurst && restartedFrom == 0);
         ServingStatus s = frame.status();
         LoadView l = frame.loadView();
@@ -804,7 +801,7 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
         publishLoad(l);
         nodeId = frame.nodeId();
         lossRate = echoes.lossRate();
-        applyAdvice(now, frame.minIntervalMillis());
+        applyAdvice(now, frame.minIntervalMillis(), nextDue);
         phi = detector.suspicion(now);
         boolean usabilityChanged = hysteresis.offer(verdict);
         try {
@@ -848,33 +845,43 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
         }
     }
 
-    /** A peer's advised minimum interval, clipped to our cap; a new rhythm restarts the detector. */
-    private void applyAdvice(long now, int adviceMillis) {
-        if (!cfg.honorPeerMinInterval()) {
+    /**
+     * A peer's advised minimum interval, clipped to our cap; a new rhythm restarts the detector
+     * from this beat (whose answer was due at {@code nextDue}).
+     */
+    private void applyAdvice(long now, int adviceMillis, long nextDue) {
+        if (!cfg.honorPeerMinInterval() || adviceMillis == lastAdviceMillis) {
             return;
         }
-        long raw = adviceMillis * 1_000_000L;
-        long applied = Math.min(raw, cfg.maxAdvisedNanos);
-        if (adviceMillis != lastAdviceMillis) {
-            lastAdviceMillis = adviceMillis;
-            if (raw > applied) {
-                log.info("{}: peer advises a minimum interval of {} ms; clipped to maxAdvisedInterval {} ms", name,
-                        raw / 1_000_000, applied / 1_000_000);
-            }
-            try {
-                owner.observer().onAdvice(this, raw, applied);
-            } catch (RuntimeException e) {
-                observerFailed(e);
-            }
-        }
-        advisedNanos = applied;
-        long effective = Math.max(cfg.intervalNanos, applied);
-        if (effective != effectiveIntervalNanos) {
+        long before = effectiveIntervalNanos();
+        lastAdviceMillis = adviceMillis;
+        long effective = effectiveIntervalNanos();
+        if (effective != before) {
             // A new rhythm: the old history would judge it wrongly. Start over from this beat.
-            effectiveIntervalNanos = effective;
             detector = cfg.detector().create(effective);
-            detector.heartbeat(now, echoes.matchedSentAt(), lastNextDue, false);
+            detector.heartbeat(now, echoes.matchedSentAt(), nextDue, false);
         }
+        long raw = adviceMillis * 1_000_000L;
+        long applied = advisedNanos();
+        if (raw > applied) {
+            log.info("{}: peer advises a minimum interval of {} ms; clipped to maxAdvisedInterval {} ms", name,
+                    raw / 1_000_000, applied / 1_000_000);
+        }
+        try {
+            owner.observer().onAdvice(this, raw, applied);
+        } catch (RuntimeException e) {
+            observerFailed(e);
+        }
+    }
+
+    /** The minimum interval the peer advised, clipped to {@link MonitorConfig#maxAdvisedInterval()} (0: none). */
+    private long advisedNanos() {
+        return Math.min(lastAdviceMillis * 1_000_000L, cfg.maxAdvisedNanos);
+    }
+
+    /** The interval this peer is pinged at: ours, or the peer's advised minimum when that is longer. */
+    private long effectiveIntervalNanos() {
+        return Math.max(cfg.intervalNanos, advisedNanos());
     }
 
     private boolean isRetired(long e) {
