@@ -104,8 +104,6 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
     private Link link;
     private Ticker ticker;
     private int nextSeq = Epochs.newSequence();
-    /** The first sequence sent after {@link #epoch} was adopted: older PINGs were answered by its predecessor. */
-    private int epochFromSeq;
     /** When the last valid PONG arrived; before the first one, when the peer began (its silence started then). */
     private long lastPongAt;
     /** Own pauses forgiven since the last valid PONG (or since the peer was added). */
@@ -126,11 +124,6 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
     private int missesSeen;
     private long graceUntil;
     /**
-     * The minimum interval the peer last advised, as it said it (ms; 0 before any, or when advice
-     * is not honoured): {@link #advisedNanos()} and {@link #effectiveIntervalNanos()} follow from it.
-     */
-    private int lastAdviceMillis;
-    /**
      * The peer's one re-armable timer, for its life: armed for {@link #pendingEvalAt} when an
      * evaluation is due between ticks, else for the next tick at {@link #due}.
      */
@@ -145,7 +138,8 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
     private volatile Liveness liveness = Liveness.UNKNOWN;
     private volatile Usability usability = Usability.UNKNOWN;
     private volatile String reason = "added";
-    private volatile double phi;
+    /** φ as last computed, for readers (a float: ample for showing it; the detector decides in double). */
+    private volatile float phi;
     private volatile long rttNanos = -1;
     private volatile long rttBaselineNanos = -1;
     private volatile ServingStatus status;
@@ -163,13 +157,15 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
     private volatile LoadReport loadReport = LoadReport.UNKNOWN;
     private volatile long epoch;
     private volatile String nodeId;
-    private volatile double lossRate;
+    /** {@link EchoTracker#lossRate()} as last read, for readers (a float: ample for a fraction shown). */
+    private volatile float lossRate;
     private volatile Instant since;
 
     /**
      * What most peers never need, in one object made when first needed ({@link #rare()}): the
-     * counts and last details of rejected frames, the epochs a restart retired, and what the last
-     * lost connection said. Written on the peer's thread; {@link #rejected} is read from any.
+     * counts and last details of rejected frames, the epochs a restart retired, what the last lost
+     * connection said, and the peer's advice. Written on the peer's thread; {@link #rejected} is
+     * read from any.
      */
     private static final class Rare {
         /** Frames rejected, by reason. */
@@ -183,6 +179,13 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
         int retiredNext;
         /** Why the connection was last lost, or "" once it is connected again. */
         String lastDisconnect = "";
+        /** The first sequence sent after the current epoch was adopted at a restart: older PINGs were answered by its predecessor. */
+        int epochFromSeq;
+        /**
+         * The minimum interval the peer last advised, as it said it (ms; 0: none, or advice is not
+         * honoured): {@link #advisedNanos()} and {@link #effectiveIntervalNanos()} follow from it.
+         */
+        int adviceMillis;
     }
 
     /**
@@ -505,7 +508,7 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
                 transition(now, liveness, hysteresis.reason());
             }
         }
-        phi = detector.suspicion(now);
+        phi = (float) detector.suspicion(now);
     }
 
     /**
@@ -730,15 +733,16 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
         long restartedFrom = 0;
         long knownEpoch = epoch; // written only on this thread: the published field is the peer's record
         if (e != knownEpoch) {
-            if (knownEpoch != 0 && isRetired(e) && echo - epochFromSeq < 0) {
+            if (knownEpoch != 0 && isRetired(e) && echo - rare.epochFromSeq < 0) { // retired: rare exists
                 reject(FrameRejection.RETIRED_EPOCH); // the replaced process answering a PING sent before the change
                 return;
             }
             if (knownEpoch != 0) {
                 restartedFrom = knownEpoch;
                 retire(knownEpoch);
+                // The first epoch needs no such mark: no epoch was retired before it.
+                rare().epochFromSeq = nextSeq;
             }
-            epochFromSeq = nextSeq;
             epoch = e;
         }
         Liveness beforeL = liveness;
@@ -800,9 +804,9 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
         status = s;
         publishLoad(l);
         nodeId = frame.nodeId();
-        lossRate = echoes.lossRate();
+        lossRate = (float) echoes.lossRate();
         applyAdvice(now, frame.minIntervalMillis(), nextDue);
-        phi = detector.suspicion(now);
+        phi = (float) detector.suspicion(now);
         boolean usabilityChanged = hysteresis.offer(verdict);
         try {
             owner.observer().onPongMatched(this, rtt, s, l);
@@ -850,11 +854,12 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
      * from this beat (whose answer was due at {@code nextDue}).
      */
     private void applyAdvice(long now, int adviceMillis, long nextDue) {
-        if (!cfg.honorPeerMinInterval() || adviceMillis == lastAdviceMillis) {
+        Rare r = rare;
+        if (!cfg.honorPeerMinInterval() || adviceMillis == (r == null ? 0 : r.adviceMillis)) {
             return;
         }
         long before = effectiveIntervalNanos();
-        lastAdviceMillis = adviceMillis;
+        rare().adviceMillis = adviceMillis;
         long effective = effectiveIntervalNanos();
         if (effective != before) {
             // A new rhythm: the old history would judge it wrongly. Start over from this beat.
@@ -876,7 +881,8 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
 
     /** The minimum interval the peer advised, clipped to {@link MonitorConfig#maxAdvisedInterval()} (0: none). */
     private long advisedNanos() {
-        return Math.min(lastAdviceMillis * 1_000_000L, cfg.maxAdvisedNanos);
+        Rare r = rare;
+        return r == null ? 0 : Math.min(r.adviceMillis * 1_000_000L, cfg.maxAdvisedNanos);
     }
 
     /** The interval this peer is pinged at: ours, or the peer's advised minimum when that is longer. */
@@ -925,7 +931,7 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
             }
         }
         if (n > 0) {
-            lossRate = echoes.lossRate();
+            lossRate = (float) echoes.lossRate();
         }
     }
 
@@ -977,7 +983,7 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
     // ---------------------------------------------------------------------------------------
 
     private void transition(long now, Liveness to, String why) {
-        phi = detector.hasHeartbeat() ? detector.suspicion(now) : 0;
+        phi = detector.hasHeartbeat() ? (float) detector.suspicion(now) : 0;
         if (to != liveness) {
             liveness.checkMoveTo(to);
         }
