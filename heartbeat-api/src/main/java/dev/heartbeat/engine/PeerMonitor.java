@@ -90,7 +90,11 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
     private long jitterState;
     private final EchoTracker echoes = new EchoTracker();
     private final RttWindow rttWindow = new RttWindow();
-    /** Made when someone asks for the first verdict (most peers are never asked); see {@link #firstVerdict()}. */
+    /**
+     * The first verdict's future while someone waits for it: made at the first {@link #firstVerdict()}
+     * before the verdict (most peers are never asked), dropped once completed so the peer does not
+     * keep that snapshot for its life; cancelled if the peer is removed first.
+     */
     private volatile CompletableFuture<PeerState> firstVerdict;
     /** Made at the first rejected frame, restart or lost connection (most peers never have one). */
     private volatile Rare rare;
@@ -1014,8 +1018,9 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
             event = owner.publish(new PeerEvent(kind, name, fromL, to, fromU, toU, why, since, st));
         }
         if (fromL == Liveness.UNKNOWN && to != Liveness.UNKNOWN) {
-            CompletableFuture<PeerState> f = firstVerdict; // one made after the lock saw the verdict itself
+            CompletableFuture<PeerState> f = firstVerdict; // a caller after the lock sees the verdict itself
             if (f != null) {
+                firstVerdict = null; // callers from now on are answered with the state then
                 f.complete(st);
             }
         }
@@ -1120,32 +1125,27 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
     }
 
     /**
-     * {@inheritDoc} The future is made at the first call (most peers are never asked): a call after
-     * the verdict completes it with the state at that call; a call after the peer was removed
-     * before any verdict, cancelled.
+     * {@inheritDoc} Before the verdict, the future is made at the first call (most peers are never
+     * asked) and kept until the verdict completes it; after the verdict, a call is answered with
+     * the state then; after the peer was removed before any verdict, cancelled.
      */
     @Override
     public CompletionStage<PeerState> firstVerdict() {
         CompletableFuture<PeerState> f = firstVerdict;
         if (f == null) {
-            PeerState known = null;
-            boolean cancel = false;
             synchronized (this) { // transitions and removal take it: either they see the future, or it sees them
                 f = firstVerdict;
-                if (f == null) {
+                if (f == null && liveness == Liveness.UNKNOWN) {
                     f = new CompletableFuture<>();
-                    firstVerdict = f;
-                    if (liveness != Liveness.UNKNOWN) {
-                        known = state();
-                    } else if (removed) {
-                        cancel = true;
+                    if (removed) {
+                        f.cancel(false); // nothing depends on it yet: cancelling it here runs nobody's code
+                    } else {
+                        firstVerdict = f;
                     }
                 }
             }
-            if (known != null) {
-                f.complete(known); // outside the lock: completing runs the caller's dependents
-            } else if (cancel) {
-                f.cancel(false);
+            if (f == null) {
+                return CompletableFuture.completedStage(state()); // the verdict is known
             }
         }
         return f.minimalCompletionStage();
