@@ -124,8 +124,6 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
     private float pathLoss;
     /** PINGs {@link #pathLoss} averages so far: up to {@link #LOSS_MEMORY}, a short. */
     private short lossTrials;
-    /** {@link EchoTracker#misses()} when the last PING was sent. */
-    private int missesSeen;
     private long graceUntil;
     /**
      * The peer's one re-armable timer, for its life: armed for {@link #pendingEvalAt} when an
@@ -145,7 +143,6 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
     /** φ as last computed, for readers (a float: ample for showing it; the detector decides in double). */
     private volatile float phi;
     private volatile long rttNanos = -1;
-    private volatile long rttBaselineNanos = -1;
     private volatile ServingStatus status;
     /**
      * The load figures of the last accepted PONG, kept as plain fields: the immutable report is made
@@ -586,9 +583,7 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
      * missed at once, and a peer's stall or death is not the path's loss.
      */
     private void observeLoss() {
-        int m = echoes.misses();
-        int fresh = m - missesSeen;
-        missesSeen = m;
+        int fresh = echoes.takeMisses();
         if (liveness == Liveness.ALIVE || liveness == Liveness.SUSPECT) {
             if (lossTrials < LOSS_MEMORY) {
                 lossTrials++;
@@ -804,7 +799,6 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
             rttWindow.add(rtt);
         }
         rttNanos = rtt;
-        rttBaselineNanos = rttWindow.baseline();
         status = s;
         publishLoad(l);
         nodeId = frame.nodeId();
@@ -1069,7 +1063,7 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
 
     @Override
     public long rttBaselineNanos() {
-        return rttBaselineNanos;
+        return rttWindow.baseline(); // safe from any thread: the window publishes its baseline
     }
 
     @Override
@@ -1153,7 +1147,7 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
 
     @Override
     public PeerState state() {
-        return new PeerState(name, address, liveness, usability, reason, phi, rttNanos, rttBaselineNanos, status, load(),
+        return new PeerState(name, address, liveness, usability, reason, phi, rttNanos, rttBaselineNanos(), status, load(),
                 epoch, nodeId, since);
     }
 
