@@ -212,6 +212,11 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
         return cfg;
     }
 
+    /** True when {@code monitor} added this peer and has not removed it. */
+    boolean ownedBy(HeartbeatMonitor monitor) {
+        return owner == monitor && !removed;
+    }
+
     /** Binds the link and starts ticking; called once, right after the link was opened. */
     void start(Link link) {
         this.opened = link;

@@ -81,6 +81,18 @@ class MonitorLifecycleTest {
         m2.addPeer("two", "y");
         assertThatThrownBy(() -> m2.addPeer("one", "z")).hasMessage("peer : 'one' is already registered (expected: a unique name)");
         assertThat(m2.removePeer("one")).isFalse();
+        // Each monitor sees its own peers only, though the registry is their one map by name.
+        assertThat(m1.peers()).extracting(Peer::name).containsExactly("one");
+        assertThat(m2.peer("one")).isEmpty();
+        assertThat(m1.peer("one")).containsSame(shared.peer("one").orElseThrow());
+        Peer two = m2.peer("two").orElseThrow();
+        assertThatThrownBy(() -> m1.config(two)).hasMessageContaining("expected: a peer of this monitor");
+        assertThat(m2.config(two)).isSameAs(m2.config());
+        m1.addPeer("three", "w");
+        assertThat(m1.removePeer("three")).isTrue();
+        assertThat(m1.peer("three")).isEmpty();
+        assertThat(m1.peers()).extracting(Peer::name).containsExactly("one");
+        assertThat(m1.removePeer("three")).isFalse();
         m1.close();
         assertThat(shared.peer("two")).isPresent();
         assertThat(m2.peers()).extracting(Peer::name).containsExactly("two");
