@@ -13,25 +13,33 @@ import dev.heartbeat.peer.Usability;
  */
 public final class UsabilityHysteresis {
 
-    private final int degradeAfter;
-    private final int recoverAfter;
+    /** The most heartbeats a verdict may be asked to repeat (the counts are kept as shorts: one hysteresis per peer). */
+    public static final int MAX_COUNT = Short.MAX_VALUE;
+
+    private final short degradeAfter;
+    private final short recoverAfter;
+    private short pendingCount;
     private Usability current = Usability.UNKNOWN;
     private Usability pending;
-    private int pendingCount;
     private String lastReason = "no verdict yet";
 
     /**
-     * @throws IllegalArgumentException when a count is below 1
+     * @throws IllegalArgumentException when a count is below 1 or above {@link #MAX_COUNT}
      */
     public UsabilityHysteresis(int degradeAfter, int recoverAfter) {
-        if (degradeAfter < 1) {
-            throw Checks.bad("degradeAfter", degradeAfter, ">= 1");
+        check("degradeAfter", degradeAfter);
+        check("recoverAfter", recoverAfter);
+        this.degradeAfter = (short) degradeAfter;
+        this.recoverAfter = (short) recoverAfter;
+    }
+
+    private static void check(String name, int count) {
+        if (count < 1) {
+            throw Checks.bad(name, count, ">= 1");
         }
-        if (recoverAfter < 1) {
-            throw Checks.bad("recoverAfter", recoverAfter, ">= 1");
+        if (count > MAX_COUNT) {
+            throw Checks.bad(name, count, "<= " + MAX_COUNT);
         }
-        this.degradeAfter = degradeAfter;
-        this.recoverAfter = recoverAfter;
     }
 
     /** The current, hysteresis-filtered usability. */
@@ -60,7 +68,7 @@ public final class UsabilityHysteresis {
             return move(u, v.reason());
         }
         if (u == pending) {
-            pendingCount++;
+            pendingCount++; // at most the count needed (then it moves): within a short
         } else {
             pending = u;
             pendingCount = 1;

@@ -21,7 +21,9 @@ public interface UsabilityPolicy {
      * @param rttNanos the round-trip time of this PONG, or -1 when it says nothing about the peer's
      *     speed now (an answer to a PING that was queued during a silence)
      * @param rttBaselineNanos the peer's own RTT baseline, or -1 when none is established yet
-     * @param out the verdict holder to fill
+     * @param out the verdict holder to fill, on every call: the engine's holder is shared by the
+     *     peers of a thread and {@link UsabilityVerdict#clear() cleared} before each call, so a
+     *     policy that leaves it as it is gives UNKNOWN
      */
     void evaluate(ServingStatus status, LoadView load, long rttNanos, long rttBaselineNanos, UsabilityVerdict out);
 }

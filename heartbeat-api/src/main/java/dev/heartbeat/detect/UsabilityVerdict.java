@@ -5,8 +5,10 @@ import java.util.Locale;
 
 /**
  * One evaluation's outcome: a {@link Usability}, what caused it, and the figures behind it. A
- * <b>mutable holder</b> reused per peer so that evaluating a heartbeat allocates nothing; the
- * human reason is formatted only when asked for ({@link #reason()}), i.e. on a transition.
+ * <b>mutable holder</b> reused so that evaluating a heartbeat allocates nothing — the engine keeps
+ * one per thread, shared by that thread's peers, since a verdict lives only from the policy's
+ * evaluation to the hysteresis' {@link UsabilityHysteresis#offer offer}; the human reason is
+ * formatted only when asked for ({@link #reason()}), i.e. on a transition.
  */
 public final class UsabilityVerdict {
 
@@ -43,6 +45,11 @@ public final class UsabilityVerdict {
         this.limit = limit;
         this.immediate = immediate;
         return this;
+    }
+
+    /** Back to the state of a new holder: UNKNOWN, cause OK, no detail or figures, not immediate. */
+    public UsabilityVerdict clear() {
+        return set(Usability.UNKNOWN, Cause.OK, "", 0, 0, false);
     }
 
     public Usability usability() {

@@ -46,7 +46,8 @@ final class EchoTracker {
     private int lastMatched;
     private long matchedSentAt;
     private double lossRate;
-    private long misses;
+    /** PINGs missed since {@link #takeMisses()} was last called. */
+    private int untakenMisses;
 
     /**
      * Missed sequences reported by the last {@link #recordSent} or {@link #match}, for observers:
@@ -173,7 +174,7 @@ final class EchoTracker {
     private void miss(int i, int s) {
         outstanding &= ~bit(i);
         missed |= bit(i);
-        misses++;
+        untakenMisses++;
         lossRate += (1 - lossRate) * LOSS_ALPHA;
         if (missedMask == 0) {
             missedBase = s;
@@ -244,9 +245,11 @@ final class EchoTracker {
         return lossRate;
     }
 
-    /** PINGs missed so far. */
-    long misses() {
-        return misses;
+    /** PINGs missed since the last call (since the first PING, at the first call). */
+    int takeMisses() {
+        int n = untakenMisses;
+        untakenMisses = 0;
+        return n;
     }
 
     /** How many misses the last call found; their sequences are {@link #missedSequence(int)}. */

@@ -27,7 +27,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,7 +87,6 @@ public final class HeartbeatMonitor implements AutoCloseable {
     private final Observers observer;
     private final FrameSealer sealer;
     private final FrameVerifier verifier;
-    private final ConcurrentHashMap<String, PeerMonitor> peers = new ConcurrentHashMap<>();
     private final AtomicLong observerFailures = new AtomicLong();
     /**
      * Serialises adding and removing peers, so that the events of one name never interleave (an
@@ -233,29 +231,21 @@ public final class HeartbeatMonitor implements AutoCloseable {
 
     private Peer add(PeerSpec spec, ClientTransport transport, String target, PeerListener local,
                      MonitorConfig peerConfig) {
-        PeerMonitor peer = new PeerMonitor(spec, target, this, local, peerConfig);
+        PeerMonitor peer = new PeerMonitor(spec, this, local, peerConfig);
         Link link;
         synchronized (membership) {
             if (closed) {
                 throw new IllegalStateException("monitor is closed");
             }
-            if (peers.putIfAbsent(spec.name(), peer) != null) {
-                throw new IllegalArgumentException("peer : '" + spec.name()
-                        + "' is already registered (expected: a unique name)");
-            }
-            try {
-                registry.register(peer);
-            } catch (RuntimeException e) {
-                peers.remove(spec.name(), peer);
-                throw e;
-            }
+            // The registry is the one map of this monitor's peers too (no second map per peer): it
+            // refuses a taken name, whoever took it.
+            registry.register(peer);
             // Holding the peer's lock from open() to ADDED keeps its first transition (which the
             // link may trigger at once, on its own thread) behind the ADDED event.
             synchronized (peer) {
                 try {
                     link = transport.open(target, peer);
                 } catch (RuntimeException e) {
-                    peers.remove(spec.name(), peer);
                     registry.unregister(peer);
                     throw e;
                 }
@@ -287,7 +277,7 @@ public final class HeartbeatMonitor implements AutoCloseable {
      */
     public boolean removePeer(String name) {
         synchronized (membership) {
-            PeerMonitor pm = peers.remove(name);
+            PeerMonitor pm = own(name);
             if (pm == null) {
                 return false;
             }
@@ -314,13 +304,13 @@ public final class HeartbeatMonitor implements AutoCloseable {
         List<String> added = new ArrayList<>();
         List<String> removed = new ArrayList<>();
         List<String> replaced = new ArrayList<>();
-        for (String name : new ArrayList<>(peers.keySet())) {
+        for (String name : ownNames()) {
             if (!want.containsKey(name) && removePeer(name)) {
                 removed.add(name);
             }
         }
         for (PeerSpec s : want.values()) {
-            PeerMonitor cur = peers.get(s.name());
+            PeerMonitor cur = own(s.name());
             if (cur != null && cur.address().equals(s.address()) && cur.attributes().equals(s.attributes())) {
                 continue;
             }
@@ -358,12 +348,39 @@ public final class HeartbeatMonitor implements AutoCloseable {
 
     /** A peer this monitor added, by name. */
     public Optional<Peer> peer(String name) {
-        return Optional.ofNullable(peers.get(name));
+        return Optional.ofNullable(own(name));
     }
 
     /** The peers this monitor watches now (a copy). */
     public Collection<Peer> peers() {
-        return Collections.unmodifiableList(new ArrayList<>(peers.values()));
+        List<Peer> mine = new ArrayList<>();
+        for (Peer p : registry.peers()) {
+            if (isOwn(p)) {
+                mine.add(p);
+            }
+        }
+        return Collections.unmodifiableList(mine);
+    }
+
+    /**
+     * This monitor's peer of that name, not yet removed, or null. The registry is the one map by
+     * name (it may hold other monitors' peers too: sharing one is allowed).
+     */
+    private PeerMonitor own(String name) {
+        Peer p = registry.peer(name).orElse(null);
+        return isOwn(p) ? (PeerMonitor) p : null;
+    }
+
+    private boolean isOwn(Peer p) {
+        return p instanceof PeerMonitor && ((PeerMonitor) p).ownedBy(this);
+    }
+
+    private List<String> ownNames() {
+        List<String> names = new ArrayList<>();
+        for (Peer p : peers()) {
+            names.add(p.name());
+        }
+        return names;
     }
 
     /** The registry this monitor publishes into (to subscribe, or to see every monitor's peers). */
@@ -388,7 +405,7 @@ public final class HeartbeatMonitor implements AutoCloseable {
      * @throws IllegalArgumentException when {@code peer} is not one of this monitor's
      */
     public MonitorConfig config(Peer peer) {
-        PeerMonitor pm = peer == null ? null : peers.get(peer.name());
+        PeerMonitor pm = peer == null ? null : own(peer.name());
         if (pm != peer) {
             throw new IllegalArgumentException("peer : " + peer + " (expected: a peer of this monitor)");
         }
@@ -488,7 +505,7 @@ public final class HeartbeatMonitor implements AutoCloseable {
             }
             closed = true;
         }
-        for (String name : new ArrayList<>(peers.keySet())) {
+        for (String name : ownNames()) {
             removePeer(name);
         }
         if (closeTransports) {

@@ -1,33 +1,41 @@
 package dev.heartbeat.engine;
 
 /**
- * A peer's stream of jitter draws: SplitMix64 (Steele, Lea &amp; Flood, <i>Fast Splittable
- * Pseudorandom Number Generators</i>, OOPSLA 2014) with the golden-ratio increment, so it yields
- * exactly the doubles {@code new java.util.SplittableRandom(seed).nextDouble()} yields — in one
- * 24-byte object instead of the 48 bytes a {@code SplittableRandom} takes (a monitor keeps one per
- * peer). Not thread-safe: confined to the peer's thread.
+ * Jitter draws from one {@code long} of state that the caller keeps (a monitor keeps it in each
+ * peer's own fields, not in an object per peer): SplitMix64 (Steele, Lea &amp; Flood, <i>Fast
+ * Splittable Pseudorandom Number Generators</i>, OOPSLA 2014) with the golden-ratio increment, so
+ * a state seeded with {@code seed} and advanced by {@link #next} yields exactly the doubles
+ * {@code new java.util.SplittableRandom(seed).nextDouble()} yields. Not thread-safe, like the
+ * state it works on: confined to the peer's thread.
+ *
+ * <pre>
+ *   state = Jitter.next(state);
+ *   double d = Jitter.unit(state);   // uniform in [0, 1)
+ * </pre>
  */
 final class Jitter {
 
     /** The increment: 2^64 divided by the golden ratio, odd. */
     private static final long GAMMA = 0x9e3779b97f4a7c15L;
 
-    private long state;
-
-    Jitter(long seed) {
-        this.state = seed;
+    private Jitter() {
     }
 
-    /** The next draw, uniform in [0, 1), from the top 53 bits of the next 64-bit value. */
-    double nextDouble() {
-        return (nextLong() >>> 11) * 0x1.0p-53;
+    /** The state after {@code state}: advanced by the increment. */
+    static long next(long state) {
+        return state + GAMMA;
     }
 
-    /** The next 64-bit value: the state advanced by the increment, then mixed (the variant-13 finaliser). */
-    long nextLong() {
-        long z = state += GAMMA;
+    /** The 64-bit value of an (advanced) state: mixed by the variant-13 finaliser. */
+    static long value(long state) {
+        long z = state;
         z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
         z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
         return z ^ (z >>> 31);
+    }
+
+    /** The draw of an (advanced) state, uniform in [0, 1), from the top 53 bits of its value. */
+    static double unit(long state) {
+        return (value(state) >>> 11) * 0x1.0p-53;
     }
 }

@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * can keep a silent peer from DEAD past {@link MonitorConfig#maxSilence()} (plus at most
  * {@link MonitorConfig#maxForgiveness()} of our own pauses).
  */
-final class PeerMonitor implements Peer, LinkHandler {
+final class PeerMonitor implements Peer, LinkHandler, Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(PeerMonitor.class);
     /** Epochs remembered after they were replaced. */
@@ -66,7 +66,10 @@ final class PeerMonitor implements Peer, LinkHandler {
             ThreadLocal.withInitial(() -> ByteBuffer.allocate(FrameCodec.MAX_FRAME_LENGTH));
     /** The PING being encoded: one holder per thread, like the buffer (nothing is called between filling and encoding it). */
     private static final ThreadLocal<Frame> PING_FRAME = ThreadLocal.withInitial(Frame::new);
-    /** Where received frames are decoded: one holder per thread (an event loop), not per peer; see {@link #onFrame}. */
+    /**
+     * Where received frames are decoded, and their usability verdicts made: one holder each per
+     * thread (an event loop), not per peer; see {@link #onFrame}.
+     */
     private static final ThreadLocal<DecodeScratch> DECODE_SCRATCH = ThreadLocal.withInitial(DecodeScratch::new);
     /** Shortest wait for a probe's answer, and shortest spacing of probes. */
     private static final long MIN_PROBE_WAIT = 1_000_000;
@@ -75,33 +78,26 @@ final class PeerMonitor implements Peer, LinkHandler {
 
     private final String name;
     private final String address;
-    private final String transportAddress;
     private final PeerAttributes attributes;
     private final HeartbeatMonitor owner;
     private final MonitorConfig cfg;
-    private final PeerObserver observer;
     private final dev.heartbeat.peer.PeerListener local;
-    private final FrameSealer sealer;
-    private final FrameVerifier verifier;
     private LivenessDetector detector;
     private final UsabilityHysteresis hysteresis;
-    private final UsabilityVerdict verdict = new UsabilityVerdict();
     /** This peer's node id and metric names as last decoded, so that the shared holder decodes them without allocating. */
     private final StringCache strings = new StringCache();
-    /** The frame {@link #onFrame} is handling (its thread's holder), only while it runs; null otherwise. */
-    private Frame frame;
-    private final Jitter random;
-    private final Runnable tickTask = this::tick;
-    private final Runnable evalTask = this::evaluateNow;
+    /** The state of this peer's jitter draws ({@link Jitter}). */
+    private long jitterState;
     private final EchoTracker echoes = new EchoTracker();
     private final RttWindow rttWindow = new RttWindow();
     /**
-     * Completed with the snapshot of the first verdict and then dropped (null), so the peer does not
-     * keep that snapshot for its life; cancelled and kept if the peer is removed first.
+     * The first verdict's future while someone waits for it: made at the first {@link #firstVerdict()}
+     * before the verdict (most peers are never asked), dropped once completed so the peer does not
+     * keep that snapshot for its life; cancelled if the peer is removed first.
      */
-    private volatile CompletableFuture<PeerState> firstVerdict = new CompletableFuture<>();
-    /** Frames rejected, by reason; made at the first rejection (most peers never have one). */
-    private volatile AtomicLongArray rejected;
+    private volatile CompletableFuture<PeerState> firstVerdict;
+    /** Made at the first rejected frame, restart or lost connection (most peers never have one). */
+    private volatile Rare rare;
 
     /** The link, for threads other than the scheduler's (remove); the scheduler uses {@link #link}. */
     private volatile Link opened;
@@ -110,15 +106,9 @@ final class PeerMonitor implements Peer, LinkHandler {
 
     // Scheduler-confined state.
     private Link link;
-    private SerialScheduler scheduler;
     private Ticker ticker;
     private int nextSeq = Epochs.newSequence();
-    private long knownEpoch;
-    /** The first sequence sent after {@link #knownEpoch} was adopted: older PINGs were answered by its predecessor. */
-    private int epochFromSeq;
-    /** Made at the first restart (most peers never restart). */
-    private long[] retired;
-    private int retiredNext;
+    /** When the last valid PONG arrived; before the first one, when the peer began (its silence started then). */
     private long lastPongAt;
     /** Own pauses forgiven since the last valid PONG (or since the peer was added). */
     private long forgivenNanos;
@@ -126,41 +116,33 @@ final class PeerMonitor implements Peer, LinkHandler {
     /** After a silence, RTTs of answers to PINGs older than this sequence are stale. */
     private int freshFromSeq;
     private boolean filterStaleRtt;
-    private long addedAt;
     private long due;
     private long lastTickRan;
     /** When this peer's thread last ran anything for it (tick, evaluation, frame). */
     private long lastActivity;
     /** PINGs this path loses, per PING sent: a long-run average (about {@link #LOSS_MEMORY} PINGs). */
     private float pathLoss;
-    private int lossTrials;
-    /** {@link EchoTracker#misses()} when the last PING was sent (low 32 bits). */
-    private int missesSeen;
-    /** The due time last given to the detector. */
-    private long lastNextDue;
+    /** PINGs {@link #pathLoss} averages so far: up to {@link #LOSS_MEMORY}, a short. */
+    private short lossTrials;
     private long graceUntil;
-    private long effectiveIntervalNanos;
-    private long advisedNanos;
-    private long lastAdviceRaw;
-    /** The next tick, and the next evaluation between ticks: one re-armable timer each, for the peer's life. */
-    private Timer tickTimer;
-    private Timer evalTimer;
+    /**
+     * The peer's one re-armable timer, for its life: armed for {@link #pendingEvalAt} when an
+     * evaluation is due between ticks, else for the next tick at {@link #due}.
+     */
+    private Timer timer;
+    /** The next evaluation between ticks (always before {@link #due}), or Long.MAX_VALUE when none is. */
     private long pendingEvalAt = Long.MAX_VALUE;
     private boolean started;
-    private String lastDisconnect = "";
-    private FrameRejection lastRejection;
-    /** What the decoder said of the last malformed frame (allocated only when one arrives). */
-    private String lastMalformed;
-    private int lastPongLength;
-    private long badFrames;
+    /** The length of the last PONG accepted: at most {@link FrameCodec#MAX_FRAME_LENGTH}, a short. */
+    private short lastPongLength;
 
     // Published state, read from any thread.
     private volatile Liveness liveness = Liveness.UNKNOWN;
     private volatile Usability usability = Usability.UNKNOWN;
     private volatile String reason = "added";
-    private volatile double phi;
+    /** φ as last computed, for readers (a float: ample for showing it; the detector decides in double). */
+    private volatile float phi;
     private volatile long rttNanos = -1;
-    private volatile long rttBaselineNanos = -1;
     private volatile ServingStatus status;
     /**
      * The load figures of the last accepted PONG, kept as plain fields: the immutable report is made
@@ -176,7 +158,8 @@ final class PeerMonitor implements Peer, LinkHandler {
     private volatile LoadReport loadReport = LoadReport.UNKNOWN;
     private volatile long epoch;
     private volatile String nodeId;
-    private volatile double lossRate;
+    /** {@link EchoTracker#lossRate()} as last read, for readers (a float: ample for a fraction shown). */
+    private volatile float lossRate;
     /**
      * When the peer entered its current liveness/usability combination, as nanoseconds since the
      * epoch (no Instant kept per peer); {@link #FAR} when that instant does not fit, which is then
@@ -185,8 +168,31 @@ final class PeerMonitor implements Peer, LinkHandler {
     private volatile long sinceNanos;
     private volatile Instant sinceFar;
 
-    PeerMonitor(PeerSpec spec, String transportAddress, HeartbeatMonitor owner) {
-        this(spec, transportAddress, owner, null, owner.config());
+    /**
+     * What most peers never need, in one object made when first needed ({@link #rare()}): the
+     * counts and last details of rejected frames, the epochs a restart retired, what the last lost
+     * connection said, and the peer's advice. Written on the peer's thread; {@link #rejected} is
+     * read from any.
+     */
+    private static final class Rare {
+        /** Frames rejected, by reason. */
+        final AtomicLongArray rejected = new AtomicLongArray(REJECTIONS.length);
+        FrameRejection lastRejection;
+        /** What the decoder said of the last malformed frame. */
+        String lastMalformed;
+        long badFrames;
+        /** Epochs remembered after they were replaced (0: none), the next to overwrite at {@link #retiredNext}. */
+        final long[] retired = new long[RETIRED_EPOCHS];
+        int retiredNext;
+        /** Why the connection was last lost, or "" once it is connected again. */
+        String lastDisconnect = "";
+        /** The first sequence sent after the current epoch was adopted at a restart: older PINGs were answered by its predecessor. */
+        int epochFromSeq;
+        /**
+         * The minimum interval the peer last advised, as it said it (ms; 0: none, or advice is not
+         * honoured): {@link #advisedNanos()} and {@link #effectiveIntervalNanos()} follow from it.
+         */
+        int adviceMillis;
     }
 
     /**
@@ -194,23 +200,17 @@ final class PeerMonitor implements Peer, LinkHandler {
      *     each is published (outside any lock), or {@code null}
      * @param config this peer's settings (the monitor's, or a per-peer override)
      */
-    PeerMonitor(PeerSpec spec, String transportAddress, HeartbeatMonitor owner, dev.heartbeat.peer.PeerListener local,
-                MonitorConfig config) {
+    PeerMonitor(PeerSpec spec, HeartbeatMonitor owner, dev.heartbeat.peer.PeerListener local, MonitorConfig config) {
         this.local = local;
         this.name = spec.name();
         this.address = spec.address();
-        this.transportAddress = transportAddress;
         this.attributes = spec.attributes();
         this.owner = owner;
         this.cfg = config;
-        this.observer = owner.observer();
-        this.sealer = owner.sealer();
-        this.verifier = owner.verifier();
-        this.effectiveIntervalNanos = cfg.intervalNanos;
         this.detector = cfg.detector().create(cfg.intervalNanos);
         this.hysteresis = new UsabilityHysteresis(cfg.degradeAfter(), cfg.recoverAfter());
         setSince(owner.clock().instant());
-        this.random = new Jitter(owner.nextSeed());
+        this.jitterState = owner.nextSeed();
     }
 
     /** This peer's settings. */
@@ -218,8 +218,9 @@ final class PeerMonitor implements Peer, LinkHandler {
         return cfg;
     }
 
-    String transportAddress() {
-        return transportAddress;
+    /** True when {@code monitor} added this peer and has not removed it. */
+    boolean ownedBy(HeartbeatMonitor monitor) {
+        return owner == monitor && !removed;
     }
 
     /** Binds the link and starts ticking; called once, right after the link was opened. */
@@ -243,12 +244,11 @@ final class PeerMonitor implements Peer, LinkHandler {
         }
         started = true;
         link = l;
-        scheduler = l.scheduler();
+        SerialScheduler scheduler = l.scheduler();
         ticker = scheduler.ticker();
-        tickTimer = scheduler.newTimer(tickTask);
-        evalTimer = scheduler.newTimer(evalTask);
+        timer = scheduler.newTimer(this); // run(): the peer is its timer's task, no lambda per peer
         long now = ticker.nanoTime();
-        addedAt = now;
+        lastPongAt = now;
         lastTickRan = now;
         lastActivity = now;
         due = now;
@@ -277,9 +277,9 @@ final class PeerMonitor implements Peer, LinkHandler {
         if (l != null) {
             l.close();
         }
-        CompletableFuture<PeerState> verdict = firstVerdict;
-        if (verdict != null) {
-            verdict.cancel(false);
+        CompletableFuture<PeerState> f = firstVerdict; // one made meanwhile saw removed, under the lock
+        if (f != null) {
+            f.cancel(false); // nothing if the verdict came first
         }
         return true;
     }
@@ -301,14 +301,36 @@ final class PeerMonitor implements Peer, LinkHandler {
             evaluate(now);
         }
         // Probes while SUSPECT, but never faster than the peer asked to be pinged.
-        long period = liveness == Liveness.SUSPECT ? Math.max(probeSpacing(), advisedNanos) : effectiveIntervalNanos;
+        long period = liveness == Liveness.SUSPECT ? Math.max(probeSpacing(), advisedNanos()) : effectiveIntervalNanos();
         double j = cfg.jitter();
         if (j > 0) {
-            period += (long) ((random.nextDouble() * 2 - 1) * j * period);
+            jitterState = Jitter.next(jitterState);
+            period += (long) ((Jitter.unit(jitterState) * 2 - 1) * j * period);
         }
         due = now + period;
-        tickTimer.arm(period);
-        scheduleEvaluation(now);
+        scheduleEvaluation(now, true);
+    }
+
+    /**
+     * The timer fired: for the evaluation between ticks when one was pending, else for the tick.
+     * Should it fire so late that the tick is due as well, the tick runs right after the
+     * evaluation, as it would have on a timer of its own. The peer is its timer's task (one object
+     * less per peer than a lambda); called by that timer only, on the peer's thread.
+     */
+    @Override
+    public void run() {
+        if (removed) {
+            return;
+        }
+        if (pendingEvalAt == Long.MAX_VALUE) {
+            tick();
+            return;
+        }
+        long tickDue = due;
+        evaluateNow();
+        if (!removed && due == tickDue && tickDue - ticker.nanoTime() <= 0) {
+            tick(); // (an evaluation that probed at once ran the tick itself, and moved due)
+        }
     }
 
     /**
@@ -316,9 +338,20 @@ final class PeerMonitor implements Peer, LinkHandler {
      * threshold, the initial timeout, the detection bound) rather than waiting for the next tick.
      */
     private void scheduleEvaluation(long now) {
+        scheduleEvaluation(now, false);
+    }
+
+    /**
+     * Arms the timer for the evaluation {@link #scheduleEvaluation(long)} describes when it comes
+     * before the next tick, else for the tick.
+     *
+     * @param rearm the tick's time changed, or the timer just fired: arm it even when the
+     *     evaluation's time did not change
+     */
+    private void scheduleEvaluation(long now, boolean rearm) {
         long at;
         if (!detector.hasHeartbeat()) {
-            at = liveness == Liveness.UNKNOWN ? addedAt + forgivenNanos + cfg.initialTimeoutNanos : Long.MAX_VALUE;
+            at = liveness == Liveness.UNKNOWN ? lastPongAt + forgivenNanos + cfg.initialTimeoutNanos : Long.MAX_VALUE;
         } else if (liveness == Liveness.DEAD) {
             at = Long.MAX_VALUE;
         } else {
@@ -337,16 +370,15 @@ final class PeerMonitor implements Peer, LinkHandler {
         if (at != Long.MAX_VALUE && at - graceUntil < 0) {
             at = graceUntil; // ticker values may be negative: compare differences, never values
         }
-        if (at == pendingEvalAt) {
+        if (at != Long.MAX_VALUE && at - due >= 0) {
+            at = Long.MAX_VALUE; // not before the next tick, which evaluates anyway
+        }
+        if (at == pendingEvalAt && !rearm) {
             return;
         }
-        if (at != Long.MAX_VALUE && at - due < 0) { // due before the next tick, which would evaluate anyway
-            pendingEvalAt = at;
-            evalTimer.arm(at - now); // re-arming replaces the pending deadline, allocating nothing
-        } else if (pendingEvalAt != Long.MAX_VALUE) {
-            evalTimer.cancel();
-            pendingEvalAt = Long.MAX_VALUE;
-        }
+        pendingEvalAt = at;
+        // Re-arming replaces the pending deadline, allocating nothing.
+        timer.arm((at != Long.MAX_VALUE ? at : due) - now);
     }
 
     private void evaluateNow() {
@@ -358,18 +390,17 @@ final class PeerMonitor implements Peer, LinkHandler {
         pendingEvalAt = Long.MAX_VALUE;
         checkPause(dueAt, now);
         if (now - graceUntil < 0) {
-            scheduleEvaluation(now);
+            scheduleEvaluation(now, true);
             return;
         }
         Liveness before = liveness;
         evaluate(now);
         if (before != Liveness.SUSPECT && liveness == Liveness.SUSPECT && link.carriesHeartbeats()) {
             // Late beat: probe at once and keep probing at the probe interval until it answers or dies.
-            tickTimer.cancel();
             due = now;
             tick();
         } else {
-            scheduleEvaluation(now);
+            scheduleEvaluation(now, true);
         }
     }
 
@@ -385,7 +416,7 @@ final class PeerMonitor implements Peer, LinkHandler {
         if (late > 0) {
             // The timer shows only the part of the stall after it fell due; the thread may have been
             // stopped since it last ran anything for this peer. Count that too, up to one interval.
-            late = Math.max(late, Math.min(now - lastActivity, late + effectiveIntervalNanos));
+            late = Math.max(late, Math.min(now - lastActivity, late + effectiveIntervalNanos()));
         }
         long pause = Math.max(late, pauses.pausedSince(lastTickRan));
         lastTickRan = now;
@@ -413,12 +444,13 @@ final class PeerMonitor implements Peer, LinkHandler {
         ByteBuffer out = PING_SCRATCH.get();
         Frame frame = PING_FRAME.get();
         out.clear();
-        frame.ping(owner.epoch(), nextSeq, now, owner.nodeId(), (int) Math.min(Integer.MAX_VALUE, effectiveIntervalNanos / 1_000_000));
+        frame.ping(owner.epoch(), nextSeq, now, owner.nodeId(), (int) Math.min(Integer.MAX_VALUE, effectiveIntervalNanos() / 1_000_000));
         int padTo = link.pingPaddingTo(lastPongLength);
         if (padTo > 0) {
+            FrameSealer sealer = owner.sealer();
             FrameCodec.encodePadded(frame, out, sealer, FrameCodec.padTarget(frame, sealer, padTo));
         } else {
-            FrameCodec.encode(frame, out, sealer);
+            FrameCodec.encode(frame, out, owner.sealer());
         }
         out.flip();
         if (link.send(out)) {
@@ -427,7 +459,7 @@ final class PeerMonitor implements Peer, LinkHandler {
             reportMisses();
             observeLoss();
             try {
-                observer.onPingSent(this, seq);
+                owner.observer().onPingSent(this, seq);
             } catch (RuntimeException e) {
                 observerFailed(e);
             }
@@ -436,21 +468,22 @@ final class PeerMonitor implements Peer, LinkHandler {
 
     private void evaluate(long now) {
         if (!detector.hasHeartbeat()) {
-            if (liveness == Liveness.UNKNOWN && now - addedAt - forgivenNanos >= cfg.initialTimeoutNanos) {
+            if (liveness == Liveness.UNKNOWN && now - lastPongAt - forgivenNanos >= cfg.initialTimeoutNanos) {
                 StringBuilder why = new StringBuilder(64);
-                if (lastRejection == null) {
+                Rare r = rare;
+                if (r == null || r.lastRejection == null) {
                     why.append("no answer within ").append(cfg.initialTimeoutNanos / 1_000_000).append(" ms");
                 } else {
                     // It did answer, with nothing we could use: say so, and what was wrong.
                     why.append("answered only with frames it could not use (").append(rejectedFrames())
                             .append(" in ").append(cfg.initialTimeoutNanos / 1_000_000).append(" ms): the last ")
-                            .append(lastRejection.description());
-                    if (lastRejection == FrameRejection.MALFORMED && lastMalformed != null) {
-                        why.append(" (").append(lastMalformed).append(')');
+                            .append(r.lastRejection.description());
+                    if (r.lastRejection == FrameRejection.MALFORMED && r.lastMalformed != null) {
+                        why.append(" (").append(r.lastMalformed).append(')');
                     }
                 }
-                if (!lastDisconnect.isEmpty()) {
-                    why.append(" (").append(lastDisconnect).append(')');
+                if (r != null && !r.lastDisconnect.isEmpty()) {
+                    why.append(" (").append(r.lastDisconnect).append(')');
                 }
                 transition(now, Liveness.DEAD, why.toString());
             }
@@ -480,13 +513,14 @@ final class PeerMonitor implements Peer, LinkHandler {
                     : detector.explain(now) + probeNote + laggingNote(now));
         }
         if (link.isConnected() && !link.isWritable() && liveness != Liveness.DEAD) {
-            verdict.set(Usability.UNUSABLE, UsabilityVerdict.Cause.UNWRITABLE,
+            // A holder of its own: this is not a frame's handling, and happens only while stuck.
+            UsabilityVerdict stuck = new UsabilityVerdict().set(Usability.UNUSABLE, UsabilityVerdict.Cause.UNWRITABLE,
                     "connection unwritable: the peer is not reading", 0, 0, false);
-            if (hysteresis.offer(verdict)) {
+            if (hysteresis.offer(stuck)) {
                 transition(now, liveness, hysteresis.reason());
             }
         }
-        phi = detector.suspicion(now);
+        phi = (float) detector.suspicion(now);
     }
 
     /**
@@ -530,7 +564,7 @@ final class PeerMonitor implements Peer, LinkHandler {
 
     /** PINGs that must go unanswered before DEAD on this path now: {@link #confirmations(int, double, long)}. */
     private int confirmations() {
-        return confirmations(cfg.deadAfterProbes(), pathLoss, effectiveIntervalNanos);
+        return confirmations(cfg.deadAfterProbes(), pathLoss, effectiveIntervalNanos());
     }
 
     /**
@@ -560,9 +594,7 @@ final class PeerMonitor implements Peer, LinkHandler {
      * missed at once, and a peer's stall or death is not the path's loss.
      */
     private void observeLoss() {
-        int m = (int) echoes.misses();
-        int fresh = m - missesSeen;
-        missesSeen = m;
+        int fresh = echoes.takeMisses();
         if (liveness == Liveness.ALIVE || liveness == Liveness.SUSPECT) {
             if (lossTrials < LOSS_MEMORY) {
                 lossTrials++;
@@ -592,9 +624,12 @@ final class PeerMonitor implements Peer, LinkHandler {
         } else if (link.carriesHeartbeats()) {
             sendPing(ticker.nanoTime());
         }
-        lastDisconnect = "";
+        Rare r = rare;
+        if (r != null) {
+            r.lastDisconnect = "";
+        }
         try {
-            observer.onConnected(this);
+            owner.observer().onConnected(this);
         } catch (RuntimeException e) {
             observerFailed(e);
         }
@@ -604,9 +639,14 @@ final class PeerMonitor implements Peer, LinkHandler {
         }
     }
 
-    /** A thread's decode holder, and whether a frame being handled on that thread is using it. */
+    /**
+     * A thread's decode holder and verdict holder, and whether a frame being handled on that
+     * thread is using them. A verdict lives from the policy's evaluation to the hysteresis' offer,
+     * within one frame's handling, so the peers of a thread can share one.
+     */
     private static final class DecodeScratch {
         final Frame frame = new Frame();
+        final UsabilityVerdict verdict = new UsabilityVerdict();
         boolean busy;
     }
 
@@ -615,7 +655,8 @@ final class PeerMonitor implements Peer, LinkHandler {
      * read from the decode to the end of this call, and code called meanwhile (the verifier, the
      * usability policy, observers, this peer's local listener) may deliver another frame on this
      * thread — an in-memory transport does — so a frame that arrives while the holder is in use is
-     * decoded into a holder of its own, and {@link #frame} is restored when the inner call ends.
+     * decoded into a holder of its own. The frame being handled is passed down as a parameter,
+     * never kept in a field.
      */
     @Override
     public void onFrame(Link link, ByteBuffer buf) {
@@ -625,32 +666,32 @@ final class PeerMonitor implements Peer, LinkHandler {
         }
         DecodeScratch scratch = DECODE_SCRATCH.get();
         boolean shared = !scratch.busy;
-        Frame outer = frame;
-        frame = (shared ? scratch.frame : new Frame()).strings(strings);
+        Frame frame = (shared ? scratch.frame : new Frame()).strings(strings);
         scratch.busy = true;
         try {
-            handle(link, buf);
+            handle(link, buf, frame, shared ? scratch.verdict : new UsabilityVerdict());
         } finally {
-            frame = outer;
             if (shared) {
                 scratch.busy = false;
             }
         }
     }
 
-    private void handle(Link link, ByteBuffer buf) {
+    private void handle(Link link, ByteBuffer buf, Frame frame, UsabilityVerdict verdict) {
         int start = buf.position();
         try {
             FrameCodec.decode(buf, frame);
         } catch (FrameDecodeException e) {
-            badFrames++;
-            lastMalformed = e.getMessage();
-            if (LogLimit.loud(badFrames)) {
-                log.warn("{}: invalid frame from {} ignored ({} so far): {}", name, link.describe(), badFrames, e.getMessage());
+            Rare r = rare();
+            r.badFrames++;
+            r.lastMalformed = e.getMessage();
+            if (LogLimit.loud(r.badFrames)) {
+                log.warn("{}: invalid frame from {} ignored ({} so far): {}", name, link.describe(), r.badFrames, e.getMessage());
             }
             reject(FrameRejection.MALFORMED);
             return;
         }
+        FrameVerifier verifier = owner.verifier();
         if (verifier != null) {
             AuthResult auth = verifier.verify(buf, start, frame);
             if (!auth.ok()) {
@@ -663,10 +704,10 @@ final class PeerMonitor implements Peer, LinkHandler {
         lastActivity = now;
         switch (frame.type()) {
             case PONG:
-                onPong(now);
+                onPong(now, frame, verdict);
                 break;
             case GOODBYE:
-                onGoodbye(now);
+                onGoodbye(now, frame, verdict);
                 break;
             default:
                 reject(FrameRejection.UNEXPECTED_TYPE); // a PING to a monitor: not ours to answer
@@ -675,23 +716,20 @@ final class PeerMonitor implements Peer, LinkHandler {
     }
 
     private void reject(FrameRejection why) {
-        lastRejection = why;
-        AtomicLongArray counts = rejected;
-        if (counts == null) {
-            counts = rejected = new AtomicLongArray(REJECTIONS.length); // only this thread writes the field
-        }
-        long n = counts.incrementAndGet(why.ordinal());
+        Rare r = rare();
+        r.lastRejection = why;
+        long n = r.rejected.incrementAndGet(why.ordinal());
         if (why != FrameRejection.MALFORMED && LogLimit.loud(n)) {
             log.info("{}: frame ignored, it {} ({} for this reason so far)", name, why.description(), n);
         }
         try {
-            observer.onFrameRejected(this, why);
+            owner.observer().onFrameRejected(this, why);
         } catch (RuntimeException e) {
             observerFailed(e);
         }
     }
 
-    private void onPong(long now) {
+    private void onPong(long now, Frame frame, UsabilityVerdict verdict) {
         FrameRejection bad = echoes.match(frame.echoSequence(), frame.echoSendTimeNanos());
         reportMisses();
         if (bad != null) {
@@ -703,17 +741,18 @@ final class PeerMonitor implements Peer, LinkHandler {
         // Only a PONG that answers one of our outstanding PINGs may speak for a new epoch.
         long e = frame.epoch();
         long restartedFrom = 0;
+        long knownEpoch = epoch; // written only on this thread: the published field is the peer's record
         if (e != knownEpoch) {
-            if (knownEpoch != 0 && isRetired(e) && echo - epochFromSeq < 0) {
+            if (knownEpoch != 0 && isRetired(e) && echo - rare.epochFromSeq < 0) { // retired: rare exists
                 reject(FrameRejection.RETIRED_EPOCH); // the replaced process answering a PING sent before the change
                 return;
             }
             if (knownEpoch != 0) {
                 restartedFrom = knownEpoch;
                 retire(knownEpoch);
+                // The first epoch needs no such mark: no epoch was retired before it.
+                rare().epochFromSeq = nextSeq;
             }
-            knownEpoch = e;
-            epochFromSeq = nextSeq;
             epoch = e;
         }
         Liveness beforeL = liveness;
@@ -726,7 +765,7 @@ final class PeerMonitor implements Peer, LinkHandler {
             hysteresis.force(Usability.UNKNOWN, "restarted");
         }
         lastPongAt = now;
-        lastPongLength = frame.length();
+        lastPongLength = (short) frame.length(); // a decoded frame is at most MAX_FRAME_LENGTH long
         forgivenNanos = 0;
         budgetSpentLogged = false;
         if (beforeL == Liveness.DEAD) {
@@ -745,7 +784,7 @@ final class PeerMonitor implements Peer, LinkHandler {
         // Answers that queued up behind a silence arrive back to back: they end no silence.
         long sentAt = echoes.matchedSentAt();
         boolean inBurst = detector.hasHeartbeat() && sentAt - prevPongAt < 0
-                && now - prevPongAt < effectiveIntervalNanos / 4;
+                && now - prevPongAt < effectiveIntervalNanos() / 4;
         // The next answer is due one baseline RTT after the next PING (sent, or the next tick),
         // and never before this one arrived.
         long nextSent = echoes.sentAfterMatched();
@@ -757,10 +796,10 @@ final class PeerMonitor implements Peer, LinkHandler {
         if (nextDue - now < 0) {
             nextDue = now;
         }
-        lastNextDue = nextDue;
         detector.heartbeat(now, sentAt, nextDue, !inBurst && restartedFrom == 0);
         ServingStatus s = frame.status();
         LoadView l = frame.loadView();
+        verdict.clear(); // the thread's holder: what it held was another peer's verdict
         cfg.usabilityPolicy().evaluate(s, l, freshRtt ? rtt : -1, rttWindow.baseline(), verdict);
         double loss = echoes.lossRate();
         if (verdict.usability() == Usability.USABLE && loss >= cfg.degradedLoss() && cfg.degradedLoss() < 1.0) {
@@ -771,16 +810,15 @@ final class PeerMonitor implements Peer, LinkHandler {
             rttWindow.add(rtt);
         }
         rttNanos = rtt;
-        rttBaselineNanos = rttWindow.baseline();
         status = s;
         publishLoad(l);
         nodeId = frame.nodeId();
-        lossRate = echoes.lossRate();
-        applyAdvice(now);
-        phi = detector.suspicion(now);
+        lossRate = (float) echoes.lossRate();
+        applyAdvice(now, frame.minIntervalMillis(), nextDue);
+        phi = (float) detector.suspicion(now);
         boolean usabilityChanged = hysteresis.offer(verdict);
         try {
-            observer.onPongMatched(this, rtt, s, l);
+            owner.observer().onPongMatched(this, rtt, s, l);
         } catch (RuntimeException ex) {
             observerFailed(ex);
         }
@@ -820,41 +858,54 @@ final class PeerMonitor implements Peer, LinkHandler {
         }
     }
 
-    /** A peer's advised minimum interval, clipped to our cap; a new rhythm restarts the detector. */
-    private void applyAdvice(long now) {
-        if (!cfg.honorPeerMinInterval()) {
+    /**
+     * A peer's advised minimum interval, clipped to our cap; a new rhythm restarts the detector
+     * from this beat (whose answer was due at {@code nextDue}).
+     */
+    private void applyAdvice(long now, int adviceMillis, long nextDue) {
+        Rare r = rare;
+        if (!cfg.honorPeerMinInterval() || adviceMillis == (r == null ? 0 : r.adviceMillis)) {
             return;
         }
-        long raw = frame.minIntervalMillis() * 1_000_000L;
-        long applied = Math.min(raw, cfg.maxAdvisedNanos);
-        if (raw != lastAdviceRaw) {
-            lastAdviceRaw = raw;
-            if (raw > applied) {
-                log.info("{}: peer advises a minimum interval of {} ms; clipped to maxAdvisedInterval {} ms", name,
-                        raw / 1_000_000, applied / 1_000_000);
-            }
-            try {
-                observer.onAdvice(this, raw, applied);
-            } catch (RuntimeException e) {
-                observerFailed(e);
-            }
-        }
-        advisedNanos = applied;
-        long effective = Math.max(cfg.intervalNanos, applied);
-        if (effective != effectiveIntervalNanos) {
+        long before = effectiveIntervalNanos();
+        rare().adviceMillis = adviceMillis;
+        long effective = effectiveIntervalNanos();
+        if (effective != before) {
             // A new rhythm: the old history would judge it wrongly. Start over from this beat.
-            effectiveIntervalNanos = effective;
             detector = cfg.detector().create(effective);
-            detector.heartbeat(now, echoes.matchedSentAt(), lastNextDue, false);
+            detector.heartbeat(now, echoes.matchedSentAt(), nextDue, false);
+        }
+        long raw = adviceMillis * 1_000_000L;
+        long applied = advisedNanos();
+        if (raw > applied) {
+            log.info("{}: peer advises a minimum interval of {} ms; clipped to maxAdvisedInterval {} ms", name,
+                    raw / 1_000_000, applied / 1_000_000);
+        }
+        try {
+            owner.observer().onAdvice(this, raw, applied);
+        } catch (RuntimeException e) {
+            observerFailed(e);
         }
     }
 
+    /** The minimum interval the peer advised, clipped to {@link MonitorConfig#maxAdvisedInterval()} (0: none). */
+    private long advisedNanos() {
+        Rare r = rare;
+        return r == null ? 0 : Math.min(r.adviceMillis * 1_000_000L, cfg.maxAdvisedNanos);
+    }
+
+    /** The interval this peer is pinged at: ours, or the peer's advised minimum when that is longer. */
+    private long effectiveIntervalNanos() {
+        return Math.max(cfg.intervalNanos, advisedNanos());
+    }
+
     private boolean isRetired(long e) {
-        if (retired == null) {
+        Rare r = rare;
+        if (r == null) {
             return false;
         }
-        for (long r : retired) {
-            if (r == e && r != 0) {
+        for (long x : r.retired) {
+            if (x == e && x != 0) {
                 return true;
             }
         }
@@ -863,29 +914,38 @@ final class PeerMonitor implements Peer, LinkHandler {
 
     private void retire(long e) {
         if (!isRetired(e)) {
-            if (retired == null) {
-                retired = new long[RETIRED_EPOCHS];
-            }
-            retired[retiredNext] = e;
-            retiredNext = (retiredNext + 1) % RETIRED_EPOCHS;
+            Rare r = rare();
+            r.retired[r.retiredNext] = e;
+            r.retiredNext = (r.retiredNext + 1) % RETIRED_EPOCHS;
         }
+    }
+
+    /** The rare state, made now if it was not yet; on the peer's thread only (the one that writes the field). */
+    private Rare rare() {
+        Rare r = rare;
+        if (r == null) {
+            r = new Rare();
+            rare = r;
+        }
+        return r;
     }
 
     private void reportMisses() {
         int n = echoes.missedCount();
         for (int i = 0; i < n; i++) {
             try {
-                observer.onMiss(this, echoes.missedSequence(i));
+                owner.observer().onMiss(this, echoes.missedSequence(i));
             } catch (RuntimeException e) {
                 observerFailed(e);
             }
         }
         if (n > 0) {
-            lossRate = echoes.lossRate();
+            lossRate = (float) echoes.lossRate();
         }
     }
 
-    private void onGoodbye(long now) {
+    private void onGoodbye(long now, Frame frame, UsabilityVerdict verdict) {
+        long knownEpoch = epoch;
         if (knownEpoch != 0 && frame.epoch() != knownEpoch) {
             reject(FrameRejection.FOREIGN_GOODBYE);
             return;
@@ -906,9 +966,9 @@ final class PeerMonitor implements Peer, LinkHandler {
         if (removed || !started || cause == DisconnectCause.CLOSED_LOCALLY) {
             return;
         }
-        lastDisconnect = detail;
+        rare().lastDisconnect = detail;
         try {
-            observer.onDisconnected(this, cause, detail);
+            owner.observer().onDisconnected(this, cause, detail);
         } catch (RuntimeException e) {
             observerFailed(e);
         }
@@ -932,7 +992,7 @@ final class PeerMonitor implements Peer, LinkHandler {
     // ---------------------------------------------------------------------------------------
 
     private void transition(long now, Liveness to, String why) {
-        phi = detector.hasHeartbeat() ? detector.suspicion(now) : 0;
+        phi = detector.hasHeartbeat() ? (float) detector.suspicion(now) : 0;
         if (to != liveness) {
             liveness.checkMoveTo(to);
         }
@@ -963,10 +1023,12 @@ final class PeerMonitor implements Peer, LinkHandler {
             st = state();
             event = owner.publish(new PeerEvent(kind, name, fromL, to, fromU, toU, why, at, st));
         }
-        CompletableFuture<PeerState> verdict = firstVerdict;
-        if (verdict != null && fromL == Liveness.UNKNOWN && to != Liveness.UNKNOWN) {
-            firstVerdict = null; // a caller from now on is answered with the current state
-            verdict.complete(st);
+        if (fromL == Liveness.UNKNOWN && to != Liveness.UNKNOWN) {
+            CompletableFuture<PeerState> f = firstVerdict; // a caller after the lock sees the verdict itself
+            if (f != null) {
+                firstVerdict = null; // callers from now on are answered with the state then
+                f.complete(st);
+            }
         }
         if (local != null) {
             try {
@@ -1013,7 +1075,7 @@ final class PeerMonitor implements Peer, LinkHandler {
 
     @Override
     public long rttBaselineNanos() {
-        return rttBaselineNanos;
+        return rttWindow.baseline(); // safe from any thread: the window publishes its baseline
     }
 
     @Override
@@ -1054,29 +1116,50 @@ final class PeerMonitor implements Peer, LinkHandler {
 
     @Override
     public long rejectedFrames(FrameRejection why) {
-        AtomicLongArray counts = rejected;
-        return counts == null ? 0 : counts.get(why.ordinal());
+        Rare r = rare;
+        return r == null ? 0 : r.rejected.get(why.ordinal());
     }
 
     @Override
     public long rejectedFrames() {
-        AtomicLongArray counts = rejected;
+        Rare r = rare;
         long n = 0;
-        for (int i = 0; counts != null && i < REJECTIONS.length; i++) {
-            n += counts.get(i);
+        for (int i = 0; r != null && i < REJECTIONS.length; i++) {
+            n += r.rejected.get(i);
         }
         return n;
     }
 
+    /**
+     * {@inheritDoc} Before the verdict, the future is made at the first call (most peers are never
+     * asked) and kept until the verdict completes it; after the verdict, a call is answered with
+     * the state then; after the peer was removed before any verdict, cancelled.
+     */
     @Override
     public CompletionStage<PeerState> firstVerdict() {
-        CompletableFuture<PeerState> verdict = firstVerdict;
-        return verdict != null ? verdict.minimalCompletionStage() : CompletableFuture.completedStage(state());
+        CompletableFuture<PeerState> f = firstVerdict;
+        if (f == null) {
+            synchronized (this) { // transitions and removal take it: either they see the future, or it sees them
+                f = firstVerdict;
+                if (f == null && liveness == Liveness.UNKNOWN) {
+                    f = new CompletableFuture<>();
+                    if (removed) {
+                        f.cancel(false); // nothing depends on it yet: cancelling it here runs nobody's code
+                    } else {
+                        firstVerdict = f;
+                    }
+                }
+            }
+            if (f == null) {
+                return CompletableFuture.completedStage(state()); // the verdict is known
+            }
+        }
+        return f.minimalCompletionStage();
     }
 
     @Override
     public PeerState state() {
-        return new PeerState(name, address, liveness, usability, reason, phi, rttNanos, rttBaselineNanos, status, load(),
+        return new PeerState(name, address, liveness, usability, reason, phi, rttNanos, rttBaselineNanos(), status, load(),
                 epoch, nodeId, since());
     }
 

@@ -5,7 +5,8 @@ package dev.heartbeat.engine;
  * not an average, so that one cold first sample (a JVM warming up, tens of milliseconds on
  * loopback) is forgotten as soon as faster answers come, and a lasting shift of the path (a
  * failover to a farther zone) becomes the new normal after {@value #SIZE} samples instead of
- * leaving the peer DEGRADED for ever. Confined to the peer's thread; O(1) per sample except when
+ * leaving the peer DEGRADED for ever. Confined to the peer's thread (but {@link #baseline()}, read from
+ * any); O(1) per sample except when
  * the minimum leaves the window (O(SIZE)).
  *
  * <p>Samples are kept as 32-bit nanoseconds (a monitor keeps one window per peer: 80 bytes instead
@@ -19,20 +20,28 @@ final class RttWindow {
     /** The samples while all fit in an int; null once {@link #wide} took over. */
     private int[] narrow = new int[SIZE];
     private long[] wide;
-    private int count;
-    private int next;
-    private long min = -1;
+    /** Samples held, and the slot of the next one: 0..{@value #SIZE}, bytes (a window per peer). */
+    private byte count;
+    private byte next;
+    /**
+     * The baseline. Volatile, unlike the rest of the window, so that other threads may read it
+     * ({@link #baseline()}): a peer's published RTT baseline is this field, not a copy of it.
+     */
+    private volatile long min = -1;
 
     void add(long rttNanos) {
         long evicted = count == SIZE ? sample(next) : -1;
         store(next, rttNanos);
-        next = (next + 1) % SIZE;
+        next = (byte) ((next + 1) % SIZE);
         if (count < SIZE) {
             count++;
         }
-        if (min < 0 || rttNanos <= min) {
-            min = rttNanos;
-        } else if (evicted == min) {
+        long b = min;
+        if (b < 0 || rttNanos <= b) {
+            if (rttNanos != b) {
+                min = rttNanos; // (an equal sample leaves the published field alone)
+            }
+        } else if (evicted == b) {
             long m = Long.MAX_VALUE;
             for (int i = 0; i < count; i++) {
                 m = Math.min(m, sample(i));
@@ -69,7 +78,7 @@ final class RttWindow {
         }
     }
 
-    /** The baseline, or -1 before the first sample. */
+    /** The baseline, or -1 before the first sample; from any thread. */
     long baseline() {
         return min;
     }

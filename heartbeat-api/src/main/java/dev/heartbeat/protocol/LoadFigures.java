@@ -23,10 +23,16 @@ public final class LoadFigures implements LoadView {
     private int queueDepth = -1;
     private int latencyMicros = -1;
     private float requestsPerSecond = Float.NaN;
-    private int customCount;
+    /** Custom metrics held: at most {@link LoadReport#MAX_CUSTOM_METRICS}, a byte (a monitor keeps figures per peer). */
+    private byte customCount;
     /** Made at the first custom metric (most responders send none), sized for the most a report can carry. */
-    private String[] customNames;
-    private double[] customValues;
+    private Custom custom;
+
+    /** The custom metrics' names and values, in one object made when first needed. */
+    private static final class Custom {
+        final String[] names = new String[LoadReport.MAX_CUSTOM_METRICS];
+        final double[] values = new double[LoadReport.MAX_CUSTOM_METRICS];
+    }
 
     /** Every figure unknown, as in {@link LoadReport#UNKNOWN}. */
     public LoadFigures() {
@@ -74,12 +80,12 @@ public final class LoadFigures implements LoadView {
 
     @Override
     public String customName(int i) {
-        return customNames[checkIndex(i)];
+        return custom.names[checkIndex(i)];
     }
 
     @Override
     public double customValue(int i) {
-        return customValues[checkIndex(i)];
+        return custom.values[checkIndex(i)];
     }
 
     /** A new immutable report with these figures (equal to the one the sender encoded, at the wire's resolution). */
@@ -87,8 +93,8 @@ public final class LoadFigures implements LoadView {
     public LoadReport toReport() {
         int n = customCount;
         return new LoadReport(cpu(), memory(), inFlight, queueDepth, requestsPerSecond(), errorRate(), latencyMicros,
-                n == 0 ? FrameCodec.NO_NAMES : Arrays.copyOf(customNames, n),
-                n == 0 ? FrameCodec.NO_VALUES : Arrays.copyOf(customValues, n));
+                n == 0 ? FrameCodec.NO_NAMES : Arrays.copyOf(custom.names, n),
+                n == 0 ? FrameCodec.NO_VALUES : Arrays.copyOf(custom.values, n));
     }
 
     /**
@@ -112,8 +118,8 @@ public final class LoadFigures implements LoadView {
             return false;
         }
         for (int i = 0; i < customCount; i++) {
-            if (!customNames[i].equals(other.customName(i))
-                    || Double.doubleToLongBits(customValues[i]) != Double.doubleToLongBits(other.customValue(i))) {
+            if (!custom.names[i].equals(other.customName(i))
+                    || Double.doubleToLongBits(custom.values[i]) != Double.doubleToLongBits(other.customValue(i))) {
                 return false;
             }
         }
@@ -148,7 +154,7 @@ public final class LoadFigures implements LoadView {
         for (int i = 0; i < n; i++) {
             custom(i, other.customName(i), other.customValue(i));
         }
-        customCount = n;
+        customCount = (byte) n; // a view holds at most MAX_CUSTOM_METRICS
     }
 
     // --- decoder access -----------------------------------------------------------------------
@@ -163,17 +169,17 @@ public final class LoadFigures implements LoadView {
         this.queueDepth = (int) queueDepth;
         this.latencyMicros = (int) latencyMicros;
         this.requestsPerSecond = rps;
-        this.customCount = customCount;
+        this.customCount = (byte) customCount; // checked by the decoder: at most MAX_CUSTOM_METRICS
     }
 
     /** Sets custom metric {@code i} (the decoder fills them in order, then calls {@link #decoded}). */
     void custom(int i, String name, double value) {
-        if (customNames == null) {
-            customNames = new String[LoadReport.MAX_CUSTOM_METRICS];
-            customValues = new double[LoadReport.MAX_CUSTOM_METRICS];
+        Custom c = custom;
+        if (c == null) {
+            c = custom = new Custom();
         }
-        customNames[i] = name;
-        customValues[i] = value;
+        c.names[i] = name;
+        c.values[i] = value;
     }
 
     private int checkIndex(int i) {

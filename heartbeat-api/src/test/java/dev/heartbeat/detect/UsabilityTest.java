@@ -79,6 +79,16 @@ class UsabilityTest {
         assertThat(h.current()).isEqualTo(Usability.USABLE);
         assertThat(h.offer(drain)).isTrue(); // the peer said so: immediate
         assertThatThrownBy(() -> new UsabilityHysteresis(0, 1)).hasMessage("degradeAfter : 0 (expected: >= 1)");
+        assertThatThrownBy(() -> new UsabilityHysteresis(1, 40_000)).hasMessage("recoverAfter : 40000 (expected: <= 32767)");
+        UsabilityHysteresis most = new UsabilityHysteresis(UsabilityHysteresis.MAX_COUNT, 1);
+        most.offer(new UsabilityVerdict().set(Usability.USABLE, UsabilityVerdict.Cause.OK, "", 0, 0, false));
+        UsabilityVerdict worse = new UsabilityVerdict().set(Usability.DEGRADED, UsabilityVerdict.Cause.CPU, "cpu", 0.8, 0.7,
+                false);
+        for (int i = 1; i < UsabilityHysteresis.MAX_COUNT; i++) {
+            assertThat(most.offer(worse)).isFalse();
+        }
+        assertThat(most.offer(worse)).isTrue(); // the 32,767th in a row: the count did not wrap
+        assertThat(most.current()).isEqualTo(Usability.DEGRADED);
     }
 
     @Test

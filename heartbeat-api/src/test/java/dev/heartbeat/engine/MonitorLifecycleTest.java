@@ -81,6 +81,18 @@ class MonitorLifecycleTest {
         m2.addPeer("two", "y");
         assertThatThrownBy(() -> m2.addPeer("one", "z")).hasMessage("peer : 'one' is already registered (expected: a unique name)");
         assertThat(m2.removePeer("one")).isFalse();
+        // Each monitor sees its own peers only, though the registry is their one map by name.
+        assertThat(m1.peers()).extracting(Peer::name).containsExactly("one");
+        assertThat(m2.peer("one")).isEmpty();
+        assertThat(m1.peer("one")).containsSame(shared.peer("one").orElseThrow());
+        Peer two = m2.peer("two").orElseThrow();
+        assertThatThrownBy(() -> m1.config(two)).hasMessageContaining("expected: a peer of this monitor");
+        assertThat(m2.config(two)).isSameAs(m2.config());
+        m1.addPeer("three", "w");
+        assertThat(m1.removePeer("three")).isTrue();
+        assertThat(m1.peer("three")).isEmpty();
+        assertThat(m1.peers()).extracting(Peer::name).containsExactly("one");
+        assertThat(m1.removePeer("three")).isFalse();
         m1.close();
         assertThat(shared.peer("two")).isPresent();
         assertThat(m2.peers()).extracting(Peer::name).containsExactly("two");
@@ -213,6 +225,33 @@ class MonitorLifecycleTest {
             s.scheduler.advance(MonitorConfig.DEFAULT_INITIAL_TIMEOUT);
             assertThat(s.peer.firstVerdict().toCompletableFuture()).isCompletedWithValueMatching(
                     st -> st.liveness() == Liveness.DEAD && st.reason().startsWith("no answer within 2000 ms"));
+        }
+    }
+
+    @Test
+    void theFirstVerdictFutureIsMadeWhenAskedForAndEndsTheSameWay() {
+        try (Scripted s = new Scripted()) { // asked before: cancelled when removed first
+            java.util.concurrent.CompletableFuture<dev.heartbeat.peer.PeerState> f =
+                    s.peer.firstVerdict().toCompletableFuture();
+            assertThat(s.peer.firstVerdict().toCompletableFuture().isDone()).isFalse();
+            s.monitor.removePeer("b");
+            assertThat(f).isCompletedExceptionally(); // (a copy of the cancelled future)
+            assertThat(s.peer.firstVerdict().toCompletableFuture()).isCompletedExceptionally();
+        }
+        try (Scripted s = new Scripted()) { // asked before: the first verdict's state, not a later one
+            java.util.concurrent.CompletableFuture<dev.heartbeat.peer.PeerState> f =
+                    s.peer.firstVerdict().toCompletableFuture();
+            s.answer(s.lastPing(), 7);
+            s.deliver(Scripted.pong(s.nextPing(), 7, ServingStatus.DRAINING, 0));
+            assertThat(s.peer.usability()).isEqualTo(dev.heartbeat.peer.Usability.UNUSABLE);
+            assertThat(f).isCompletedWithValueMatching(st -> st.liveness() == Liveness.ALIVE
+                    && st.usability() == dev.heartbeat.peer.Usability.USABLE);
+            // Asked after the verdict: completed at once, with the state then; removal changes nothing.
+            java.util.concurrent.CompletableFuture<dev.heartbeat.peer.PeerState> late =
+                    s.peer.firstVerdict().toCompletableFuture();
+            s.monitor.removePeer("b");
+            assertThat(late).isCompletedWithValueMatching(st -> st.liveness() == Liveness.ALIVE);
+            assertThat(f).isCompletedWithValueMatching(st -> st.usability() == dev.heartbeat.peer.Usability.USABLE);
         }
     }
 

@@ -8,6 +8,7 @@ import dev.heartbeat.peer.Liveness;
 import dev.heartbeat.peer.Peer;
 import dev.heartbeat.peer.PeerEvent;
 import dev.heartbeat.peer.Usability;
+import dev.heartbeat.protocol.Frame;
 import dev.heartbeat.protocol.LoadReport;
 import dev.heartbeat.protocol.ServingStatus;
 import java.time.Duration;
@@ -308,6 +309,35 @@ class MonitorScenarioTest {
             h.run(Duration.ofSeconds(10));
             assertThat(slow.answered() - before).isBetween(9L, 12L);
             assertThat(b.liveness()).isEqualTo(Liveness.ALIVE);
+        }
+    }
+
+    @Test
+    void adviceSetsTheIntervalWhileItLastsAndIsReportedOncePerChange() {
+        java.util.List<String> advice = new java.util.ArrayList<>();
+        PeerObserver observer = new PeerObserver() {
+            @Override
+            public void onAdvice(Peer peer, long advisedNanos, long appliedNanos) {
+                advice.add(advisedNanos / 1_000_000 + "->" + appliedNanos / 1_000_000);
+            }
+        };
+        try (Scripted s = new Scripted(MonitorConfig.ofDefaults(), observer)) {
+            int ours = (int) (MonitorConfig.ofDefaults().interval().toMillis());
+            assertThat(s.lastPing().intervalMillis()).isEqualTo(ours);
+            s.deliver(Scripted.pong(s.lastPing(), 7, ServingStatus.SERVING, 1_000));
+            Frame p = s.nextPing();
+            assertThat(p.intervalMillis()).isEqualTo(1_000); // the peer's minimum, longer than ours
+            s.deliver(Scripted.pong(p, 7, ServingStatus.SERVING, 1_000)); // the same advice: no new report
+            p = s.nextPing();
+            assertThat(p.intervalMillis()).isEqualTo(1_000);
+            s.deliver(Scripted.pong(p, 7, ServingStatus.SERVING, 60_000)); // clipped to maxAdvisedInterval
+            p = s.nextPing();
+            assertThat(p.intervalMillis()).isEqualTo((int) MonitorConfig.ofDefaults().maxAdvisedInterval().toMillis());
+            s.deliver(Scripted.pong(p, 7, ServingStatus.SERVING, 0)); // withdrawn: our own interval again
+            assertThat(s.nextPing().intervalMillis()).isEqualTo(ours);
+            assertThat(advice).containsExactly("1000->1000", "60000->" + MonitorConfig.ofDefaults().maxAdvisedInterval().toMillis(),
+                    "0->0");
+            assertThat(s.peer.liveness()).isEqualTo(Liveness.ALIVE);
         }
     }
 

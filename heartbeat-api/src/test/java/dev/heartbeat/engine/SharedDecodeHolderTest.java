@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.heartbeat.detect.UsabilityPolicy;
 import dev.heartbeat.peer.FrameRejection;
+import dev.heartbeat.peer.Usability;
 import dev.heartbeat.protocol.Frame;
 import dev.heartbeat.protocol.LoadReport;
 import dev.heartbeat.protocol.ServingStatus;
@@ -48,6 +49,47 @@ class SharedDecodeHolderTest {
             assertThat(s.peer.state().nodeId()).isEqualTo("outer");
             assertThat(s.peer.load().cpu()).isEqualTo(0.25);
             assertThat(s.peer.state().status()).isEqualTo(ServingStatus.SERVING);
+        }
+    }
+
+    @Test
+    void aVerdictMadeWhileAnotherFrameIsHandledDoesNotOverwriteTheOuterVerdict() {
+        AtomicReference<Scripted> script = new AtomicReference<>();
+        AtomicReference<Frame> nested = new AtomicReference<>();
+        UsabilityPolicy base = MonitorConfig.ofDefaults().usabilityPolicy();
+        UsabilityPolicy reentrant = (status, load, rtt, baseline, out) -> {
+            base.evaluate(status, load, rtt, baseline, out);
+            Frame f = nested.getAndSet(null);
+            if (f != null) {
+                script.get().deliver(f); // after the outer verdict was made, before it is offered
+            }
+        };
+        try (Scripted s = new Scripted(MonitorConfig.custom().usabilityPolicy(reentrant).build(), null)) {
+            script.set(s);
+            s.answer(s.lastPing(), A);
+            assertThat(s.peer.usability()).isEqualTo(Usability.USABLE);
+            Frame p2 = s.nextPing();
+            Frame p3 = s.nextPing();
+            // The nested PONG (to the later PING) says SERVING; the outer one says DRAINING.
+            nested.set(Scripted.pong(p3, A, ServingStatus.SERVING, 0));
+            s.deliver(Scripted.pong(p2, A, ServingStatus.DRAINING, 0));
+            assertThat(nested.get()).as("the nested frame was delivered").isNull();
+            assertThat(s.peer.rejectedFrames()).isZero(); // both were used
+            // The outer DRAINING verdict was offered as made, not replaced by the nested SERVING one.
+            assertThat(s.peer.usability()).isEqualTo(Usability.UNUSABLE);
+            assertThat(s.peer.state().reason()).contains("DRAINING");
+        }
+    }
+
+    @Test
+    void aPolicyThatFillsNothingGivesUnknownNotAnotherPeersVerdict() {
+        UsabilityPolicy lazy = (status, load, rtt, baseline, out) -> {
+        };
+        try (Scripted s = new Scripted(MonitorConfig.custom().usabilityPolicy(lazy).build(), null)) {
+            s.answer(s.lastPing(), A);
+            s.answer(s.nextPing(), A);
+            assertThat(s.peer.liveness()).isEqualTo(dev.heartbeat.peer.Liveness.ALIVE);
+            assertThat(s.peer.usability()).isEqualTo(Usability.UNKNOWN);
         }
     }
 

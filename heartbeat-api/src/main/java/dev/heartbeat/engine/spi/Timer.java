@@ -1,8 +1,8 @@
 package dev.heartbeat.engine.spi;
 
 /**
- * One task's timer, re-armed as often as needed: a peer keeps one for its PINGs and one for its
- * evaluations instead of scheduling (and cancelling) a new task every heartbeat. Made by
+ * One task's timer, re-armed as often as needed: a peer keeps one, for its PINGs and the
+ * evaluations between them, instead of scheduling (and cancelling) a new task every heartbeat. Made by
  * {@link SerialScheduler#newTimer}; used only on that scheduler's thread.
  */
 public interface Timer {
