@@ -26,7 +26,6 @@ import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,17 +47,16 @@ final class UdpLink implements Link {
         }
     };
 
+    // A monitor keeps one link per peer: what every link of the transport shares (the datagram cap,
+    // the padding rule, the event loop behind the scheduler) is asked of the owner, not copied here.
     private final UdpClientTransport owner;
-    private final EventLoop loop;
     private final EventLoopScheduler scheduler;
     private final String address;
     private final LinkHandler handler;
-    /** Makes {@link #retry} at the first failed lookup (an IP literal never needs one). */
-    private final Supplier<ReconnectBackoff> retries;
-    private final int maxDatagram;
-    private final int firstPadding;
-    private final boolean pad;
     private final boolean literal;
+    /** The transport's list of open links (guarded by the transport's lock on it). */
+    UdpLink prevLink;
+    UdpLink nextLink;
     /** Set once, by the first close() (compare-and-set through {@link #CLOSED}: no AtomicBoolean per link). */
     private volatile boolean closed;
     private static final VarHandle CLOSED;
@@ -92,22 +90,20 @@ final class UdpLink implements Link {
      * @param address {@code host:port}, already checked by {@link Addresses#parse}; parsed again
      *     when needed (at the start and at each lookup) rather than kept parsed per link
      */
-    UdpLink(UdpClientTransport owner, EventLoop loop, EventLoopScheduler scheduler, String address, LinkHandler handler,
-            Supplier<ReconnectBackoff> retries) {
+    UdpLink(UdpClientTransport owner, EventLoopScheduler scheduler, String address, LinkHandler handler) {
         this.owner = owner;
-        this.loop = loop;
         this.scheduler = scheduler;
         this.address = address;
         this.handler = handler;
-        this.retries = retries;
-        this.maxDatagram = owner.config().maxDatagramSize();
-        this.firstPadding = Math.min(maxDatagram, FrameCodec.MAX_FRAME_LENGTH);
-        this.pad = owner.config().padPings();
         this.literal = Addresses.isLiteral(Addresses.parse(address).getHostString());
     }
 
+    private EventLoop loop() {
+        return scheduler.eventLoop();
+    }
+
     void start() {
-        loop.execute(this::begin);
+        loop().execute(this::begin);
     }
 
     private void begin() {
@@ -135,7 +131,7 @@ final class UdpLink implements Link {
             owner.resolver().execute(() -> {
                 InetSocketAddress r = new InetSocketAddress(host, port);
                 try {
-                    loop.execute(() -> resolved(r));
+                    loop().execute(() -> resolved(r));
                 } catch (RejectedExecutionException e) {
                     // the transport is closing
                 }
@@ -157,7 +153,7 @@ final class UdpLink implements Link {
             } else {
                 call(() -> handler.onDisconnected(this, DisconnectCause.CONNECT_FAILED, why));
                 if (retry == null) {
-                    retry = retries.get();
+                    retry = owner.newRetryBackoff();
                 }
                 timer = scheduler.schedule(this::resolve, retry.nextDelayNanos());
             }
@@ -181,6 +177,7 @@ final class UdpLink implements Link {
     /** Binds this link to a socket of its loop for {@code r}: the shared one, or its own if the shared one is taken. */
     private void attach(InetSocketAddress r) {
         SocketProtocolFamily family = UdpIo.familyOf(r.getAddress());
+        EventLoop loop = loop();
         UdpClientTransport.Socket s = owner.shared(loop, family);
         if (s == null) {
             String why = "no " + (family == SocketProtocolFamily.INET ? "IPv4" : "IPv6") + " UDP socket for " + address
@@ -272,7 +269,7 @@ final class UdpLink implements Link {
         nio.clear();
         content.getBytes(content.readerIndex(), nio.array(), nio.arrayOffset(), n);
         nio.limit(n);
-        if (pad && n >= FrameCodec.MIN_FRAME_LENGTH && nio.get(nio.position() + 3) == PONG) {
+        if (owner.padPings && n >= FrameCodec.MIN_FRAME_LENGTH && nio.get(nio.position() + 3) == PONG) {
             // A reduced PONG says how long the full one is; a full PONG ends that. Not authenticated
             // yet: pingPaddingTo bounds what it can make us send by the datagram cap.
             withheld = ReducedPong.withheldLength(nio, nio.position(), n);
@@ -308,6 +305,7 @@ final class UdpLink implements Link {
             return false;
         }
         int n = frame.remaining();
+        int maxDatagram = owner.maxDatagram;
         if (n > maxDatagram) {
             owner.oversizeRefused.increment();
             long c = owner.oversizeRefused.sum();
@@ -350,9 +348,10 @@ final class UdpLink implements Link {
      */
     @Override
     public int pingPaddingTo(int lastPongLength) {
-        if (!pad) {
+        if (!owner.padPings) {
             return 0;
         }
+        int firstPadding = owner.firstPadding;
         int target = lastPongLength == 0 ? firstPadding : Math.max(lastPongLength, withheld);
         return Math.max(FrameCodec.MIN_FRAME_LENGTH, Math.min(target, firstPadding));
     }
@@ -369,7 +368,7 @@ final class UdpLink implements Link {
         }
         owner.forget(this);
         try {
-            loop.execute(this::closeOnLoop);
+            loop().execute(this::closeOnLoop);
         } catch (RejectedExecutionException e) {
             // the loop is gone, and with it the sockets
         }
