@@ -417,7 +417,7 @@ public final class UdpClientTransport implements ClientTransport {
     static final class Socket extends ChannelInboundHandlerAdapter {
         private final UdpClientTransport owner;
         final boolean shared;
-        final Map<InetSocketAddress, UdpLink> links = new HashMap<>();
+        final LinkTable links = new LinkTable();
         volatile Channel channel;
 
         Socket(UdpClientTransport owner, boolean shared) {
@@ -446,7 +446,7 @@ public final class UdpClientTransport implements ClientTransport {
         @Override
         public void channelWritabilityChanged(ChannelHandlerContext ctx) {
             boolean w = ctx.channel().isWritable();
-            for (UdpLink l : new ArrayList<>(links.values())) {
+            for (UdpLink l : links.values()) {
                 l.writabilityChanged(w);
             }
             ctx.fireChannelWritabilityChanged();
@@ -462,7 +462,7 @@ public final class UdpClientTransport implements ClientTransport {
         }
 
         List<UdpLink> linksNow() {
-            return new ArrayList<>(links.values());
+            return links.values();
         }
     }
 

@@ -57,6 +57,8 @@ final class UdpLink implements Link {
     /** The transport's list of open links (guarded by the transport's lock on it). */
     UdpLink prevLink;
     UdpLink nextLink;
+    /** The next link in the same chain of its socket's {@link LinkTable} (loop-confined). */
+    UdpLink nextInSocket;
     /** Set once, by the first close() (compare-and-set through {@link #CLOSED}: no AtomicBoolean per link). */
     private volatile boolean closed;
     private static final VarHandle CLOSED;
@@ -186,15 +188,15 @@ final class UdpLink implements Link {
             return;
         }
         remote = r;
-        if (s.links.containsKey(r)) {
+        if (s.links.contains(r)) {
             // Another link of this loop talks to the same address; replies are told apart by
             // their source address, so this one needs a socket of its own.
             UdpClientTransport.Socket own = owner.bindPrivate(loop, family, () -> privateBound(r));
-            own.links.put(r, this);
+            own.links.add(this);
             socket = own;
             return;
         }
-        s.links.put(r, this);
+        s.links.add(this);
         socket = s;
         up();
     }
@@ -225,7 +227,7 @@ final class UdpLink implements Link {
         if (s == null) {
             return;
         }
-        s.links.remove(remote, this);
+        s.links.remove(this);
         if (!s.shared) {
             s.channel.close();
         }
@@ -279,6 +281,11 @@ final class UdpLink implements Link {
         } catch (RuntimeException e) {
             log.warn("{}: link handler threw; ignored", address, e);
         }
+    }
+
+    /** The address the link talks to now, or null (loop-confined): its key in its socket's {@link LinkTable}. */
+    InetSocketAddress remote() {
+        return remote;
     }
 
     void writabilityChanged(boolean writable) {

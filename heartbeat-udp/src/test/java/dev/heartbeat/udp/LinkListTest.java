@@ -5,15 +5,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.heartbeat.engine.spi.DisconnectCause;
 import dev.heartbeat.engine.spi.Link;
 import dev.heartbeat.engine.spi.LinkHandler;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
  * The transport's open links are a list threaded through the links: it counts them whichever
  * order they are closed in, each once however often, and closing the transport closes them all.
+ * And a socket finds the link of each datagram by its source in a table threaded through its links.
  */
 class LinkListTest {
 
@@ -56,5 +63,81 @@ class LinkListTest {
         }
         assertThat(t.linkCount()).as("closing the transport closes its links").isZero();
         assertThat(closedLocally.get()).as("each link reported CLOSED_LOCALLY once").isEqualTo(6);
+    }
+
+    /**
+     * Forty links share one socket (its table grows past its first size): each peer's reply reaches
+     * its own link and no other; once half the links are closed, their peers' replies are unknown
+     * sources and the other half still arrive.
+     */
+    @Test
+    void eachDatagramReachesTheLinkOfItsSource() throws Exception {
+        int n = 40;
+        Map<Link, AtomicInteger> got = new ConcurrentHashMap<>();
+        Map<Link, Byte> from = new ConcurrentHashMap<>();
+        AtomicInteger wrong = new AtomicInteger();
+        LinkHandler handler = new LinkHandler() {
+            @Override
+            public void onConnected(Link l) {
+            }
+
+            @Override
+            public void onFrame(Link l, ByteBuffer frame) {
+                Byte expected = from.get(l);
+                if (expected == null || frame.get(frame.position()) != expected) {
+                    wrong.incrementAndGet();
+                }
+                got.computeIfAbsent(l, k -> new AtomicInteger()).incrementAndGet();
+            }
+
+            @Override
+            public void onDisconnected(Link l, DisconnectCause cause, String detail) {
+            }
+        };
+        List<DatagramSocket> peers = new ArrayList<>();
+        try (UdpClientTransport t = UdpClientTransport.builder().eventLoopThreads(1).padPings(false).build()) {
+            List<Link> links = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                DatagramSocket p = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+                p.setSoTimeout(5_000);
+                peers.add(p);
+                Link l = t.open("127.0.0.1:" + p.getLocalPort(), handler);
+                from.put(l, (byte) i);
+                links.add(l);
+            }
+            org.awaitility.Awaitility.await().atMost(5, TimeUnit.SECONDS)
+                    .until(() -> links.stream().allMatch(Link::isConnected));
+            List<java.net.SocketAddress> back = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                assertThat(links.get(i).send(ByteBuffer.wrap(new byte[] {1, 2, 3}))).isTrue();
+                DatagramPacket d = new DatagramPacket(new byte[64], 64);
+                peers.get(i).receive(d);
+                back.add(d.getSocketAddress()); // the transport's socket
+            }
+            for (int i = 0; i < n; i++) {
+                peers.get(i).send(new DatagramPacket(new byte[] {(byte) i}, 1, back.get(i)));
+            }
+            org.awaitility.Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() -> got.size() == n);
+            for (int i = 0; i < n; i += 2) {
+                links.get(i).close();
+            }
+            org.awaitility.Awaitility.await().atMost(5, TimeUnit.SECONDS) // closed on the loop: off the socket's table
+                    .until(() -> links.stream().filter(Link::isConnected).count() == n / 2);
+            long unknown0 = t.stats().unknownSource();
+            for (int i = 0; i < n; i++) {
+                peers.get(i).send(new DatagramPacket(new byte[] {(byte) i}, 1, back.get(i)));
+            }
+            org.awaitility.Awaitility.await().atMost(5, TimeUnit.SECONDS)
+                    .until(() -> t.stats().unknownSource() - unknown0 == n / 2
+                            && links.stream().filter(Link::isConnected).allMatch(l -> got.get(l).get() == 2));
+            assertThat(wrong.get()).as("datagrams delivered to another peer's link").isZero();
+            for (int i = 0; i < n; i += 2) {
+                assertThat(got.get(links.get(i)).get()).as("closed link %d", i).isEqualTo(1);
+            }
+        } finally {
+            for (DatagramSocket p : peers) {
+                p.close();
+            }
+        }
     }
 }
