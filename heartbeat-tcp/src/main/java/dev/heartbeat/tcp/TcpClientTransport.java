@@ -127,7 +127,8 @@ public final class TcpClientTransport implements ClientTransport {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) b.connectTimeout.toMillis())
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(b.low, b.high));
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(b.low, b.high))
+                .option(ChannelOption.RCVBUF_ALLOCATOR, dev.heartbeat.tcp.internal.ChannelOptions.RECV_ALLOCATOR);
         io.logOnce();
     }
 

@@ -190,6 +190,37 @@ class TcpLinkTest {
         }
     }
 
+    /** More frames in one write than one read takes (reads are 2,048 bytes): every frame arrives whole, in order. */
+    @Test
+    void framesSpanningReadsArriveWholeAndInOrder() throws Exception {
+        List<byte[]> sent = new ArrayList<>();
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < 60; i++) {
+            Frame pong = new Frame().pong(42, i, 0, "peer-" + i, 7, 0, dev.heartbeat.protocol.ServingStatus.SERVING, 0,
+                    dev.heartbeat.protocol.LoadReport.UNKNOWN);
+            ByteBuffer b = ByteBuffer.allocate(FrameCodec.MAX_FRAME_LENGTH);
+            FrameCodec.encode(pong, b);
+            byte[] one = new byte[b.flip().remaining()];
+            b.get(one);
+            sent.add(one);
+            all.write(one);
+        }
+        assertThat(all.size()).isGreaterThan(2 * 2_048);
+        try (ServerSocket ss = new ServerSocket(0)) {
+            open(ss);
+            try (Socket s = ss.accept()) {
+                assertThat(rec.next().kind()).isEqualTo("connected");
+                s.getOutputStream().write(all.toByteArray());
+                s.getOutputStream().flush();
+                for (byte[] one : sent) {
+                    Event e = rec.next();
+                    assertThat(e.kind()).isEqualTo("frame");
+                    assertThat(e.frame()).isEqualTo(one);
+                }
+            }
+        }
+    }
+
     @Test
     void aPeerThatStopsReadingMakesTheLinkUnwritableAndReadingAgainWritable() throws Exception {
         try (TcpClientTransport t = TcpClientTransport.builder().writeBufferWaterMark(1024, 4096).build();
