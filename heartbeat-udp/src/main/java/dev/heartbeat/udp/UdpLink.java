@@ -53,7 +53,8 @@ final class UdpLink implements Link {
     private final EventLoopScheduler scheduler;
     private final String address;
     private final LinkHandler handler;
-    private final boolean literal;
+    /** The name lookups' state, for a host name; null for an IP literal (most peers), which needs none. */
+    private final Lookup lookup;
     /** The transport's list of open links (guarded by the transport's lock on it). */
     UdpLink prevLink;
     UdpLink nextLink;
@@ -85,8 +86,14 @@ final class UdpLink implements Link {
     private long lastInbound;
     private boolean anyInbound;
     private int withheld;
-    private Cancellable timer;
-    private ReconnectBackoff retry;
+
+    /** What a link to a host name keeps for its lookups (loop-confined). */
+    private static final class Lookup {
+        /** The next lookup. */
+        Cancellable timer;
+        /** Made at the first failed lookup. */
+        ReconnectBackoff retry;
+    }
 
     /**
      * @param address {@code host:port}, already checked by {@link Addresses#parse}; parsed again
@@ -97,7 +104,7 @@ final class UdpLink implements Link {
         this.scheduler = scheduler;
         this.address = address;
         this.handler = handler;
-        this.literal = Addresses.isLiteral(Addresses.parse(address).getHostString());
+        this.lookup = Addresses.isLiteral(Addresses.parse(address).getHostString()) ? null : new Lookup();
     }
 
     private EventLoop loop() {
@@ -112,7 +119,7 @@ final class UdpLink implements Link {
         if (closed) {
             return;
         }
-        if (literal) {
+        if (lookup == null) {
             InetSocketAddress unresolved = Addresses.parse(address);
             attach(new InetSocketAddress(Addresses.literal(unresolved.getHostString()), unresolved.getPort()));
         } else {
@@ -122,7 +129,7 @@ final class UdpLink implements Link {
 
     /** Looks the name up on the resolver thread (a lookup may block for seconds), never on the loop. */
     private void resolve() {
-        timer = null;
+        lookup.timer = null;
         if (closed) {
             return;
         }
@@ -151,18 +158,18 @@ final class UdpLink implements Link {
             String why = "lookup of " + address + " failed: unknown host " + r.getHostString();
             if (connected) {
                 log.debug("{}: {}; keeping {}", address, why, remote);
-                timer = scheduler.schedule(this::resolve, owner.config().resolveIntervalNanos());
+                lookup.timer = scheduler.schedule(this::resolve, owner.config().resolveIntervalNanos());
             } else {
                 call(() -> handler.onDisconnected(this, DisconnectCause.CONNECT_FAILED, why));
-                if (retry == null) {
-                    retry = owner.newRetryBackoff();
+                if (lookup.retry == null) {
+                    lookup.retry = owner.newRetryBackoff();
                 }
-                timer = scheduler.schedule(this::resolve, retry.nextDelayNanos());
+                lookup.timer = scheduler.schedule(this::resolve, lookup.retry.nextDelayNanos());
             }
             return;
         }
-        if (retry != null) {
-            retry.reset();
+        if (lookup.retry != null) {
+            lookup.retry.reset();
         }
         if (!r.equals(remote)) {
             if (remote != null) {
@@ -172,7 +179,7 @@ final class UdpLink implements Link {
             attach(r);
         }
         if (!closed) {
-            timer = scheduler.schedule(this::resolve, owner.config().resolveIntervalNanos());
+            lookup.timer = scheduler.schedule(this::resolve, owner.config().resolveIntervalNanos());
         }
     }
 
@@ -382,9 +389,9 @@ final class UdpLink implements Link {
     }
 
     private void closeOnLoop() {
-        if (timer != null) {
-            timer.cancel();
-            timer = null;
+        if (lookup != null && lookup.timer != null) {
+            lookup.timer.cancel();
+            lookup.timer = null;
         }
         detach();
         connected = false;

@@ -140,4 +140,51 @@ class LinkListTest {
             }
         }
     }
+
+    /**
+     * A link to a host name looks it up (off the loop) and keeps looking it up; it talks to the
+     * address it found, and closing it stops the lookups. ("localhost" needs no DNS server.)
+     */
+    @Test
+    void aLinkToAHostNameLooksItUpAndTalksToTheAddressFound() throws Exception {
+        AtomicInteger frames = new AtomicInteger();
+        AtomicInteger closedLocally = new AtomicInteger();
+        LinkHandler handler = new LinkHandler() {
+            @Override
+            public void onConnected(Link l) {
+            }
+
+            @Override
+            public void onFrame(Link l, ByteBuffer frame) {
+                frames.incrementAndGet();
+            }
+
+            @Override
+            public void onDisconnected(Link l, DisconnectCause cause, String detail) {
+                if (cause == DisconnectCause.CLOSED_LOCALLY) {
+                    closedLocally.incrementAndGet();
+                }
+            }
+        };
+        try (DatagramSocket peer = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"));
+             UdpClientTransport t = UdpClientTransport.builder().eventLoopThreads(1)
+                     .resolveInterval(java.time.Duration.ofSeconds(1)).padPings(false).build()) {
+            peer.setSoTimeout(5_000);
+            Link l = t.open("localhost:" + peer.getLocalPort(), handler);
+            org.awaitility.Awaitility.await().atMost(5, TimeUnit.SECONDS).until(l::isConnected);
+            for (int round = 0; round < 2; round++) {
+                assertThat(l.send(ByteBuffer.wrap(new byte[] {9}))).isTrue();
+                DatagramPacket d = new DatagramPacket(new byte[8], 8);
+                peer.receive(d);
+                peer.send(new DatagramPacket(new byte[] {1}, 1, d.getSocketAddress()));
+                int want = round + 1;
+                org.awaitility.Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() -> frames.get() == want);
+                Thread.sleep(1_200); // past one more lookup: the same address, the same link
+                assertThat(l.isConnected()).isTrue();
+            }
+            l.close();
+            org.awaitility.Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() -> closedLocally.get() == 1);
+            assertThat(l.isConnected()).isFalse();
+        }
+    }
 }
