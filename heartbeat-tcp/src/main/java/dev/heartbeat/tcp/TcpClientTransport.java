@@ -126,7 +126,7 @@ public final class TcpClientTransport implements ClientTransport {
                 .channel(io.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) b.connectTimeout.toMillis())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 0) // the link times its connects itself
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(b.low, b.high))
                 .option(ChannelOption.RCVBUF_ALLOCATOR, dev.heartbeat.tcp.internal.ChannelOptions.RECV_ALLOCATOR);
         io.logOnce();
@@ -274,6 +274,10 @@ public final class TcpClientTransport implements ClientTransport {
     FloodGuard newInboundGuard(long now) {
         return new FloodGuard(inboundPeriodNanos, config.inboundBurst, config.floodCloseAfter.toNanos(), FLOOD_GAP_NANOS,
                 now);
+    }
+
+    long connectTimeoutMillis() {
+        return config.connectTimeout.toMillis();
     }
 
     long inboundPeriodNanos() {

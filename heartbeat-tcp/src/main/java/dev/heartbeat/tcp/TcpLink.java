@@ -18,6 +18,8 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandler;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -29,6 +31,7 @@ import dev.heartbeat.protocol.FrameCodec;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import org.slf4j.Logger;
@@ -169,6 +172,25 @@ final class TcpLink extends ReconnectLoop implements Link, ChannelInboundHandler
         ChannelFuture f = owner.bootstrap().clone(loop()).handler(this).connect(target);
         connecting = f;
         f.addListener((ChannelFutureListener) this::connectDone);
+        if (!f.isDone()) {
+            // Our own connect timeout, not Netty's CONNECT_TIMEOUT_MILLIS: Netty cancels its timeout
+            // task when the connect completes but the channel keeps it (64 bytes) for life. This one
+            // is referenced only by the loop's queue, and is garbage once it has run.
+            long ms = owner.connectTimeoutMillis();
+            try {
+                loop().schedule(() -> connectTimedOut(f, target, ms), ms, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                f.channel().close(); // the transport is closing: the attempt goes with it
+            }
+        }
+    }
+
+    /** The attempt is still pending after the connect timeout: it fails, as Netty's own timeout fails it. */
+    private static void connectTimedOut(ChannelFuture f, InetSocketAddress target, long ms) {
+        if (!f.isDone() && f instanceof ChannelPromise p
+                && p.tryFailure(new ConnectTimeoutException("connection timed out after " + ms + " ms: " + target))) {
+            f.channel().close();
+        }
     }
 
     private void connectDone(ChannelFuture f) {

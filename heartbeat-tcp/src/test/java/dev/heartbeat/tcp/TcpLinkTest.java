@@ -287,6 +287,32 @@ class TcpLinkTest {
      * and Netty's own connect task, so close() is swept across it: each of the 400 links closes
      * after a different short spin, and every one must report CLOSED_LOCALLY exactly once.
      */
+    /**
+     * A connect that the peer's kernel never completes (its accept queue is full, the SYN is
+     * dropped) fails after the connect timeout with CONNECT_FAILED, and the link dials again.
+     */
+    @Test
+    void aConnectThatHangsFailsAfterTheConnectTimeout() throws Exception {
+        try (TcpClientTransport t = TcpClientTransport.builder().eventLoopThreads(1)
+                .connectTimeout(Duration.ofMillis(300))
+                .reconnect(Duration.ofMillis(20), Duration.ofMillis(50), Duration.ofSeconds(5)).build();
+             ServerSocket ss = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"));
+             PendingConnects fill = PendingConnects.fill(ss)) {
+            Recorder r = new Recorder();
+            long start = System.nanoTime();
+            t.open("127.0.0.1:" + ss.getLocalPort(), r);
+            for (int attempt = 0; attempt < 2; attempt++) {
+                Event e = r.next();
+                assertThat(e.kind()).isEqualTo("disconnected");
+                assertThat(e.cause()).isEqualTo(DisconnectCause.CONNECT_FAILED);
+                assertThat(e.detail()).contains("127.0.0.1:" + ss.getLocalPort()).contains("timed out after 300 ms");
+                assertThat(e.onLoop()).isTrue();
+                assertThat(e.nanos() - start).as("attempt %d fails no sooner than the timeout", attempt)
+                        .isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(300) * (attempt + 1));
+            }
+        }
+    }
+
     @Test
     void closeWhileTheConnectIsPendingReportsClosedLocally() throws Exception {
         try (TcpClientTransport t = TcpClientTransport.builder().eventLoopThreads(1).build();
