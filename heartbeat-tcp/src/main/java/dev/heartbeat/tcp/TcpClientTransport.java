@@ -17,8 +17,8 @@ import io.netty.channel.WriteBufferWaterMark;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Random;
-import java.util.function.Supplier;
-import java.util.Set;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -88,7 +88,14 @@ public final class TcpClientTransport implements ClientTransport {
     private final MultiThreadIoEventLoopGroup group;
     private final Bootstrap bootstrap;
     private final Builder config;
-    private final Set<TcpLink> links = ConcurrentHashMap.newKeySet();
+    /**
+     * The open links, as a list threaded through the links themselves ({@link TcpLink#prevLink},
+     * {@link TcpLink#nextLink}): two fields a link instead of a hash-set node and a table slot.
+     * Guarded by itself; links are added and removed only when opened and closed.
+     */
+    private final Object links = new Object();
+    private TcpLink firstLink;
+    private int linkCount;
     /** One scheduler (and timer queue) per event loop, shared by the loop's links. */
     private final java.util.Map<EventLoop, dev.heartbeat.tcp.internal.EventLoopScheduler> schedulers = new ConcurrentHashMap<>();
     /** Name lookups run here, never on an event loop (they may block for seconds). */
@@ -99,12 +106,13 @@ public final class TcpClientTransport implements ClientTransport {
     final LongAdder floodCloses = new LongAdder();
     /** The jitter of every link's reconnect delays: the builder's, or one for the whole transport. */
     private final Random random;
-    /** Makes a link's backoff at its first loss (one supplier for all links, not one per link). */
-    private final Supplier<ReconnectBackoff> backoffs = this::newBackoff;
+    /** 1 s / {@code maxInboundFrameRate}: frames at least this far apart never need a link's flood guard. */
+    private final long inboundPeriodNanos;
 
     private TcpClientTransport(Builder b) {
         this.config = b.copy();
         this.random = config.random != null ? config.random : new Random();
+        this.inboundPeriodNanos = FloodGuard.periodOf(config.inboundRate);
         this.io = b.preferNio ? NettyIo.NIO : NettyIo.best();
         this.group = io.newGroup(b.threads, "heartbeat-tcp-client");
         this.resolver = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
@@ -118,12 +126,14 @@ public final class TcpClientTransport implements ClientTransport {
                 .channel(io.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) b.connectTimeout.toMillis())
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(b.low, b.high));
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 0) // the link times its connects itself
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(b.low, b.high))
+                .option(ChannelOption.RCVBUF_ALLOCATOR, dev.heartbeat.tcp.internal.ChannelOptions.RECV_ALLOCATOR);
         io.logOnce();
     }
 
-    private ReconnectBackoff newBackoff() {
+    /** A link's reconnect backoff, made at its first loss. */
+    ReconnectBackoff newBackoff() {
         return new ReconnectBackoff(config.reconnectBase, config.reconnectCap, config.reconnectStable, random);
     }
 
@@ -150,11 +160,18 @@ public final class TcpClientTransport implements ClientTransport {
             throw new IllegalStateException("transport " + name() + " is closed");
         }
         EventLoop loop = (EventLoop) group.next();
-        TcpLink link = new TcpLink(this, loop, schedulers.computeIfAbsent(loop,
-                dev.heartbeat.tcp.internal.EventLoopScheduler::withTimerQueue), address.trim(), handler, backoffs);
-        links.add(link);
+        TcpLink link = new TcpLink(this, schedulers.computeIfAbsent(loop,
+                dev.heartbeat.tcp.internal.EventLoopScheduler::withTimerQueue), address.trim(), handler);
+        synchronized (links) {
+            link.nextLink = firstLink;
+            if (firstLink != null) {
+                firstLink.prevLink = link;
+            }
+            firstLink = link;
+            linkCount++;
+        }
         try {
-            link.start();
+            link.begin();
         } catch (RejectedExecutionException e) { // close() ran concurrently and stopped the loops
             forget(link);
             throw new IllegalStateException("transport " + name() + " is closed");
@@ -174,7 +191,9 @@ public final class TcpClientTransport implements ClientTransport {
 
     /** Links open now. */
     public int linkCount() {
-        return links.size();
+        synchronized (links) {
+            return linkCount;
+        }
     }
 
     /** Counters since the transport was built, over all its links. */
@@ -201,7 +220,13 @@ public final class TcpClientTransport implements ClientTransport {
             return;
         }
         closed = true;
-        for (TcpLink l : links) {
+        List<TcpLink> open = new ArrayList<>();
+        synchronized (links) {
+            for (TcpLink l = firstLink; l != null; l = l.nextLink) {
+                open.add(l);
+            }
+        }
+        for (TcpLink l : open) {
             l.close();
         }
         resolver.shutdownNow();
@@ -225,14 +250,38 @@ public final class TcpClientTransport implements ClientTransport {
         return config.raw;
     }
 
+    /** Takes the link off the list of open links (once; later calls do nothing). */
     void forget(TcpLink link) {
-        links.remove(link);
+        synchronized (links) {
+            if (link.prevLink == null && firstLink != link) {
+                return; // not (or no longer) on the list
+            }
+            if (link.prevLink != null) {
+                link.prevLink.nextLink = link.nextLink;
+            } else {
+                firstLink = link.nextLink;
+            }
+            if (link.nextLink != null) {
+                link.nextLink.prevLink = link.prevLink;
+            }
+            link.prevLink = null;
+            link.nextLink = null;
+            linkCount--;
+        }
     }
 
-    /** A new connection's inbound frame limit. */
+    /** A connection's inbound frame limit, full at {@code now} (made when frames first come faster than the rate). */
     FloodGuard newInboundGuard(long now) {
-        return new FloodGuard(FloodGuard.periodOf(config.inboundRate), config.inboundBurst,
-                config.floodCloseAfter.toNanos(), FLOOD_GAP_NANOS, now);
+        return new FloodGuard(inboundPeriodNanos, config.inboundBurst, config.floodCloseAfter.toNanos(), FLOOD_GAP_NANOS,
+                now);
+    }
+
+    long connectTimeoutMillis() {
+        return config.connectTimeout.toMillis();
+    }
+
+    long inboundPeriodNanos() {
+        return inboundPeriodNanos;
     }
 
     double maxInboundFrameRate() {

@@ -4,7 +4,6 @@ import dev.heartbeat.engine.spi.DisconnectCause;
 import dev.heartbeat.engine.spi.Link;
 import dev.heartbeat.engine.spi.LinkHandler;
 import dev.heartbeat.engine.spi.ReconnectBackoff;
-import dev.heartbeat.engine.spi.SerialScheduler;
 import dev.heartbeat.internal.LogLimit;
 import dev.heartbeat.tcp.internal.Addresses;
 import dev.heartbeat.tcp.internal.Closing;
@@ -18,19 +17,23 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelInboundHandler;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.DecoderException;
 import io.netty.util.NetUtil;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.FastThreadLocal;
 import dev.heartbeat.protocol.FrameCodec;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,8 +42,15 @@ import org.slf4j.LoggerFactory;
  * changes and every {@link LinkHandler} call happen on the link's event loop, which is also the
  * only writer of its channel. At most one channel exists at a time; the next dial starts only
  * after the previous channel has closed.
+ *
+ * <p>A monitor keeps one link per peer, so the link is all it keeps: it is its own reconnect loop
+ * (a {@link ReconnectLoop}) and the one handler of its channel's pipeline, which cuts the stream
+ * into frames itself ({@link FrameDecoder#frameLength}) — no initializer, no decoder context, no
+ * handler object per connection. The state of the current connection (the bytes of a frame not
+ * yet whole, the inbound rate) lives in the link and is reset at each connect; events of a
+ * channel that is no longer the link's {@link #channel} are ignored.
  */
-final class TcpLink implements Link {
+final class TcpLink extends ReconnectLoop implements Link, ChannelInboundHandler {
 
     private static final Logger log = LoggerFactory.getLogger(TcpLink.class);
     /** Where a received frame is copied for the handler: one buffer per event loop thread (frames are at most 1,024 bytes). */
@@ -52,12 +62,9 @@ final class TcpLink implements Link {
     };
 
     private final TcpClientTransport owner;
-    private final EventLoop loop;
-    private final EventLoopScheduler scheduler;
     /** {@code host:port} as given; parsed again at each dial (rare) rather than kept parsed per link. */
     private final String address;
     private final LinkHandler handler;
-    private final ReconnectLoop reconnect;
 
     /** The connected channel; written on the loop, read anywhere. */
     private volatile Channel channel;
@@ -75,25 +82,49 @@ final class TcpLink implements Link {
     }
     /** Set once, by the first close(); read anywhere. */
     private volatile boolean closed;
+    /** The transport's list of open links (guarded by the transport's lock on it). */
+    TcpLink prevLink;
+    TcpLink nextLink;
     /** The attempt in progress (loop-confined). */
     private ChannelFuture connecting;
 
+    // The current connection's state (loop-confined), reset at each connect.
+    /** The start of a frame whose bytes have not all arrived, or null. */
+    private ByteBuf cumulation;
+    /**
+     * The inbound flood guard, made only when a frame arrives less than one period (1 s / the
+     * rate) after the one before: until then a guard would have been full at every frame, so the
+     * time of the last frame ({@link #lastInbound}) is all the state there is. Dropped again once
+     * it is full and no flood streak is open. See {@link #admit}.
+     */
+    private FloodGuard guard;
+    private long lastInbound;
+    private boolean anyInbound;
+
     /**
      * @param address {@code host:port}, already checked by {@link dev.heartbeat.tcp.internal.Addresses#parse}
-     * @param backoffs makes the link's reconnect backoff, at its first loss
      */
-    TcpLink(TcpClientTransport owner, EventLoop loop, EventLoopScheduler scheduler, String address, LinkHandler handler,
-            Supplier<ReconnectBackoff> backoffs) {
+    TcpLink(TcpClientTransport owner, EventLoopScheduler scheduler, String address, LinkHandler handler) {
+        super(scheduler);
         this.owner = owner;
-        this.loop = loop;
-        this.scheduler = scheduler;
         this.address = address;
         this.handler = handler;
-        this.reconnect = new ReconnectLoop(scheduler, backoffs, this::dial, null);
     }
 
-    void start() {
-        loop.execute(reconnect::start);
+    /** The event loop the link lives on: its scheduler's (not a field of its own: one per peer adds up). */
+    private EventLoop loop() {
+        return (EventLoop) ((EventLoopScheduler) scheduler()).executor();
+    }
+
+    /** Dials for the first time, on the loop. */
+    void begin() {
+        loop().execute(this::start);
+    }
+
+    /** The link's reconnect backoff, made at its first loss (most connections are never lost). */
+    @Override
+    protected ReconnectBackoff newBackoff() {
+        return owner.newBackoff();
     }
 
     /**
@@ -101,7 +132,8 @@ final class TcpLink implements Link {
      * so names are resolved on the transport's resolver thread, never on the event loop, which
      * carries other peers' timers and I/O; IP literals need no lookup and connect at once.
      */
-    private void dial() {
+    @Override
+    protected void dial() {
         if (closed) {
             return;
         }
@@ -114,7 +146,7 @@ final class TcpLink implements Link {
         try {
             owner.resolver().execute(() -> {
                 InetSocketAddress resolved = new InetSocketAddress(host, remote.getPort()); // blocking lookup, off the loop
-                loop.execute(() -> {
+                loop().execute(() -> {
                     if (resolved.isUnresolved()) {
                         if (!closed) {
                             String why = "connect to " + address + " failed: unknown host " + host;
@@ -135,21 +167,30 @@ final class TcpLink implements Link {
         if (closed) {
             return;
         }
-        // A new initializer per dial: it removes itself once the channel is set up, and is then
-        // garbage instead of a few hundred bytes kept per link for the link's whole life.
-        ChannelInitializer<Channel> initializer = new ChannelInitializer<>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                ConnectionHandler h = new ConnectionHandler();
-                if (!owner.raw()) {
-                    ch.pipeline().addLast("framer", new FrameDecoder(h));
-                }
-                ch.pipeline().addLast("link", h);
-            }
-        };
-        ChannelFuture f = owner.bootstrap().clone(loop).handler(initializer).connect(target);
+        // The link is the channel's only handler (it frames, guards and handles): one context per
+        // channel, and nothing made per dial that the channel keeps.
+        ChannelFuture f = owner.bootstrap().clone(loop()).handler(this).connect(target);
         connecting = f;
         f.addListener((ChannelFutureListener) this::connectDone);
+        if (!f.isDone()) {
+            // Our own connect timeout, not Netty's CONNECT_TIMEOUT_MILLIS: Netty cancels its timeout
+            // task when the connect completes but the channel keeps it (64 bytes) for life. This one
+            // is referenced only by the loop's queue, and is garbage once it has run.
+            long ms = owner.connectTimeoutMillis();
+            try {
+                loop().schedule(() -> connectTimedOut(f, target, ms), ms, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                f.channel().close(); // the transport is closing: the attempt goes with it
+            }
+        }
+    }
+
+    /** The attempt is still pending after the connect timeout: it fails, as Netty's own timeout fails it. */
+    private static void connectTimedOut(ChannelFuture f, InetSocketAddress target, long ms) {
+        if (!f.isDone() && f instanceof ChannelPromise p
+                && p.tryFailure(new ConnectTimeoutException("connection timed out after " + ms + " ms: " + target))) {
+            f.channel().close();
+        }
     }
 
     private void connectDone(ChannelFuture f) {
@@ -162,8 +203,11 @@ final class TcpLink implements Link {
         }
         if (f.isSuccess()) {
             Channel ch = f.channel();
-            channel = ch;
-            reconnect.connected();
+            releaseCumulation();
+            guard = null;
+            anyInbound = false;
+            channel = ch; // before channelActive: no byte of this channel is read before this
+            connected();
             KeepaliveTuner k = owner.keepalive();
             if (k != null) {
                 log.debug("{}: {}", address, k.apply(ch));
@@ -178,7 +222,7 @@ final class TcpLink implements Link {
 
     /** Schedules the next dial after the backoff's delay. */
     private void retryLater() {
-        long d = reconnect.lost();
+        long d = lost();
         if (d >= 0) {
             log.debug("{}: reconnecting in {} ms", address, d / 1_000_000);
         }
@@ -190,11 +234,6 @@ final class TcpLink implements Link {
         } catch (RuntimeException e) {
             log.warn("{}: link handler threw; ignored", address, e);
         }
-    }
-
-    @Override
-    public SerialScheduler scheduler() {
-        return scheduler;
     }
 
     /**
@@ -245,7 +284,7 @@ final class TcpLink implements Link {
         closed = true;
         owner.forget(this);
         try {
-            loop.execute(this::closeOnLoop);
+            loop().execute(this::closeOnLoop);
         } catch (RejectedExecutionException e) {
             Channel ch = channel;
             if (ch != null) {
@@ -255,7 +294,7 @@ final class TcpLink implements Link {
     }
 
     private void closeOnLoop() {
-        reconnect.stop();
+        stop();
         ChannelFuture f = connecting;
         connecting = null;
         if (f != null) {
@@ -266,6 +305,7 @@ final class TcpLink implements Link {
         }
         Channel ch = channel;
         channel = null;
+        releaseCumulation();
         if (ch != null) {
             ch.close();
         }
@@ -277,129 +317,215 @@ final class TcpLink implements Link {
         return describe();
     }
 
+    // ---- The channel's handler: the link itself, on the channel's event loop ----
+
     /**
-     * The per-channel handler. Owns its channel: it alone closes it. Reports the loss once (at the
-     * first sign: an error, or the peer's FIN), then lets the channel finish closing; the next
-     * dial is scheduled when the channel is inactive.
+     * Bytes from the peer, cut into frames here (the cut of {@link FrameDecoder}): each whole frame
+     * is handed on in place ({@link #frame}); the start of a frame not yet whole is kept for the
+     * next read. Bytes that are not frames close the connection as a protocol error. Raw links
+     * (a peer that does not speak the protocol) discard what they read: its bytes are not ours.
      */
-    private final class ConnectionHandler extends ChannelInboundHandlerAdapter implements FrameDecoder.Sink {
-        private boolean reported;
-        private final FloodGuard guard = owner.newInboundGuard(scheduler.ticker().nanoTime());
-
-        /**
-         * Raw mode only: whatever a peer that does not speak the protocol sent, discarded (its bytes
-         * are not ours to read). Frames of the protocol go to {@link #frame}.
-         */
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            io.netty.util.ReferenceCountUtil.release(msg);
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        Channel ch = ctx.channel();
+        if (owner.raw() || channel != ch || !(msg instanceof ByteBuf)) {
+            ReferenceCountUtil.release(msg);
+            return;
         }
-
-        /**
-         * One whole frame, in place in the framer's buffer: copied into this thread's scratch
-         * buffer (no NIO view, no slice: nothing allocated) and handed to the link's handler.
-         */
-        @Override
-        public void frame(ChannelHandlerContext ctx, ByteBuf in, int offset, int length) {
-            if (reported || channel != ctx.channel()) {
-                return;
-            }
-            FloodGuard.Verdict v = guard.onFrame(scheduler.ticker().nanoTime());
-            if (v != FloodGuard.Verdict.PASS) {
-                overRate(ctx, v);
-                return;
-            }
-            ByteBuffer nio = RECEIVED.get();
-            nio.clear();
-            in.getBytes(offset, nio.array(), nio.arrayOffset(), length);
-            nio.limit(length);
-            try {
-                handler.onFrame(TcpLink.this, nio);
-            } catch (RuntimeException e) {
-                log.warn("{}: link handler threw; ignored", address, e);
-            }
-        }
-
-        /** A frame over the rate: dropped unread and counted; a persistent flood closes the connection. */
-        private void overRate(ChannelHandlerContext ctx, FloodGuard.Verdict v) {
-            owner.framesDropped.increment();
-            long n = owner.framesDropped.sum();
-            if (LogLimit.loud(n)) {
-                log.warn("{}: dropping inbound frames over {}/s; {} dropped so far on {}", address,
-                        Math.round(owner.maxInboundFrameRate()), n, owner.name());
-            }
-            if (v == FloodGuard.Verdict.CLOSE) {
-                owner.floodCloses.increment();
-                long c = owner.floodCloses.sum();
-                String detail = "inbound frame flood: over " + Math.round(owner.maxInboundFrameRate()) + " frames/s for "
-                        + owner.floodCloseAfterNanos() / 1_000_000 + " ms";
-                if (LogLimit.loud(c)) {
-                    log.warn("{}: closing connection: {}; {} flooded connections closed so far", address, detail, c);
+        ByteBuf buf = cumulation;
+        cumulation = null;
+        buf = buf == null ? (ByteBuf) msg : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), buf, (ByteBuf) msg);
+        try {
+            while (channel == ch) {
+                int length = FrameDecoder.frameLength(buf);
+                if (length == 0) {
+                    break;
                 }
-                lost(ctx.channel(), DisconnectCause.PROTOCOL_ERROR, detail);
-                ctx.close(); // channelInactive schedules the reconnect
+                int start = buf.readerIndex();
+                buf.skipBytes(length);
+                frame(ch, buf, start, length);
+            }
+        } catch (DecoderException e) {
+            exceptionCaught(ctx, e);
+        } finally {
+            if (channel == ch && buf.isReadable()) {
+                cumulation = buf;
+            } else {
+                buf.release();
             }
         }
+    }
 
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (evt instanceof ChannelInputShutdownEvent) {
-                // The peer sent FIN. We owe a responder nothing: flush, send our FIN, close.
-                lost(ctx.channel(), DisconnectCause.CLOSED_BY_PEER, "connection closed by peer (FIN)");
-                Closing.finishAndShutdownOutput(ctx.channel(), ctx.channel()::close);
-            }
-            ctx.fireUserEventTriggered(evt);
+    /**
+     * One whole frame, in place in the read buffer: copied into this thread's scratch buffer (no
+     * NIO view, no slice: nothing allocated) and handed to the link's handler, if it is within the
+     * inbound rate.
+     */
+    private void frame(Channel ch, ByteBuf in, int offset, int length) {
+        FloodGuard.Verdict v = admit(scheduler().ticker().nanoTime());
+        if (v != FloodGuard.Verdict.PASS) {
+            overRate(ch, v);
+            return;
         }
+        ByteBuffer nio = RECEIVED.get();
+        nio.clear();
+        in.getBytes(offset, nio.array(), nio.arrayOffset(), length);
+        nio.limit(length);
+        try {
+            handler.onFrame(this, nio);
+        } catch (RuntimeException e) {
+            log.warn("{}: link handler threw; ignored", address, e);
+        }
+    }
 
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            DisconnectCause c = Disconnects.classify(cause);
-            String message = Disconnects.message(cause);
-            // "this port speaks another protocol (SSH?)" says it better alone than after "invalid frame:"
-            String detail = c == DisconnectCause.PROTOCOL_ERROR && !message.startsWith("this port speaks")
-                    ? "invalid frame: " + message : message;
-            if (!reported) {
-                if (c == DisconnectCause.PROTOCOL_ERROR) {
-                    log.warn("{}: closing connection: {}", address, detail);
-                } else {
-                    log.debug("{}: connection error: {}", address, detail);
-                }
-            }
-            lost(ctx.channel(), c, detail);
-            ctx.close();
+    /**
+     * What the connection's {@link FloodGuard} says of a frame arriving at {@code now}: exactly
+     * what a guard made at the connect (full) and charged one period per frame decides, with no
+     * guard kept while the frames are at least one period apart.
+     */
+    FloodGuard.Verdict admit(long now) {
+        FloodGuard g = guard;
+        if (g != null && g.idle(now)) {
+            g = guard = null; // quiet for long enough: as good as a guard that never ran low
         }
+        if (g == null) {
+            if (!anyInbound || now - lastInbound >= owner.inboundPeriodNanos()) {
+                anyInbound = true;
+                lastInbound = now; // a full guard passes it and is one period short from here
+                return FloodGuard.Verdict.PASS;
+            }
+            g = guard = owner.newInboundGuard(lastInbound);
+            g.onFrame(lastInbound); // the guard as the last frame left it
+        }
+        return g.onFrame(now);
+    }
 
-        @Override
-        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-            Channel ch = ctx.channel();
-            if (!reported && channel == ch) {
-                boolean w = ch.isWritable();
-                call(() -> handler.onWritabilityChanged(TcpLink.this, w));
-            }
-            ctx.fireChannelWritabilityChanged();
-        }
+    /** Whether the connection's flood guard exists now (tests: it is made lazily and dropped when idle). */
+    boolean hasInboundGuard() {
+        return guard != null;
+    }
 
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            lost(ctx.channel(), DisconnectCause.CLOSED_BY_PEER, "connection closed");
-            if (!closed) {
-                retryLater(); // the channel is gone: now the next one may be dialled
-            }
-            ctx.fireChannelInactive();
+    /** A frame over the rate: dropped unread and counted; a persistent flood closes the connection. */
+    private void overRate(Channel ch, FloodGuard.Verdict v) {
+        owner.framesDropped.increment();
+        long n = owner.framesDropped.sum();
+        if (LogLimit.loud(n)) {
+            log.warn("{}: dropping inbound frames over {}/s; {} dropped so far on {}", address,
+                    Math.round(owner.maxInboundFrameRate()), n, owner.name());
         }
+        if (v == FloodGuard.Verdict.CLOSE) {
+            owner.floodCloses.increment();
+            long c = owner.floodCloses.sum();
+            String detail = "inbound frame flood: over " + Math.round(owner.maxInboundFrameRate()) + " frames/s for "
+                    + owner.floodCloseAfterNanos() / 1_000_000 + " ms";
+            if (LogLimit.loud(c)) {
+                log.warn("{}: closing connection: {}; {} flooded connections closed so far", address, detail, c);
+            }
+            loseConnection(ch, DisconnectCause.PROTOCOL_ERROR, detail);
+            ch.close(); // channelInactive schedules the reconnect
+        }
+    }
 
-        private void lost(Channel ch, DisconnectCause cause, String detail) {
-            if (reported) {
-                return;
-            }
-            reported = true;
-            if (channel != ch) {
-                return; // closed locally: CLOSED_LOCALLY was already reported
-            }
-            channel = null;
-            if (!closed) {
-                call(() -> handler.onDisconnected(TcpLink.this, cause, detail));
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            // The peer sent FIN. We owe a responder nothing: flush, send our FIN, close.
+            loseConnection(ctx.channel(), DisconnectCause.CLOSED_BY_PEER, "connection closed by peer (FIN)");
+            Closing.finishAndShutdownOutput(ctx.channel(), ctx.channel()::close);
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        DisconnectCause c = Disconnects.classify(cause);
+        String message = Disconnects.message(cause);
+        // "this port speaks another protocol (SSH?)" says it better alone than after "invalid frame:"
+        String detail = c == DisconnectCause.PROTOCOL_ERROR && !message.startsWith("this port speaks")
+                ? "invalid frame: " + message : message;
+        if (channel == ctx.channel()) {
+            if (c == DisconnectCause.PROTOCOL_ERROR) {
+                log.warn("{}: closing connection: {}", address, detail);
+            } else {
+                log.debug("{}: connection error: {}", address, detail);
             }
         }
+        loseConnection(ctx.channel(), c, detail);
+        ctx.close();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        Channel ch = ctx.channel();
+        if (channel == ch) {
+            boolean w = ch.isWritable();
+            call(() -> handler.onWritabilityChanged(TcpLink.this, w));
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        loseConnection(ctx.channel(), DisconnectCause.CLOSED_BY_PEER, "connection closed");
+        if (!closed) {
+            retryLater(); // the channel is gone: now the next one may be dialled
+        }
+        ctx.fireChannelInactive();
+    }
+
+    /**
+     * Reports the loss of the current connection, once: a channel that is no longer the link's
+     * (already lost, or closed locally, which reported CLOSED_LOCALLY) reports nothing.
+     */
+    private void loseConnection(Channel ch, DisconnectCause cause, String detail) {
+        if (channel != ch) {
+            return;
+        }
+        channel = null;
+        releaseCumulation();
+        guard = null;
+        if (!closed) {
+            call(() -> handler.onDisconnected(TcpLink.this, cause, detail));
+        }
+    }
+
+    private void releaseCumulation() {
+        ByteBuf c = cumulation;
+        if (c != null) {
+            cumulation = null;
+            c.release();
+        }
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        // nothing to set up: the connection's state is reset when the connect succeeds
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (channel == ctx.channel()) {
+            releaseCumulation();
+        }
+    }
+
+    @Override
+    public void channelRegistered(ChannelHandlerContext ctx) {
+        ctx.fireChannelRegistered();
+    }
+
+    @Override
+    public void channelUnregistered(ChannelHandlerContext ctx) {
+        ctx.fireChannelUnregistered();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        ctx.fireChannelReadComplete();
     }
 }

@@ -170,6 +170,7 @@ public final class TcpResponderServer implements ResponderServer {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(8 * 1024, 32 * 1024))
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, dev.heartbeat.tcp.internal.ChannelOptions.RECV_ALLOCATOR)
                 .handler(new AcceptFailures())
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override

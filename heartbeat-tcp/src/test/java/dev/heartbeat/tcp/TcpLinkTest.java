@@ -190,6 +190,37 @@ class TcpLinkTest {
         }
     }
 
+    /** More frames in one write than one read takes (reads are 2,048 bytes): every frame arrives whole, in order. */
+    @Test
+    void framesSpanningReadsArriveWholeAndInOrder() throws Exception {
+        List<byte[]> sent = new ArrayList<>();
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < 60; i++) {
+            Frame pong = new Frame().pong(42, i, 0, "peer-" + i, 7, 0, dev.heartbeat.protocol.ServingStatus.SERVING, 0,
+                    dev.heartbeat.protocol.LoadReport.UNKNOWN);
+            ByteBuffer b = ByteBuffer.allocate(FrameCodec.MAX_FRAME_LENGTH);
+            FrameCodec.encode(pong, b);
+            byte[] one = new byte[b.flip().remaining()];
+            b.get(one);
+            sent.add(one);
+            all.write(one);
+        }
+        assertThat(all.size()).isGreaterThan(2 * 2_048);
+        try (ServerSocket ss = new ServerSocket(0)) {
+            open(ss);
+            try (Socket s = ss.accept()) {
+                assertThat(rec.next().kind()).isEqualTo("connected");
+                s.getOutputStream().write(all.toByteArray());
+                s.getOutputStream().flush();
+                for (byte[] one : sent) {
+                    Event e = rec.next();
+                    assertThat(e.kind()).isEqualTo("frame");
+                    assertThat(e.frame()).isEqualTo(one);
+                }
+            }
+        }
+    }
+
     @Test
     void aPeerThatStopsReadingMakesTheLinkUnwritableAndReadingAgainWritable() throws Exception {
         try (TcpClientTransport t = TcpClientTransport.builder().writeBufferWaterMark(1024, 4096).build();
@@ -256,6 +287,32 @@ class TcpLinkTest {
      * and Netty's own connect task, so close() is swept across it: each of the 400 links closes
      * after a different short spin, and every one must report CLOSED_LOCALLY exactly once.
      */
+    /**
+     * A connect that the peer's kernel never completes (its accept queue is full, the SYN is
+     * dropped) fails after the connect timeout with CONNECT_FAILED, and the link dials again.
+     */
+    @Test
+    void aConnectThatHangsFailsAfterTheConnectTimeout() throws Exception {
+        try (TcpClientTransport t = TcpClientTransport.builder().eventLoopThreads(1)
+                .connectTimeout(Duration.ofMillis(300))
+                .reconnect(Duration.ofMillis(20), Duration.ofMillis(50), Duration.ofSeconds(5)).build();
+             ServerSocket ss = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"));
+             PendingConnects fill = PendingConnects.fill(ss)) {
+            Recorder r = new Recorder();
+            long start = System.nanoTime();
+            t.open("127.0.0.1:" + ss.getLocalPort(), r);
+            for (int attempt = 0; attempt < 2; attempt++) {
+                Event e = r.next();
+                assertThat(e.kind()).isEqualTo("disconnected");
+                assertThat(e.cause()).isEqualTo(DisconnectCause.CONNECT_FAILED);
+                assertThat(e.detail()).contains("127.0.0.1:" + ss.getLocalPort()).contains("timed out after 300 ms");
+                assertThat(e.onLoop()).isTrue();
+                assertThat(e.nanos() - start).as("attempt %d fails no sooner than the timeout", attempt)
+                        .isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(300) * (attempt + 1));
+            }
+        }
+    }
+
     @Test
     void closeWhileTheConnectIsPendingReportsClosedLocally() throws Exception {
         try (TcpClientTransport t = TcpClientTransport.builder().eventLoopThreads(1).build();
@@ -372,6 +429,105 @@ class TcpLinkTest {
                 assertThat(r.next().kind()).isEqualTo("connected");
             }
         }
+    }
+
+    /**
+     * The link keeps no flood guard while frames come at least one period apart, makes one when
+     * they come faster, and drops it once it is full and no flood streak is open — and at every
+     * frame decides exactly what a guard kept for the whole connection decides: honest spacing,
+     * bursts, quiet spells, a bursty flood that must still be closed, and a seeded random mix.
+     */
+    @Test
+    void theInboundGuardIsMadeOnlyWhenNeededAndDecidesAsAGuardKeptThroughout() throws Exception {
+        long ms = 1_000_000L;
+        try (TcpClientTransport t = TcpClientTransport.builder().maxInboundFrameRate(100).inboundFrameBurst(5)
+                .floodCloseAfter(Duration.ofSeconds(1)).build();
+             ServerSocket ss = new ServerSocket(0)) {
+            Recorder r = new Recorder();
+            TcpLink link = (TcpLink) t.open("127.0.0.1:" + ss.getLocalPort(), r);
+            try (Socket s = ss.accept()) {
+                assertThat(r.next().kind()).isEqualTo("connected");
+                java.util.concurrent.CompletableFuture<String> done = new java.util.concurrent.CompletableFuture<>();
+                link.scheduler().execute(() -> { // the guard is loop-confined
+                    try {
+                        long t0 = 1_000_000 * ms;
+                        dev.heartbeat.tcp.internal.FloodGuard reference = new dev.heartbeat.tcp.internal.FloodGuard(
+                                10 * ms, 5, 1_000 * ms, TcpClientTransport.FLOOD_GAP_NANOS, t0);
+                        long now = t0;
+                        int closes = 0;
+                        // honest: one frame a second, never a guard
+                        for (int i = 0; i < 50; i++) {
+                            now += 1_000 * ms;
+                            assertThat(link.admit(now)).isEqualTo(reference.onFrame(now));
+                            assertThat(link.hasInboundGuard()).as("honest frame %d", i).isFalse();
+                        }
+                        // a burst: a guard appears at the first frame under one period, and drops set in
+                        int drops = 0;
+                        for (int i = 0; i < 20; i++) {
+                            now += ms;
+                            dev.heartbeat.tcp.internal.FloodGuard.Verdict v = link.admit(now);
+                            assertThat(v).as("burst frame %d", i).isEqualTo(reference.onFrame(now));
+                            assertThat(link.hasInboundGuard()).isTrue();
+                            drops += v == dev.heartbeat.tcp.internal.FloodGuard.Verdict.PASS ? 0 : 1;
+                        }
+                        assertThat(drops).as("over the burst of 5 (and the credit regained)").isPositive();
+                        // quiet for 2 s: the next frame finds the guard idle and it is dropped again
+                        now += 2_000 * ms;
+                        assertThat(link.admit(now)).isEqualTo(reference.onFrame(now));
+                        assertThat(link.hasInboundGuard()).isFalse();
+                        // a bursty flood: 20 frames every 150 ms. The guard refills between bursts, but
+                        // the streak stays open (drops < 1 s apart), so it is kept and the flood closes.
+                        for (int b = 0; b < 20; b++) {
+                            now += 150 * ms;
+                            for (int i = 0; i < 20; i++) {
+                                now += ms / 10;
+                                dev.heartbeat.tcp.internal.FloodGuard.Verdict v = link.admit(now);
+                                assertThat(v).as("flood burst %d frame %d", b, i).isEqualTo(reference.onFrame(now));
+                                closes += v == dev.heartbeat.tcp.internal.FloodGuard.Verdict.CLOSE ? 1 : 0;
+                            }
+                        }
+                        assertThat(closes).as("a flood over 1 s is closed").isPositive();
+                        // a seeded random mix of spacings around the period
+                        Random rnd = new Random(11);
+                        for (int i = 0; i < 5_000; i++) {
+                            int k = rnd.nextInt(10);
+                            now += k < 6 ? rnd.nextInt((int) (3 * 10 * ms)) : k < 9 ? rnd.nextInt((int) ms) : 1_500 * ms;
+                            assertThat(link.admit(now)).as("mixed frame %d", i).isEqualTo(reference.onFrame(now));
+                        }
+                        done.complete("ok");
+                    } catch (Throwable e) {
+                        done.completeExceptionally(e);
+                    }
+                });
+                assertThat(done.get(10, TimeUnit.SECONDS)).isEqualTo("ok");
+            }
+        }
+    }
+
+    /** The transport counts its open links, whichever order they are closed in, each once however often. */
+    @Test
+    void theTransportKeepsTrackOfItsOpenLinks() throws Exception {
+        int port;
+        try (ServerSocket ss = new ServerSocket(0)) {
+            port = ss.getLocalPort(); // refused from now on: the links keep redialling
+        }
+        List<Link> links = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            links.add(transport.open("127.0.0.1:" + port, rec));
+        }
+        assertThat(transport.linkCount()).isEqualTo(5);
+        for (int i : new int[] {2, 4, 0, 0, 2}) { // the middle, the first opened, the last opened, and twice
+            links.get(i).close();
+        }
+        assertThat(transport.linkCount()).isEqualTo(2);
+        links.get(1).close();
+        links.get(3).close();
+        assertThat(transport.linkCount()).isZero();
+        Link again = transport.open("127.0.0.1:" + port, rec);
+        assertThat(transport.linkCount()).isEqualTo(1);
+        transport.close();
+        assertThat(transport.linkCount()).as("closing the transport closes its links").isZero();
+        assertThat(again.isConnected()).isFalse();
     }
 
     @Test

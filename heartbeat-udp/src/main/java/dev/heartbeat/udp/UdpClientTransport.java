@@ -30,8 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
-import java.util.function.Supplier;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -109,7 +107,20 @@ public final class UdpClientTransport implements ClientTransport {
     private final MultiThreadIoEventLoopGroup group;
     private final Builder config;
     private final Map<EventLoop, LoopSockets> byLoop = new HashMap<>();
-    private final Set<UdpLink> links = ConcurrentHashMap.newKeySet();
+    /**
+     * The open links, as a list threaded through the links themselves ({@link UdpLink#prevLink},
+     * {@link UdpLink#nextLink}): two fields a link instead of a hash-set node and a table slot.
+     * Guarded by itself; links are added and removed only when opened and closed.
+     */
+    private final Object links = new Object();
+    private UdpLink firstLink;
+    private int linkCount;
+    /** {@code maxDatagramSize}, read by every send. */
+    final int maxDatagram;
+    /** What the first PINGs are padded to: min(maxDatagramSize, the largest frame). */
+    final int firstPadding;
+    final boolean padPings;
+    private final long inboundPeriodNanos;
     /** One scheduler (and timer queue) per event loop, shared by the loop's links. */
     private final java.util.Map<EventLoop, dev.heartbeat.udp.internal.EventLoopScheduler> schedulers = new ConcurrentHashMap<>();
     private final ThreadPoolExecutor resolver;
@@ -126,12 +137,14 @@ public final class UdpClientTransport implements ClientTransport {
     final LongAdder bytesReceived = new LongAdder();
     /** The jitter of every link's lookup retries: the builder's, or one for the whole transport. */
     private final Random random;
-    /** Makes a link's retry backoff at its first failed lookup (one supplier for all links). */
-    private final Supplier<ReconnectBackoff> retries = this::newRetryBackoff;
 
     private UdpClientTransport(Builder b) {
         this.config = b.copy();
         this.random = config.random != null ? config.random : new Random();
+        this.maxDatagram = config.maxDatagramSize();
+        this.firstPadding = Math.min(maxDatagram, FrameCodec.MAX_FRAME_LENGTH);
+        this.padPings = config.padPings();
+        this.inboundPeriodNanos = TokenBucket.periodOf(config.inboundRate);
         this.io = b.preferNio ? UdpIo.NIO : UdpIo.best();
         if (b.maxDatagramSize > DEFAULT_MAX_DATAGRAM_SIZE) {
             log.warn("heartbeat-udp: maxDatagramSize {} > {}: datagrams may be fragmented on paths with a smaller MTU, "
@@ -212,9 +225,16 @@ public final class UdpClientTransport implements ClientTransport {
             throw new IllegalStateException("transport " + name() + " is closed");
         }
         EventLoop loop = (EventLoop) group.next();
-        UdpLink link = new UdpLink(this, loop, schedulers.computeIfAbsent(loop,
-                dev.heartbeat.udp.internal.EventLoopScheduler::withTimerQueue), address.trim(), handler, retries);
-        links.add(link);
+        UdpLink link = new UdpLink(this, schedulers.computeIfAbsent(loop,
+                dev.heartbeat.udp.internal.EventLoopScheduler::withTimerQueue), address.trim(), handler);
+        synchronized (links) {
+            link.nextLink = firstLink;
+            if (firstLink != null) {
+                firstLink.prevLink = link;
+            }
+            firstLink = link;
+            linkCount++;
+        }
         try {
             link.start();
         } catch (RejectedExecutionException e) {
@@ -236,7 +256,9 @@ public final class UdpClientTransport implements ClientTransport {
 
     /** Links open now. */
     public int linkCount() {
-        return links.size();
+        synchronized (links) {
+            return linkCount;
+        }
     }
 
     /**
@@ -288,7 +310,13 @@ public final class UdpClientTransport implements ClientTransport {
             return;
         }
         closed = true;
-        for (UdpLink l : links) {
+        List<UdpLink> open = new ArrayList<>();
+        synchronized (links) {
+            for (UdpLink l = firstLink; l != null; l = l.nextLink) {
+                open.add(l);
+            }
+        }
+        for (UdpLink l : open) {
             l.close();
         }
         resolver.shutdownNow();
@@ -303,8 +331,24 @@ public final class UdpClientTransport implements ClientTransport {
         return resolver;
     }
 
+    /** Takes the link off the list of open links (once; later calls do nothing). */
     void forget(UdpLink link) {
-        links.remove(link);
+        synchronized (links) {
+            if (link.prevLink == null && firstLink != link) {
+                return; // not (or no longer) on the list
+            }
+            if (link.prevLink != null) {
+                link.prevLink.nextLink = link.nextLink;
+            } else {
+                firstLink = link.nextLink;
+            }
+            if (link.nextLink != null) {
+                link.nextLink.prevLink = link.prevLink;
+            }
+            link.prevLink = null;
+            link.nextLink = null;
+            linkCount--;
+        }
     }
 
     /** The loop's shared socket of {@code family}, or null when that family could not be bound. */
@@ -331,7 +375,8 @@ public final class UdpClientTransport implements ClientTransport {
         return s;
     }
 
-    private ReconnectBackoff newRetryBackoff() {
+    /** A link's lookup retry backoff, made at its first failed lookup (an IP literal never needs one). */
+    ReconnectBackoff newRetryBackoff() {
         return new ReconnectBackoff(config.retryBase, config.retryCap, Duration.ZERO, random);
     }
 
@@ -341,7 +386,7 @@ public final class UdpClientTransport implements ClientTransport {
 
     /** What one inbound datagram costs a link's bucket: 1 s / the rate. */
     long inboundPeriodNanos() {
-        return TokenBucket.periodOf(config.inboundRate);
+        return inboundPeriodNanos;
     }
 
     Builder config() {
@@ -371,7 +416,7 @@ public final class UdpClientTransport implements ClientTransport {
     static final class Socket extends ChannelInboundHandlerAdapter {
         private final UdpClientTransport owner;
         final boolean shared;
-        final Map<InetSocketAddress, UdpLink> links = new HashMap<>();
+        final LinkTable links = new LinkTable();
         volatile Channel channel;
 
         Socket(UdpClientTransport owner, boolean shared) {
@@ -400,7 +445,7 @@ public final class UdpClientTransport implements ClientTransport {
         @Override
         public void channelWritabilityChanged(ChannelHandlerContext ctx) {
             boolean w = ctx.channel().isWritable();
-            for (UdpLink l : new ArrayList<>(links.values())) {
+            for (UdpLink l : links.values()) {
                 l.writabilityChanged(w);
             }
             ctx.fireChannelWritabilityChanged();
@@ -416,7 +461,7 @@ public final class UdpClientTransport implements ClientTransport {
         }
 
         List<UdpLink> linksNow() {
-            return new ArrayList<>(links.values());
+            return links.values();
         }
     }
 

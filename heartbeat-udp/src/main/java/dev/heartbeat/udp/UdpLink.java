@@ -26,7 +26,6 @@ import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,17 +47,19 @@ final class UdpLink implements Link {
         }
     };
 
+    // A monitor keeps one link per peer: what every link of the transport shares (the datagram cap,
+    // the padding rule, the event loop behind the scheduler) is asked of the owner, not copied here.
     private final UdpClientTransport owner;
-    private final EventLoop loop;
     private final EventLoopScheduler scheduler;
     private final String address;
     private final LinkHandler handler;
-    /** Makes {@link #retry} at the first failed lookup (an IP literal never needs one). */
-    private final Supplier<ReconnectBackoff> retries;
-    private final int maxDatagram;
-    private final int firstPadding;
-    private final boolean pad;
-    private final boolean literal;
+    /** The name lookups' state, for a host name; null for an IP literal (most peers), which needs none. */
+    private final Lookup lookup;
+    /** The transport's list of open links (guarded by the transport's lock on it). */
+    UdpLink prevLink;
+    UdpLink nextLink;
+    /** The next link in the same chain of its socket's {@link LinkTable} (loop-confined). */
+    UdpLink nextInSocket;
     /** Set once, by the first close() (compare-and-set through {@link #CLOSED}: no AtomicBoolean per link). */
     private volatile boolean closed;
     private static final VarHandle CLOSED;
@@ -85,36 +86,40 @@ final class UdpLink implements Link {
     private long lastInbound;
     private boolean anyInbound;
     private int withheld;
-    private Cancellable timer;
-    private ReconnectBackoff retry;
+
+    /** What a link to a host name keeps for its lookups (loop-confined). */
+    private static final class Lookup {
+        /** The next lookup. */
+        Cancellable timer;
+        /** Made at the first failed lookup. */
+        ReconnectBackoff retry;
+    }
 
     /**
      * @param address {@code host:port}, already checked by {@link Addresses#parse}; parsed again
      *     when needed (at the start and at each lookup) rather than kept parsed per link
      */
-    UdpLink(UdpClientTransport owner, EventLoop loop, EventLoopScheduler scheduler, String address, LinkHandler handler,
-            Supplier<ReconnectBackoff> retries) {
+    UdpLink(UdpClientTransport owner, EventLoopScheduler scheduler, String address, LinkHandler handler) {
         this.owner = owner;
-        this.loop = loop;
         this.scheduler = scheduler;
         this.address = address;
         this.handler = handler;
-        this.retries = retries;
-        this.maxDatagram = owner.config().maxDatagramSize();
-        this.firstPadding = Math.min(maxDatagram, FrameCodec.MAX_FRAME_LENGTH);
-        this.pad = owner.config().padPings();
-        this.literal = Addresses.isLiteral(Addresses.parse(address).getHostString());
+        this.lookup = Addresses.isLiteral(Addresses.parse(address).getHostString()) ? null : new Lookup();
+    }
+
+    private EventLoop loop() {
+        return scheduler.eventLoop();
     }
 
     void start() {
-        loop.execute(this::begin);
+        loop().execute(this::begin);
     }
 
     private void begin() {
         if (closed) {
             return;
         }
-        if (literal) {
+        if (lookup == null) {
             InetSocketAddress unresolved = Addresses.parse(address);
             attach(new InetSocketAddress(Addresses.literal(unresolved.getHostString()), unresolved.getPort()));
         } else {
@@ -124,7 +129,7 @@ final class UdpLink implements Link {
 
     /** Looks the name up on the resolver thread (a lookup may block for seconds), never on the loop. */
     private void resolve() {
-        timer = null;
+        lookup.timer = null;
         if (closed) {
             return;
         }
@@ -135,7 +140,7 @@ final class UdpLink implements Link {
             owner.resolver().execute(() -> {
                 InetSocketAddress r = new InetSocketAddress(host, port);
                 try {
-                    loop.execute(() -> resolved(r));
+                    loop().execute(() -> resolved(r));
                 } catch (RejectedExecutionException e) {
                     // the transport is closing
                 }
@@ -153,18 +158,18 @@ final class UdpLink implements Link {
             String why = "lookup of " + address + " failed: unknown host " + r.getHostString();
             if (connected) {
                 log.debug("{}: {}; keeping {}", address, why, remote);
-                timer = scheduler.schedule(this::resolve, owner.config().resolveIntervalNanos());
+                lookup.timer = scheduler.schedule(this::resolve, owner.config().resolveIntervalNanos());
             } else {
                 call(() -> handler.onDisconnected(this, DisconnectCause.CONNECT_FAILED, why));
-                if (retry == null) {
-                    retry = retries.get();
+                if (lookup.retry == null) {
+                    lookup.retry = owner.newRetryBackoff();
                 }
-                timer = scheduler.schedule(this::resolve, retry.nextDelayNanos());
+                lookup.timer = scheduler.schedule(this::resolve, lookup.retry.nextDelayNanos());
             }
             return;
         }
-        if (retry != null) {
-            retry.reset();
+        if (lookup.retry != null) {
+            lookup.retry.reset();
         }
         if (!r.equals(remote)) {
             if (remote != null) {
@@ -174,13 +179,14 @@ final class UdpLink implements Link {
             attach(r);
         }
         if (!closed) {
-            timer = scheduler.schedule(this::resolve, owner.config().resolveIntervalNanos());
+            lookup.timer = scheduler.schedule(this::resolve, owner.config().resolveIntervalNanos());
         }
     }
 
     /** Binds this link to a socket of its loop for {@code r}: the shared one, or its own if the shared one is taken. */
     private void attach(InetSocketAddress r) {
         SocketProtocolFamily family = UdpIo.familyOf(r.getAddress());
+        EventLoop loop = loop();
         UdpClientTransport.Socket s = owner.shared(loop, family);
         if (s == null) {
             String why = "no " + (family == SocketProtocolFamily.INET ? "IPv4" : "IPv6") + " UDP socket for " + address
@@ -189,15 +195,15 @@ final class UdpLink implements Link {
             return;
         }
         remote = r;
-        if (s.links.containsKey(r)) {
+        if (s.links.contains(r)) {
             // Another link of this loop talks to the same address; replies are told apart by
             // their source address, so this one needs a socket of its own.
             UdpClientTransport.Socket own = owner.bindPrivate(loop, family, () -> privateBound(r));
-            own.links.put(r, this);
+            own.links.add(this);
             socket = own;
             return;
         }
-        s.links.put(r, this);
+        s.links.add(this);
         socket = s;
         up();
     }
@@ -228,7 +234,7 @@ final class UdpLink implements Link {
         if (s == null) {
             return;
         }
-        s.links.remove(remote, this);
+        s.links.remove(this);
         if (!s.shared) {
             s.channel.close();
         }
@@ -272,7 +278,7 @@ final class UdpLink implements Link {
         nio.clear();
         content.getBytes(content.readerIndex(), nio.array(), nio.arrayOffset(), n);
         nio.limit(n);
-        if (pad && n >= FrameCodec.MIN_FRAME_LENGTH && nio.get(nio.position() + 3) == PONG) {
+        if (owner.padPings && n >= FrameCodec.MIN_FRAME_LENGTH && nio.get(nio.position() + 3) == PONG) {
             // A reduced PONG says how long the full one is; a full PONG ends that. Not authenticated
             // yet: pingPaddingTo bounds what it can make us send by the datagram cap.
             withheld = ReducedPong.withheldLength(nio, nio.position(), n);
@@ -282,6 +288,11 @@ final class UdpLink implements Link {
         } catch (RuntimeException e) {
             log.warn("{}: link handler threw; ignored", address, e);
         }
+    }
+
+    /** The address the link talks to now, or null (loop-confined): its key in its socket's {@link LinkTable}. */
+    InetSocketAddress remote() {
+        return remote;
     }
 
     void writabilityChanged(boolean writable) {
@@ -308,6 +319,7 @@ final class UdpLink implements Link {
             return false;
         }
         int n = frame.remaining();
+        int maxDatagram = owner.maxDatagram;
         if (n > maxDatagram) {
             owner.oversizeRefused.increment();
             long c = owner.oversizeRefused.sum();
@@ -350,9 +362,10 @@ final class UdpLink implements Link {
      */
     @Override
     public int pingPaddingTo(int lastPongLength) {
-        if (!pad) {
+        if (!owner.padPings) {
             return 0;
         }
+        int firstPadding = owner.firstPadding;
         int target = lastPongLength == 0 ? firstPadding : Math.max(lastPongLength, withheld);
         return Math.max(FrameCodec.MIN_FRAME_LENGTH, Math.min(target, firstPadding));
     }
@@ -369,16 +382,16 @@ final class UdpLink implements Link {
         }
         owner.forget(this);
         try {
-            loop.execute(this::closeOnLoop);
+            loop().execute(this::closeOnLoop);
         } catch (RejectedExecutionException e) {
             // the loop is gone, and with it the sockets
         }
     }
 
     private void closeOnLoop() {
-        if (timer != null) {
-            timer.cancel();
-            timer = null;
+        if (lookup != null && lookup.timer != null) {
+            lookup.timer.cancel();
+            lookup.timer = null;
         }
         detach();
         connected = false;

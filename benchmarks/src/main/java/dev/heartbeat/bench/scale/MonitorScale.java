@@ -29,7 +29,10 @@ import java.util.concurrent.atomic.LongAdder;
  * <pre>
  * MonitorScale --client project|bare --transport tcp|udp --peers N [--responders 2]
  *              [--warmup 20] [--measure 20] [--threads 2] [--interval-ms 1000] [--metrics]
+ *              [--footprint [min B/peer, default 4]]
  * </pre>
+ * {@code --footprint} also prints the heap per peer class by class ({@link Footprint}: the JVM's
+ * class histogram before the peers and after the measurement, per peer), as {@code FOOTPRINT} lines.
  * Bounded: adds at most N peers at ~2,000/s, waits at most 60 s for them, measures for the given
  * seconds, then closes everything (children end with their pipes).
  */
@@ -76,6 +79,7 @@ public final class MonitorScale {
 
             Subject subject = bare ? new BareSubject(threads, intervalNanos, udp) : new ProjectSubject(threads, intervalNanos, udp);
             Thread.sleep(500);
+            Footprint footprint = a.has("footprint") ? Footprint.start() : null;
             long heap0 = ProcStats.liveHeapBytes();
             long rss0 = ProcStats.rssBytes();
 
@@ -120,6 +124,11 @@ public final class MonitorScale {
                     (alloc1 - alloc0) / (double) hb, (heap1 - heap0) / (double) peers, rss1 / 1048576.0,
                     (rss1 - rss0) / (double) peers, dead, suspect, aliveAtStart, aliveAtEnd, extra);
             System.out.flush();
+            if (footprint != null) {
+                String min = a.get("footprint", "true");
+                footprint.print(peers, min.equals("true") ? 4 : Double.parseDouble(min));
+                System.out.flush();
+            }
             if (a.has("metrics") && subject instanceof ProjectSubject) {
                 metricsCost((ProjectSubject) subject, peers, measure, heap1);
             }

@@ -89,6 +89,11 @@ public final class EventLoopScheduler implements SerialScheduler {
         return timers != null ? timers.newTimer(task) : SerialScheduler.super.newTimer(task);
     }
 
+    /** The loop (or executor) the tasks run on. */
+    public EventExecutor executor() {
+        return loop;
+    }
+
     @Override
     public boolean inScheduler() {
         return loop.inEventLoop();

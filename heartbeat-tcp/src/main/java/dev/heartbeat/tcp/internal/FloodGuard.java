@@ -77,13 +77,17 @@ public final class FloodGuard {
         return periodNanos;
     }
 
-    /** Takes one frame arriving at {@code now}. */
-    public Verdict onFrame(long now) {
+    private void refill(long now) {
         long elapsed = now - last;
         last = now;
         if (elapsed > 0) {
             credit = elapsed >= capacityNanos - credit ? capacityNanos : credit + elapsed;
         }
+    }
+
+    /** Takes one frame arriving at {@code now}. */
+    public Verdict onFrame(long now) {
+        refill(now);
         if (credit >= periodNanos) {
             credit -= periodNanos;
             return Verdict.PASS;
@@ -97,6 +101,17 @@ public final class FloodGuard {
             return Verdict.CLOSE;
         }
         return Verdict.DROP;
+    }
+
+    /**
+     * True when the guard has nothing to remember at {@code now}: the bucket is full and no excess
+     * streak could go on (the last drop, if any, is at least {@code gap} ago). A fresh guard made
+     * at {@code now} would then decide every later frame exactly as this one, so an owner that
+     * keeps guards only while they matter may drop it.
+     */
+    public boolean idle(long now) {
+        refill(now);
+        return credit == capacityNanos && (!inStreak || now - lastDrop >= gapNanos);
     }
 
     /** Checks a rate setting: 1..1,000,000 per second, named {@code name} in the error. */

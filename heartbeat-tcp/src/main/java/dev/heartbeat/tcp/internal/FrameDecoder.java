@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import java.util.List;
 
@@ -34,7 +35,9 @@ import java.util.List;
  * protocol (SSH?): it sent "SSH-2.0-OpenSSH_9.2p1\r\n" ...", its first bytes quoted and escaped.
  *
  * <p>Buffer ownership: each frame is emitted as a retained slice of the cumulation; the next
- * handler owns it and must release it. Not sharable: one instance per channel.
+ * handler owns it and must release it. Not sharable: one instance per channel. A handler that
+ * frames for itself (a monitor's link: one handler per channel, no decoder context) uses the same
+ * cut through {@link #frameLength(ByteBuf)}.
  */
 public final class FrameDecoder extends ByteToMessageDecoder {
 
@@ -71,29 +74,6 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     };
 
     private boolean failed;
-    private final Sink sink;
-
-    /**
-     * Takes whole frames where they lie in the decoder's buffer, instead of a retained slice per
-     * frame passed down the pipeline: a monitor's link reads a frame's bytes during the call and
-     * keeps nothing, so the slice (a new object per frame) is not needed. Called on the channel's
-     * event loop; the bytes {@code [offset, offset + length)} of {@code in} are valid only during
-     * the call, and the sink must not change {@code in}'s indices.
-     */
-    @FunctionalInterface
-    public interface Sink {
-        void frame(ChannelHandlerContext ctx, ByteBuf in, int offset, int length);
-    }
-
-    /** A framer that passes each frame down the pipeline as a retained slice. */
-    public FrameDecoder() {
-        this(null);
-    }
-
-    /** A framer that hands each frame to {@code sink} in place ({@code null}: retained slices down the pipeline). */
-    public FrameDecoder(Sink sink) {
-        this.sink = sink;
-    }
 
     /**
      * A stream this decoder refused, with the {@link FrameDecodeException.Reason} a program can
@@ -138,44 +118,57 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             in.skipBytes(in.readableBytes());
             return;
         }
-        while (in.readableBytes() >= 2) {
-            int start = in.readerIndex();
-            int magic = in.getUnsignedShort(start);
-            if (magic != FrameCodec.MAGIC) {
-                String message = strangerMessage(in, magic);
+        while (true) {
+            int length;
+            try {
+                length = frameLength(in);
+            } catch (DecoderException e) {
                 fail(in);
-                throw new StreamRejectedException(FrameDecodeException.Reason.BAD_MAGIC, message);
+                throw e;
             }
-            if (in.readableBytes() < HEADER) {
+            if (length == 0) {
                 return;
             }
-            int version = in.getUnsignedByte(start + 2);
-            if (version != FrameCodec.VERSION) {
-                fail(in);
-                throw new StreamRejectedException(FrameDecodeException.Reason.UNSUPPORTED_VERSION, "version " + version
-                        + " (expected: " + FrameCodec.VERSION + ")");
-            }
-            int length = in.getUnsignedShort(start + FrameCodec.LENGTH_FIELD_OFFSET);
-            if (length > FrameCodec.MAX_FRAME_LENGTH) {
-                fail(in);
-                throw new TooLongFrameException("frame length " + length + " (expected: " + FrameCodec.MIN_FRAME_LENGTH
-                        + ".." + FrameCodec.MAX_FRAME_LENGTH + " bytes)");
-            }
-            if (length < FrameCodec.MIN_FRAME_LENGTH) {
-                fail(in);
-                throw new StreamRejectedException(FrameDecodeException.Reason.LENGTH_MISMATCH, "frame length " + length
-                        + " (expected: " + FrameCodec.MIN_FRAME_LENGTH + ".." + FrameCodec.MAX_FRAME_LENGTH + " bytes)");
-            }
-            if (in.readableBytes() < length) {
-                return;
-            }
-            if (sink != null) {
-                in.skipBytes(length); // the bytes stay readable at [start, start + length) during the call
-                sink.frame(ctx, in, start, length);
-            } else {
-                out.add(in.readRetainedSlice(length));
-            }
+            out.add(in.readRetainedSlice(length));
         }
+    }
+
+    /**
+     * The cut itself, for a handler that frames without a decoder of its own in the pipeline: the
+     * length of the frame at {@code in}'s reader index when all of its bytes have arrived, 0 when
+     * more are needed. Reads nothing (the indices are unchanged).
+     *
+     * @throws StreamRejectedException when the bytes cannot start a frame (bad magic, version or
+     *     length); every later byte of the stream is garbage too
+     * @throws TooLongFrameException when the length field is over {@value FrameCodec#MAX_FRAME_LENGTH}
+     */
+    public static int frameLength(ByteBuf in) {
+        if (in.readableBytes() < 2) {
+            return 0;
+        }
+        int start = in.readerIndex();
+        int magic = in.getUnsignedShort(start);
+        if (magic != FrameCodec.MAGIC) {
+            throw new StreamRejectedException(FrameDecodeException.Reason.BAD_MAGIC, strangerMessage(in, magic));
+        }
+        if (in.readableBytes() < HEADER) {
+            return 0;
+        }
+        int version = in.getUnsignedByte(start + 2);
+        if (version != FrameCodec.VERSION) {
+            throw new StreamRejectedException(FrameDecodeException.Reason.UNSUPPORTED_VERSION, "version " + version
+                    + " (expected: " + FrameCodec.VERSION + ")");
+        }
+        int length = in.getUnsignedShort(start + FrameCodec.LENGTH_FIELD_OFFSET);
+        if (length > FrameCodec.MAX_FRAME_LENGTH) {
+            throw new TooLongFrameException("frame length " + length + " (expected: " + FrameCodec.MIN_FRAME_LENGTH
+                    + ".." + FrameCodec.MAX_FRAME_LENGTH + " bytes)");
+        }
+        if (length < FrameCodec.MIN_FRAME_LENGTH) {
+            throw new StreamRejectedException(FrameDecodeException.Reason.LENGTH_MISMATCH, "frame length " + length
+                    + " (expected: " + FrameCodec.MIN_FRAME_LENGTH + ".." + FrameCodec.MAX_FRAME_LENGTH + " bytes)");
+        }
+        return in.readableBytes() < length ? 0 : length;
     }
 
     /**

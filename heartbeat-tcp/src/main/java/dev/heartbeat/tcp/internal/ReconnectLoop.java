@@ -4,65 +4,46 @@ import dev.heartbeat.engine.spi.Cancellable;
 import dev.heartbeat.engine.spi.ReconnectBackoff;
 import dev.heartbeat.engine.spi.SerialScheduler;
 import java.util.Objects;
-import java.util.function.LongConsumer;
-import java.util.function.Supplier;
 
 /**
  * When to dial: the first attempt at once, every later one after a {@link ReconnectBackoff}
  * delay (full jitter, capped, reset once a connection stayed up for the stable period). Knows
  * nothing about sockets, so it runs on virtual time in tests.
  *
- * <p>The backoff may be made at the first loss ({@link #ReconnectLoop(SerialScheduler, Supplier,
- * Runnable, LongConsumer)}): a monitor keeps a loop per peer, and most connections are never lost.
- * Until then there is nothing to back off from, so the schedule is the same as with a backoff made
- * up front.
+ * <p>A base class rather than an object a link holds: a monitor keeps a link per peer, and the
+ * loop's few fields inside the link cost less than a loop object and a dial callback beside it.
+ * The backoff is made at the first loss ({@link #newBackoff()}): most connections are never lost,
+ * and until one is there is nothing to back off from, so the schedule is the same as with a
+ * backoff made up front.
  *
- * <p>Not thread-safe: every method is called on {@code scheduler}'s thread.
+ * <p>Not thread-safe: every method is called on {@link #scheduler()}'s thread.
  */
-public final class ReconnectLoop {
+public abstract class ReconnectLoop {
 
     private final SerialScheduler scheduler;
-    /** Makes {@link #backoff} at the first loss; null when it was given up front. */
-    private final Supplier<ReconnectBackoff> backoffs;
     private ReconnectBackoff backoff;
-    private final Runnable dial;
-    private final LongConsumer onDelay;
     private Cancellable pending;
     private boolean stopped;
 
-    /**
-     * @param dial starts one connection attempt; its outcome must come back as
-     *     {@link #connected()} or {@link #lost()}
-     * @param onDelay told each chosen delay in nanoseconds (for logs and tests)
-     */
-    public ReconnectLoop(SerialScheduler scheduler, ReconnectBackoff backoff, Runnable dial, LongConsumer onDelay) {
-        this(scheduler, null, Objects.requireNonNull(backoff, "backoff"), dial, onDelay);
-    }
-
-    /**
-     * A loop whose backoff {@code backoffs} makes at the first loss.
-     *
-     * @param onDelay told each chosen delay in nanoseconds, or {@code null} (the delay is also
-     *     what {@link #lost()} returns)
-     */
-    public ReconnectLoop(SerialScheduler scheduler, Supplier<ReconnectBackoff> backoffs, Runnable dial,
-                         LongConsumer onDelay) {
-        this(scheduler, Objects.requireNonNull(backoffs, "backoffs"), null, dial, onDelay);
-    }
-
-    private ReconnectLoop(SerialScheduler scheduler, Supplier<ReconnectBackoff> backoffs, ReconnectBackoff backoff,
-                          Runnable dial, LongConsumer onDelay) {
+    protected ReconnectLoop(SerialScheduler scheduler) {
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
-        this.backoffs = backoffs;
-        this.backoff = backoff;
-        this.dial = Objects.requireNonNull(dial, "dial");
-        this.onDelay = onDelay;
+    }
+
+    /** Starts one connection attempt; its outcome must come back as {@link #connected()} or {@link #lost()}. */
+    protected abstract void dial();
+
+    /** Makes the backoff; called once, at the first loss. */
+    protected abstract ReconnectBackoff newBackoff();
+
+    /** The scheduler the attempts are timed on. */
+    public SerialScheduler scheduler() {
+        return scheduler;
     }
 
     /** Dials now. */
     public void start() {
         if (!stopped) {
-            dial.run();
+            dial();
         }
     }
 
@@ -84,23 +65,22 @@ public final class ReconnectLoop {
         }
         ReconnectBackoff b = backoff;
         if (b == null) {
-            b = backoff = backoffs.get();
+            b = backoff = Objects.requireNonNull(newBackoff(), "newBackoff()");
         }
         b.disconnected(scheduler.ticker().nanoTime());
         long delay = b.nextDelayNanos();
-        if (onDelay != null) {
-            onDelay.accept(delay);
-        }
         if (pending != null) {
             pending.cancel();
         }
-        pending = scheduler.schedule(() -> {
-            pending = null;
-            if (!stopped) {
-                dial.run();
-            }
-        }, delay);
+        pending = scheduler.schedule(this::redial, delay);
         return delay;
+    }
+
+    private void redial() {
+        pending = null;
+        if (!stopped) {
+            dial();
+        }
     }
 
     /** Attempts since the last reset. */

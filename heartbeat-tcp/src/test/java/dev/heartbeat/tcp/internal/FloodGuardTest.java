@@ -16,6 +16,20 @@ class FloodGuardTest {
     private static final long T0 = -5_000_000_000L;
 
     @Test
+    void idleOnlyWhenFullAndNoStreakCouldGoOn() {
+        FloodGuard g = new FloodGuard(10 * MS, 2, 5_000 * MS, 1_000 * MS, T0); // 100/s, burst 2, gap 1 s
+        assertThat(g.idle(T0)).as("fresh: full").isTrue();
+        assertThat(g.onFrame(T0)).isEqualTo(PASS);
+        assertThat(g.idle(T0 + 5 * MS)).as("half a period short").isFalse();
+        assertThat(g.idle(T0 + 10 * MS)).as("refilled, never dropped").isTrue();
+        assertThat(g.onFrame(T0 + 10 * MS)).isEqualTo(PASS);
+        assertThat(g.onFrame(T0 + 10 * MS)).isEqualTo(PASS);
+        assertThat(g.onFrame(T0 + 10 * MS)).isEqualTo(DROP); // a streak opens
+        assertThat(g.idle(T0 + 40 * MS)).as("full again, but the streak could go on").isFalse();
+        assertThat(g.idle(T0 + 1_010 * MS)).as("full, and the last drop a gap ago").isTrue();
+    }
+
+    @Test
     void aBurstPassesThenTheRate() {
         FloodGuard g = new FloodGuard(10 * MS, 3, 0, 1_000 * MS, T0); // 100/s, burst 3
         assertThat(g.onFrame(T0)).isEqualTo(PASS);

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /** The reconnect schedule on virtual time. */
@@ -21,9 +22,32 @@ class ReconnectLoopTest {
     private final List<Long> dials = new ArrayList<>();
     private final List<Long> delays = new ArrayList<>();
 
+    /** A loop that records its dials and its chosen delays, with a seeded backoff. */
     private ReconnectLoop loop(long seed) {
-        return new ReconnectLoop(scheduler, new ReconnectBackoff(BASE, CAP, STABLE, new Random(seed)),
-                () -> dials.add(scheduler.ticker().nanoTime()), delays::add);
+        return loop(() -> new ReconnectBackoff(BASE, CAP, STABLE, new Random(seed)));
+    }
+
+    private ReconnectLoop loop(Supplier<ReconnectBackoff> backoffs) {
+        return new ReconnectLoop(scheduler) {
+            @Override
+            protected void dial() {
+                dials.add(scheduler.ticker().nanoTime());
+            }
+
+            @Override
+            protected ReconnectBackoff newBackoff() {
+                return backoffs.get();
+            }
+
+            @Override
+            public long lost() {
+                long d = super.lost();
+                if (d >= 0) {
+                    delays.add(d);
+                }
+                return d;
+            }
+        };
     }
 
     @Test
@@ -51,11 +75,11 @@ class ReconnectLoopTest {
     @Test
     void aBackoffMadeAtTheFirstLossGivesTheSameSchedule() {
         List<ReconnectBackoff> made = new ArrayList<>();
-        ReconnectLoop loop = new ReconnectLoop(scheduler, () -> {
+        ReconnectLoop loop = loop(() -> {
             ReconnectBackoff b = new ReconnectBackoff(BASE, CAP, STABLE, new Random(7));
             made.add(b);
             return b;
-        }, () -> dials.add(scheduler.ticker().nanoTime()), null);
+        });
         loop.start();
         loop.connected();
         assertThat(made).as("nothing lost yet: no backoff").isEmpty();
