@@ -116,6 +116,67 @@ class AdaptiveDetectorTest {
         assertThat(dead).isLessThan(20); // each verdict lets the model learn up to twice its timeout
     }
 
+    /**
+     * The history fades by giving each new silence more weight than the last; with a short memory
+     * (360 mistakes/h at 1 s: p = 0.1, about 30 silences remembered) the weights are rescaled every
+     * two thousand or so silences. Over 20,000 of them (ten rescalings, a growth of e^666 that no
+     * float or double could hold unscaled) the timeouts stay those of a detector that saw only the
+     * last 2,000, whose older silences weigh e^-66 or less: rescaling loses nothing that counts.
+     */
+    @Test
+    void rescalingTheFadingWeightsChangesNoTimeout() {
+        AdaptiveDetector.Config c = AdaptiveDetector.Config.custom().mistakesPerHour(360).priorTimeoutFactor(0)
+                .minTimeoutFactor(0).build();
+        long second = 1_000 * MS;
+        AdaptiveDetector longer = new AdaptiveDetector(c, Duration.ofNanos(second));
+        AdaptiveDetector shorter = new AdaptiveDetector(c, Duration.ofNanos(second));
+        SplittableRandom r = new SplittableRandom(11);
+        long t = 0;
+        for (int i = 0; i < 20_000; i++) {
+            long due = t + second;
+            t = due + (long) (-20 * MS * Math.log(1 - r.nextDouble()));
+            longer.heartbeat(t, t - 1, t + second, true);
+            if (i >= 18_000) {
+                shorter.heartbeat(t, t - 1, t + second, true);
+            }
+        }
+        assertThat(longer.deadAfterNanos()).isFinite().isPositive();
+        assertThat(longer.deadAfterNanos()).isCloseTo(shorter.deadAfterNanos(), within(1e-4 * shorter.deadAfterNanos()));
+        assertThat(longer.suspectAfterNanos()).isCloseTo(shorter.suspectAfterNanos(),
+                within(1e-4 * shorter.suspectAfterNanos()));
+        assertThat(longer.suspicion(t + 50 * MS)).isCloseTo(shorter.suspicion(t + 50 * MS), within(1e-3));
+        assertThat(longer.learned()).isEqualTo(19_999); // the first heartbeat ends no silence
+    }
+
+    /**
+     * Silences spread over a hundred bins (uniform over 0–20 s past due) fill the sparse histogram
+     * in steps: its (1 − p) quantile is the data's, and φ below the tail still grows with the silence.
+     */
+    @Test
+    void aWidelySpreadHistoryGrowsTheSparseHistogram() {
+        AdaptiveDetector.Config c = AdaptiveDetector.Config.custom().mistakesPerHour(3_600).priorTimeoutFactor(0)
+                .minTimeoutFactor(0).build();
+        long second = 1_000 * MS;
+        AdaptiveDetector d = new AdaptiveDetector(c, Duration.ofNanos(second));
+        SplittableRandom r = new SplittableRandom(5);
+        long t = 0;
+        for (int i = 0; i < 3_000; i++) {
+            long due = t + second;
+            t = due + (long) (r.nextDouble() * 20_000 * MS);
+            d.heartbeat(t, t - 1, t + second, true);
+        }
+        // p = ½ (the budget is capped there): the median, 10 s, to within its bin and the sample's noise.
+        assertThat(d.deadAfterNanos()).isBetween(8_500.0 * MS, 12_500.0 * MS);
+        long due = d.dueNanos();
+        double previous = 0;
+        for (long x = 10 * MS; x < 9_000 * MS; x += 97 * MS) {
+            double phi = d.suspicion(due + x);
+            assertThat(phi).isFinite().isGreaterThanOrEqualTo(previous);
+            previous = phi;
+        }
+        assertThat(previous).isGreaterThan(0.1);
+    }
+
     /** A silence far past the verdict (a frozen peer) is learned only up to twice the timeout. */
     @Test
     void aVeryLongSilenceIsLearnedOnlyUpToTwiceTheTimeout() {
