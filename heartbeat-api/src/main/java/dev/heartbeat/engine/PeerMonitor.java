@@ -823,20 +823,22 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
             observerFailed(ex);
         }
         scheduleEvaluation(now);
+        // A first answer's reason is shared by all peers (Reasons): the RTT is the state's own field.
+        // A silence that ended names its length; that is rare.
         String why = null;
         if (beforeL != Liveness.ALIVE) {
             if (beforeL == Liveness.UNKNOWN) {
-                why = String.format(Locale.ROOT, "first heartbeat, rtt %.1f ms", rtt / 1e6);
+                why = Reasons.FIRST_HEARTBEAT;
             } else if (beforeL == Liveness.SUSPECT) {
                 why = String.format(Locale.ROOT, "heartbeat after %.0f ms silence", silentNanos / 1e6);
             } else if (silentNanos > 0) {
                 why = String.format(Locale.ROOT, "answering again after %.0f ms", silentNanos / 1e6);
             } else {
-                why = String.format(Locale.ROOT, "answering (first heartbeat), rtt %.1f ms", rtt / 1e6);
+                why = Reasons.ANSWERING_FIRST_HEARTBEAT;
             }
         }
         if (usabilityChanged) {
-            why = why == null ? hysteresis.reason() : why + "; " + hysteresis.reason();
+            why = why == null ? hysteresis.reason() : Reasons.join(why, hysteresis.reason());
         }
         if (restartedFrom != 0) {
             // One event for the restart and what it changed: RESTARTED carries the resulting state.
