@@ -2,7 +2,6 @@ package dev.heartbeat.engine;
 
 import dev.heartbeat.detect.LivenessDetector;
 import dev.heartbeat.detect.LocalPauseDetector;
-import dev.heartbeat.detect.Ticker;
 import dev.heartbeat.detect.UsabilityHysteresis;
 import dev.heartbeat.detect.UsabilityVerdict;
 import dev.heartbeat.engine.spi.DisconnectCause;
@@ -102,14 +101,16 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
     /** Made at the first rejected frame, restart or lost connection (most peers never have one). */
     private volatile Rare rare;
 
-    /** The link, for threads other than the scheduler's (remove); the scheduler uses {@link #link}. */
-    private volatile Link opened;
+    /**
+     * The link: set by {@link #start} (for {@link #remove}, from any thread) or by the link's first
+     * event, whichever comes first — the same link. Volatile for remove; the scheduler's reads of it
+     * are plain loads on the platforms we run on.
+     */
+    private volatile Link link;
     /** Set once, under this object's monitor: no event is published after it. */
     private volatile boolean removed;
 
     // Scheduler-confined state.
-    private Link link;
-    private Ticker ticker;
     private int nextSeq = Epochs.newSequence();
     /** When the last valid PONG arrived; before the first one, when the peer began (its silence started then). */
     private long lastPongAt;
@@ -166,10 +167,9 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
     /**
      * When the peer entered its current liveness/usability combination, as nanoseconds since the
      * epoch (no Instant kept per peer); {@link #FAR} when that instant does not fit, which is then
-     * in {@link #sinceFar}. See {@link #setSince} and {@link #since()}.
+     * in {@link Rare#sinceFar}. See {@link #setSince} and {@link #since()}.
      */
     private volatile long sinceNanos;
-    private volatile Instant sinceFar;
 
     /**
      * What most peers never need, in one object made when first needed ({@link #rare()}): the
@@ -196,6 +196,8 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
          * honoured): {@link #advisedNanos()} and {@link #effectiveIntervalNanos()} follow from it.
          */
         int adviceMillis;
+        /** {@link #since()} when it does not fit in {@link #sinceNanos} (years before 1678 or after 2261). */
+        Instant sinceFar;
     }
 
     /**
@@ -228,7 +230,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
 
     /** Binds the link and starts ticking; called once, right after the link was opened. */
     void start(Link link) {
-        this.opened = link;
+        this.link = link;
         if (removed) {
             link.close(); // removed between registration and start
             return;
@@ -248,9 +250,8 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
         started = true;
         link = l;
         SerialScheduler scheduler = l.scheduler();
-        ticker = scheduler.ticker();
         timer = scheduler.newTimer(this); // run(): the peer is its timer's task, no lambda per peer
-        long now = ticker.nanoTime();
+        long now = scheduler.ticker().nanoTime();
         lastPongAt = now;
         lastTickRan = now;
         lastActivity = now;
@@ -276,7 +277,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
             owner.publish(new PeerEvent(PeerEvent.Kind.REMOVED, name, l, l, u, u, why, owner.clock().instant(),
                     state()));
         }
-        Link l = opened;
+        Link l = link;
         if (l != null) {
             l.close();
         }
@@ -295,7 +296,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
         if (removed) {
             return;
         }
-        long now = ticker.nanoTime();
+        long now = nanoTime();
         checkPause(due, now);
         if (link.carriesHeartbeats() && link.isConnected()) {
             sendPing(now);
@@ -331,7 +332,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
         }
         long tickDue = due;
         evaluateNow();
-        if (!removed && due == tickDue && tickDue - ticker.nanoTime() <= 0) {
+        if (!removed && due == tickDue && tickDue - nanoTime() <= 0) {
             tick(); // (an evaluation that probed at once ran the tick itself, and moved due)
         }
     }
@@ -388,7 +389,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
         if (removed) {
             return;
         }
-        long now = ticker.nanoTime();
+        long now = nanoTime();
         long dueAt = pendingEvalAt;
         pendingEvalAt = Long.MAX_VALUE;
         checkPause(dueAt, now);
@@ -625,7 +626,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
         } else if (removed) {
             return;
         } else if (link.carriesHeartbeats()) {
-            sendPing(ticker.nanoTime());
+            sendPing(nanoTime());
         }
         Rare r = rare;
         if (r != null) {
@@ -637,7 +638,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
             observerFailed(e);
         }
         if (!link.carriesHeartbeats() && liveness != Liveness.ALIVE) {
-            transition(ticker.nanoTime(), Liveness.ALIVE,
+            transition(nanoTime(), Liveness.ALIVE,
                     "connected (" + link.describe() + "; liveness from the connection only, usability unknown)");
         }
     }
@@ -703,7 +704,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
                 return;
             }
         }
-        long now = ticker.nanoTime();
+        long now = nanoTime();
         lastActivity = now;
         switch (frame.type()) {
             case PONG:
@@ -980,7 +981,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
         if (liveness == Liveness.DEAD) {
             return;
         }
-        transition(ticker.nanoTime(), Liveness.DEAD, detail);
+        transition(nanoTime(), Liveness.DEAD, detail);
     }
 
     @Override
@@ -1168,6 +1169,11 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
                 epoch, nodeId, since());
     }
 
+    /** Now, on the link's scheduler's ticker (the peer's clock for intervals; no copy of it kept per peer). */
+    private long nanoTime() {
+        return link.scheduler().ticker().nanoTime();
+    }
+
     /** {@link #sinceNanos}'s mark of an instant kept in {@link #sinceFar} ({@link #epochNanos} never returns it for one that fits). */
     static final long FAR = Long.MIN_VALUE;
 
@@ -1175,14 +1181,14 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
     private void setSince(Instant at) {
         long n = epochNanos(at);
         if (n == FAR) {
-            sinceFar = at; // before the mark, so a reader that sees the mark finds this instant (or a later one)
+            rare().sinceFar = at; // before the mark, so a reader that sees the mark finds this instant (or a later one)
         }
         sinceNanos = n;
     }
 
     private Instant since() {
         long n = sinceNanos;
-        return n == FAR ? sinceFar : instantOf(n);
+        return n == FAR ? rare.sinceFar : instantOf(n); // a FAR mark was written after the rare state
     }
 
     /** {@code at} in nanoseconds since the epoch, or {@link #FAR} when that does not fit in a long (years before 1678 or after 2261). */
