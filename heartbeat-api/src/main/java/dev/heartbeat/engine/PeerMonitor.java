@@ -62,6 +62,8 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
     /** Epochs remembered after they were replaced. */
     private static final int RETIRED_EPOCHS = 4;
     private static final FrameRejection[] REJECTIONS = FrameRejection.values();
+    private static final Liveness[] LIVENESS = Liveness.values();
+    private static final Usability[] USABILITY = Usability.values();
     /**
      * Where PINGs are encoded: one buffer per thread, not per peer (a peer's PINGs are encoded on
      * its scheduler's thread, and {@link Link#send} copies the bytes before it returns).
@@ -141,8 +143,12 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
     private short lastPongLength;
 
     // Published state, read from any thread.
-    private volatile Liveness liveness = Liveness.UNKNOWN;
-    private volatile Usability usability = Usability.UNKNOWN;
+    /**
+     * The current liveness and usability as ordinals ({@link #verdicts(Liveness, Usability)}), in one
+     * published field of 2 bytes instead of two references; read through {@link #liveness()} and
+     * {@link #usability()}. Written under this object's monitor, on the peer's thread.
+     */
+    private volatile short verdicts = verdicts(Liveness.UNKNOWN, Usability.UNKNOWN);
     private volatile String reason = "added";
     /** φ as last computed, for readers (a float: ample for showing it; the detector decides in double). */
     private volatile float phi;
@@ -272,8 +278,8 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
                 return false;
             }
             removed = true;
-            Liveness l = liveness;
-            Usability u = usability;
+            Liveness l = liveness();
+            Usability u = usability();
             owner.publish(new PeerEvent(PeerEvent.Kind.REMOVED, name, l, l, u, u, why, owner.clock().instant(),
                     state()));
         }
@@ -305,7 +311,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
             evaluate(now);
         }
         // Probes while SUSPECT, but never faster than the peer asked to be pinged.
-        long period = liveness == Liveness.SUSPECT ? Math.max(probeSpacing(), advisedNanos()) : effectiveIntervalNanos();
+        long period = liveness() == Liveness.SUSPECT ? Math.max(probeSpacing(), advisedNanos()) : effectiveIntervalNanos();
         double j = cfg.jitter();
         if (j > 0) {
             jitterState = Jitter.next(jitterState);
@@ -355,13 +361,13 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
     private void scheduleEvaluation(long now, boolean rearm) {
         long at;
         if (!detector.hasHeartbeat()) {
-            at = liveness == Liveness.UNKNOWN ? lastPongAt + forgivenNanos + cfg.initialTimeoutNanos : Long.MAX_VALUE;
-        } else if (liveness == Liveness.DEAD) {
+            at = liveness() == Liveness.UNKNOWN ? lastPongAt + forgivenNanos + cfg.initialTimeoutNanos : Long.MAX_VALUE;
+        } else if (liveness() == Liveness.DEAD) {
             at = Long.MAX_VALUE;
         } else {
             long bound = lastPongAt + forgivenNanos + cfg.maxSilenceNanos;
             long change = detector.nextChangeNanos(now);
-            if (liveness == Liveness.SUSPECT && !probesUnanswered(now)) {
+            if (liveness() == Liveness.SUSPECT && !probesUnanswered(now)) {
                 // The detector's DEAD waits for the probes: evaluate when the k-th PING's wait ends.
                 long kth = sentAfterMatched(confirmations());
                 long gate = kth == Long.MIN_VALUE ? Long.MAX_VALUE : kth + probeWait();
@@ -397,9 +403,9 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
             scheduleEvaluation(now, true);
             return;
         }
-        Liveness before = liveness;
+        Liveness before = liveness();
         evaluate(now);
-        if (before != Liveness.SUSPECT && liveness == Liveness.SUSPECT && link.carriesHeartbeats()) {
+        if (before != Liveness.SUSPECT && liveness() == Liveness.SUSPECT && link.carriesHeartbeats()) {
             // Late beat: probe at once and keep probing at the probe interval until it answers or dies.
             due = now;
             tick();
@@ -472,7 +478,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
 
     private void evaluate(long now) {
         if (!detector.hasHeartbeat()) {
-            if (liveness == Liveness.UNKNOWN && now - lastPongAt - forgivenNanos >= cfg.initialTimeoutNanos) {
+            if (liveness() == Liveness.UNKNOWN && now - lastPongAt - forgivenNanos >= cfg.initialTimeoutNanos) {
                 StringBuilder why = new StringBuilder(64);
                 Rare r = rare;
                 if (r == null || r.lastRejection == null) {
@@ -493,7 +499,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
             }
             return;
         }
-        if (liveness == Liveness.DEAD) {
+        if (liveness() == Liveness.DEAD) {
             return; // only a heartbeat brings a dead peer back
         }
         long silent = now - lastPongAt - forgivenNanos;
@@ -512,16 +518,16 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
                 probeNote = "; " + n + (n == 1 ? " probe" : " probes") + " unanswered";
             }
         }
-        if (l != liveness && l != Liveness.UNKNOWN) {
+        if (l != liveness() && l != Liveness.UNKNOWN) {
             transition(now, l, l == Liveness.ALIVE ? detector.explain(now)
                     : detector.explain(now) + probeNote + laggingNote(now));
         }
-        if (link.isConnected() && !link.isWritable() && liveness != Liveness.DEAD) {
+        if (link.isConnected() && !link.isWritable() && liveness() != Liveness.DEAD) {
             // A holder of its own: this is not a frame's handling, and happens only while stuck.
             UsabilityVerdict stuck = new UsabilityVerdict().set(Usability.UNUSABLE, UsabilityVerdict.Cause.UNWRITABLE,
                     "connection unwritable: the peer is not reading", 0, 0, false);
             if (hysteresis.offer(stuck)) {
-                transition(now, liveness, hysteresis.reason());
+                transition(now, liveness(), hysteresis.reason());
             }
         }
         phi = (float) detector.suspicion(now);
@@ -533,11 +539,11 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
      * is the first), the last of them at least {@link #probeWait()} ago.
      */
     private boolean probesUnanswered(long now) {
-        if (cfg.deadAfterProbes() == 0 || liveness == Liveness.DEAD) {
+        if (cfg.deadAfterProbes() == 0 || liveness() == Liveness.DEAD) {
             return true;
         }
         long kth = sentAfterMatched(confirmations());
-        return liveness == Liveness.SUSPECT && kth != Long.MIN_VALUE && now - kth >= probeWait();
+        return liveness() == Liveness.SUSPECT && kth != Long.MIN_VALUE && now - kth >= probeWait();
     }
 
     /**
@@ -599,7 +605,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
      */
     private void observeLoss() {
         int fresh = takeMisses();
-        if (liveness == Liveness.ALIVE || liveness == Liveness.SUSPECT) {
+        if (liveness() == Liveness.ALIVE || liveness() == Liveness.SUSPECT) {
             if (lossTrials < LOSS_MEMORY) {
                 lossTrials++;
             }
@@ -637,7 +643,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
         } catch (RuntimeException e) {
             observerFailed(e);
         }
-        if (!link.carriesHeartbeats() && liveness != Liveness.ALIVE) {
+        if (!link.carriesHeartbeats() && liveness() != Liveness.ALIVE) {
             transition(nanoTime(), Liveness.ALIVE,
                     "connected (" + link.describe() + "; liveness from the connection only, usability unknown)");
         }
@@ -759,8 +765,8 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
             }
             epoch = e;
         }
-        Liveness beforeL = liveness;
-        Usability beforeU = usability;
+        Liveness beforeL = liveness();
+        Usability beforeU = usability();
         long silentNanos = detector.hasHeartbeat() ? now - lastPongAt : 0;
         long prevPongAt = lastPongAt;
         if (restartedFrom != 0) {
@@ -962,7 +968,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
         String why = back > 0 ? "GOODBYE: peer is leaving, back in about " + back + " ms" : "GOODBYE: peer is leaving";
         verdict.set(Usability.UNUSABLE, UsabilityVerdict.Cause.GOODBYE, why, 0, 0, true);
         if (hysteresis.offer(verdict)) {
-            transition(now, liveness, hysteresis.reason());
+            transition(now, liveness(), hysteresis.reason());
         }
     }
 
@@ -978,7 +984,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
         } catch (RuntimeException e) {
             observerFailed(e);
         }
-        if (liveness == Liveness.DEAD) {
+        if (liveness() == Liveness.DEAD) {
             return;
         }
         transition(nanoTime(), Liveness.DEAD, detail);
@@ -999,20 +1005,20 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
 
     private void transition(long now, Liveness to, String why) {
         phi = detector.hasHeartbeat() ? (float) detector.suspicion(now) : 0;
-        if (to != liveness) {
-            liveness.checkMoveTo(to);
+        if (to != liveness()) {
+            liveness().checkMoveTo(to);
         }
         if (to == Liveness.DEAD) {
             hysteresis.force(Usability.UNKNOWN, why);
         }
-        publishChange(PeerEvent.Kind.TRANSITION, liveness, to, usability, why, false);
+        publishChange(PeerEvent.Kind.TRANSITION, liveness(), to, usability(), why, false);
     }
 
     /** Moves to ({@code to}, the hysteresis' usability) and publishes, unless removed meanwhile. */
     private void publishChange(PeerEvent.Kind kind, Liveness fromL, Liveness to, Usability fromU, String why,
                                boolean always) {
         Usability toU = hysteresis.current();
-        if (!always && to == liveness && toU == usability) {
+        if (!always && to == liveness() && toU == usability()) {
             return;
         }
         PeerState st;
@@ -1021,8 +1027,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
             if (removed) {
                 return;
             }
-            liveness = to;
-            usability = toU;
+            verdicts = verdicts(to, toU);
             reason = why;
             Instant at = owner.clock().instant();
             setSince(at);
@@ -1066,12 +1071,12 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
 
     @Override
     public Liveness liveness() {
-        return liveness;
+        return LIVENESS[verdicts >> 8];
     }
 
     @Override
     public Usability usability() {
-        return usability;
+        return USABILITY[verdicts & 0xff];
     }
 
     @Override
@@ -1147,7 +1152,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
         if (f == null) {
             synchronized (this) { // transitions and removal take it: either they see the future, or it sees them
                 f = firstVerdict;
-                if (f == null && liveness == Liveness.UNKNOWN) {
+                if (f == null && liveness() == Liveness.UNKNOWN) {
                     f = new CompletableFuture<>();
                     if (removed) {
                         f.cancel(false); // nothing depends on it yet: cancelling it here runs nobody's code
@@ -1165,7 +1170,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
 
     @Override
     public PeerState state() {
-        return new PeerState(name, address, liveness, usability, reason, phi, rttNanos, rttBaselineNanos(), status, load(),
+        return new PeerState(name, address, liveness(), usability(), reason, phi, rttNanos, rttBaselineNanos(), status, load(),
                 epoch, nodeId, since());
     }
 
@@ -1176,6 +1181,11 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
 
     /** {@link #sinceNanos}'s mark of an instant kept in {@link #sinceFar} ({@link #epochNanos} never returns it for one that fits). */
     static final long FAR = Long.MIN_VALUE;
+
+    /** {@link #verdicts} of a pair: the liveness' ordinal in the high byte, the usability's in the low one. */
+    private static short verdicts(Liveness l, Usability u) {
+        return (short) (l.ordinal() << 8 | u.ordinal());
+    }
 
     /** Sets {@link #since()}; called under this object's monitor (or before the peer is shared). */
     private void setSince(Instant at) {
@@ -1211,6 +1221,6 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
 
     @Override
     public String toString() {
-        return "Peer{" + name + " " + liveness + "/" + usability + ": " + reason + "}";
+        return "Peer{" + name + " " + liveness() + "/" + usability() + ": " + reason + "}";
     }
 }
