@@ -9,18 +9,24 @@ import dev.heartbeat.peer.Usability;
  * {@code recoverAfter} to make them better. Verdicts marked immediate (the peer's own status, a
  * GOODBYE) and the first verdict after UNKNOWN apply at once.
  *
- * <p>Not thread-safe; one instance per peer.
+ * <p>Not thread-safe; one instance per peer, and so compact: the usabilities are kept as ordinals
+ * in bytes, the counts as shorts (24 bytes).
  */
 public final class UsabilityHysteresis {
 
     /** The most heartbeats a verdict may be asked to repeat (the counts are kept as shorts: one hysteresis per peer). */
     public static final int MAX_COUNT = Short.MAX_VALUE;
+    private static final Usability[] USABILITY = Usability.values();
+    /** {@link #pending}'s value when no other verdict is pending. */
+    private static final byte NONE = -1;
 
     private final short degradeAfter;
     private final short recoverAfter;
     private short pendingCount;
-    private Usability current = Usability.UNKNOWN;
-    private Usability pending;
+    /** The current usability's ordinal. */
+    private byte current = (byte) Usability.UNKNOWN.ordinal();
+    /** The ordinal of the usability seen on the last {@link #pendingCount} verdicts, or {@link #NONE}. */
+    private byte pending = NONE;
     private String lastReason = "no verdict yet";
 
     /**
@@ -44,7 +50,7 @@ public final class UsabilityHysteresis {
 
     /** The current, hysteresis-filtered usability. */
     public Usability current() {
-        return current;
+        return USABILITY[current];
     }
 
     /** Why the current state was entered. */
@@ -59,21 +65,22 @@ public final class UsabilityHysteresis {
      */
     public boolean offer(UsabilityVerdict v) {
         Usability u = v.usability();
-        if (u == current) {
-            pending = null;
+        Usability now = current();
+        if (u == now) {
+            pending = NONE;
             pendingCount = 0;
             return false;
         }
-        if (current == Usability.UNKNOWN || u == Usability.UNKNOWN || (v.immediate() && worse(u, current))) {
+        if (now == Usability.UNKNOWN || u == Usability.UNKNOWN || (v.immediate() && worse(u, now))) {
             return move(u, v.reason());
         }
-        if (u == pending) {
+        if (u.ordinal() == pending) {
             pendingCount++; // at most the count needed (then it moves): within a short
         } else {
-            pending = u;
+            pending = (byte) u.ordinal();
             pendingCount = 1;
         }
-        int needed = worse(u, current) ? degradeAfter : recoverAfter;
+        int needed = worse(u, now) ? degradeAfter : recoverAfter;
         if (pendingCount >= needed) {
             String reason = v.reason();
             return move(u, needed > 1 ? reason + " for " + needed + " heartbeats" : reason);
@@ -83,15 +90,15 @@ public final class UsabilityHysteresis {
 
     /** Forces a state (peer removed, dead, restarted). Returns true when it changed. */
     public boolean force(Usability u, String reason) {
-        if (u == current) {
+        if (u == current()) {
             return false;
         }
         return move(u, reason);
     }
 
     private boolean move(Usability u, String reason) {
-        current = u;
-        pending = null;
+        current = (byte) u.ordinal();
+        pending = NONE;
         pendingCount = 0;
         lastReason = reason;
         return true;

@@ -21,8 +21,12 @@ import dev.heartbeat.peer.FrameRejection;
  *
  * <p>Not thread-safe: confined to the peer's thread. Allocates nothing after construction but the
  * 64-bit table, once, if it widens.
+ *
+ * <p>It extends the peer's {@link RttWindow} (the RTTs of the answers it matched), and
+ * {@link PeerMonitor} extends it, to save the object headers and references of separate members
+ * (a monitor keeps one of each per peer); a tracker made on its own works alone.
  */
-final class EchoTracker {
+class EchoTracker extends RttWindow {
 
     /** PINGs remembered (a power of two). */
     static final int WINDOW = 32;
@@ -241,7 +245,7 @@ final class EchoTracker {
     }
 
     /** The recent miss fraction, 0..1. */
-    double lossRate() {
+    double missRate() {
         return lossRate;
     }
 

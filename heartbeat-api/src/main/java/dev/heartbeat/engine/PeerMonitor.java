@@ -2,7 +2,6 @@ package dev.heartbeat.engine;
 
 import dev.heartbeat.detect.LivenessDetector;
 import dev.heartbeat.detect.LocalPauseDetector;
-import dev.heartbeat.detect.Ticker;
 import dev.heartbeat.detect.UsabilityHysteresis;
 import dev.heartbeat.detect.UsabilityVerdict;
 import dev.heartbeat.engine.spi.DisconnectCause;
@@ -51,13 +50,20 @@ import org.slf4j.LoggerFactory;
  * own send record; advice is clipped to {@link MonitorConfig#maxAdvisedInterval()}; and no PONG
  * can keep a silent peer from DEAD past {@link MonitorConfig#maxSilence()} (plus at most
  * {@link MonitorConfig#maxForgiveness()} of our own pauses).
+ *
+ * <p>The peer <em>extends</em> its {@link EchoTracker} (which extends its {@link RttWindow}) for
+ * their fields only: one object per peer instead of three, 40 bytes less per peer at thousands of
+ * peers. Each of them keeps its own (private) state and its own tests; the peer calls their
+ * methods as it would call a member's, and they never call the peer's.
  */
-final class PeerMonitor implements Peer, LinkHandler, Runnable {
+final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(PeerMonitor.class);
     /** Epochs remembered after they were replaced. */
     private static final int RETIRED_EPOCHS = 4;
     private static final FrameRejection[] REJECTIONS = FrameRejection.values();
+    private static final Liveness[] LIVENESS = Liveness.values();
+    private static final Usability[] USABILITY = Usability.values();
     /**
      * Where PINGs are encoded: one buffer per thread, not per peer (a peer's PINGs are encoded on
      * its scheduler's thread, and {@link Link#send} copies the bytes before it returns).
@@ -88,8 +94,6 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
     private final StringCache strings = new StringCache();
     /** The state of this peer's jitter draws ({@link Jitter}). */
     private long jitterState;
-    private final EchoTracker echoes = new EchoTracker();
-    private final RttWindow rttWindow = new RttWindow();
     /**
      * The first verdict's future while someone waits for it: made at the first {@link #firstVerdict()}
      * before the verdict (most peers are never asked), dropped once completed so the peer does not
@@ -99,14 +103,16 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
     /** Made at the first rejected frame, restart or lost connection (most peers never have one). */
     private volatile Rare rare;
 
-    /** The link, for threads other than the scheduler's (remove); the scheduler uses {@link #link}. */
-    private volatile Link opened;
+    /**
+     * The link: set by {@link #start} (for {@link #remove}, from any thread) or by the link's first
+     * event, whichever comes first — the same link. Volatile for remove; the scheduler's reads of it
+     * are plain loads on the platforms we run on.
+     */
+    private volatile Link link;
     /** Set once, under this object's monitor: no event is published after it. */
     private volatile boolean removed;
 
     // Scheduler-confined state.
-    private Link link;
-    private Ticker ticker;
     private int nextSeq = Epochs.newSequence();
     /** When the last valid PONG arrived; before the first one, when the peer began (its silence started then). */
     private long lastPongAt;
@@ -137,8 +143,12 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
     private short lastPongLength;
 
     // Published state, read from any thread.
-    private volatile Liveness liveness = Liveness.UNKNOWN;
-    private volatile Usability usability = Usability.UNKNOWN;
+    /**
+     * The current liveness and usability as ordinals ({@link #verdicts(Liveness, Usability)}), in one
+     * published field of 2 bytes instead of two references; read through {@link #liveness()} and
+     * {@link #usability()}. Written under this object's monitor, on the peer's thread.
+     */
+    private volatile short verdicts = verdicts(Liveness.UNKNOWN, Usability.UNKNOWN);
     private volatile String reason = "added";
     /** φ as last computed, for readers (a float: ample for showing it; the detector decides in double). */
     private volatile float phi;
@@ -158,15 +168,14 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
     private volatile LoadReport loadReport = LoadReport.UNKNOWN;
     private volatile long epoch;
     private volatile String nodeId;
-    /** {@link EchoTracker#lossRate()} as last read, for readers (a float: ample for a fraction shown). */
+    /** {@link EchoTracker#missRate()} as last read, for readers (a float: ample for a fraction shown). */
     private volatile float lossRate;
     /**
      * When the peer entered its current liveness/usability combination, as nanoseconds since the
      * epoch (no Instant kept per peer); {@link #FAR} when that instant does not fit, which is then
-     * in {@link #sinceFar}. See {@link #setSince} and {@link #since()}.
+     * in {@link Rare#sinceFar}. See {@link #setSince} and {@link #since()}.
      */
     private volatile long sinceNanos;
-    private volatile Instant sinceFar;
 
     /**
      * What most peers never need, in one object made when first needed ({@link #rare()}): the
@@ -193,6 +202,8 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
          * honoured): {@link #advisedNanos()} and {@link #effectiveIntervalNanos()} follow from it.
          */
         int adviceMillis;
+        /** {@link #since()} when it does not fit in {@link #sinceNanos} (years before 1678 or after 2261). */
+        Instant sinceFar;
     }
 
     /**
@@ -225,7 +236,7 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
 
     /** Binds the link and starts ticking; called once, right after the link was opened. */
     void start(Link link) {
-        this.opened = link;
+        this.link = link;
         if (removed) {
             link.close(); // removed between registration and start
             return;
@@ -245,9 +256,8 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
         started = true;
         link = l;
         SerialScheduler scheduler = l.scheduler();
-        ticker = scheduler.ticker();
         timer = scheduler.newTimer(this); // run(): the peer is its timer's task, no lambda per peer
-        long now = ticker.nanoTime();
+        long now = scheduler.ticker().nanoTime();
         lastPongAt = now;
         lastTickRan = now;
         lastActivity = now;
@@ -268,12 +278,12 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
                 return false;
             }
             removed = true;
-            Liveness l = liveness;
-            Usability u = usability;
+            Liveness l = liveness();
+            Usability u = usability();
             owner.publish(new PeerEvent(PeerEvent.Kind.REMOVED, name, l, l, u, u, why, owner.clock().instant(),
                     state()));
         }
-        Link l = opened;
+        Link l = link;
         if (l != null) {
             l.close();
         }
@@ -292,7 +302,7 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
         if (removed) {
             return;
         }
-        long now = ticker.nanoTime();
+        long now = nanoTime();
         checkPause(due, now);
         if (link.carriesHeartbeats() && link.isConnected()) {
             sendPing(now);
@@ -301,7 +311,7 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
             evaluate(now);
         }
         // Probes while SUSPECT, but never faster than the peer asked to be pinged.
-        long period = liveness == Liveness.SUSPECT ? Math.max(probeSpacing(), advisedNanos()) : effectiveIntervalNanos();
+        long period = liveness() == Liveness.SUSPECT ? Math.max(probeSpacing(), advisedNanos()) : effectiveIntervalNanos();
         double j = cfg.jitter();
         if (j > 0) {
             jitterState = Jitter.next(jitterState);
@@ -328,7 +338,7 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
         }
         long tickDue = due;
         evaluateNow();
-        if (!removed && due == tickDue && tickDue - ticker.nanoTime() <= 0) {
+        if (!removed && due == tickDue && tickDue - nanoTime() <= 0) {
             tick(); // (an evaluation that probed at once ran the tick itself, and moved due)
         }
     }
@@ -351,15 +361,15 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
     private void scheduleEvaluation(long now, boolean rearm) {
         long at;
         if (!detector.hasHeartbeat()) {
-            at = liveness == Liveness.UNKNOWN ? lastPongAt + forgivenNanos + cfg.initialTimeoutNanos : Long.MAX_VALUE;
-        } else if (liveness == Liveness.DEAD) {
+            at = liveness() == Liveness.UNKNOWN ? lastPongAt + forgivenNanos + cfg.initialTimeoutNanos : Long.MAX_VALUE;
+        } else if (liveness() == Liveness.DEAD) {
             at = Long.MAX_VALUE;
         } else {
             long bound = lastPongAt + forgivenNanos + cfg.maxSilenceNanos;
             long change = detector.nextChangeNanos(now);
-            if (liveness == Liveness.SUSPECT && !probesUnanswered(now)) {
+            if (liveness() == Liveness.SUSPECT && !probesUnanswered(now)) {
                 // The detector's DEAD waits for the probes: evaluate when the k-th PING's wait ends.
-                long kth = echoes.sentAfterMatched(confirmations());
+                long kth = sentAfterMatched(confirmations());
                 long gate = kth == Long.MIN_VALUE ? Long.MAX_VALUE : kth + probeWait();
                 if (change == Long.MAX_VALUE || (gate != Long.MAX_VALUE && gate - change > 0)) {
                     change = gate;
@@ -385,7 +395,7 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
         if (removed) {
             return;
         }
-        long now = ticker.nanoTime();
+        long now = nanoTime();
         long dueAt = pendingEvalAt;
         pendingEvalAt = Long.MAX_VALUE;
         checkPause(dueAt, now);
@@ -393,9 +403,9 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
             scheduleEvaluation(now, true);
             return;
         }
-        Liveness before = liveness;
+        Liveness before = liveness();
         evaluate(now);
-        if (before != Liveness.SUSPECT && liveness == Liveness.SUSPECT && link.carriesHeartbeats()) {
+        if (before != Liveness.SUSPECT && liveness() == Liveness.SUSPECT && link.carriesHeartbeats()) {
             // Late beat: probe at once and keep probing at the probe interval until it answers or dies.
             due = now;
             tick();
@@ -455,7 +465,7 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
         out.flip();
         if (link.send(out)) {
             int seq = nextSeq++;
-            echoes.recordSent(seq, now);
+            recordSent(seq, now);
             reportMisses();
             observeLoss();
             try {
@@ -468,7 +478,7 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
 
     private void evaluate(long now) {
         if (!detector.hasHeartbeat()) {
-            if (liveness == Liveness.UNKNOWN && now - lastPongAt - forgivenNanos >= cfg.initialTimeoutNanos) {
+            if (liveness() == Liveness.UNKNOWN && now - lastPongAt - forgivenNanos >= cfg.initialTimeoutNanos) {
                 StringBuilder why = new StringBuilder(64);
                 Rare r = rare;
                 if (r == null || r.lastRejection == null) {
@@ -489,7 +499,7 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
             }
             return;
         }
-        if (liveness == Liveness.DEAD) {
+        if (liveness() == Liveness.DEAD) {
             return; // only a heartbeat brings a dead peer back
         }
         long silent = now - lastPongAt - forgivenNanos;
@@ -504,20 +514,20 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
             if (!probesUnanswered(now)) {
                 l = Liveness.SUSPECT; // DEAD needs the quick probes to have gone unanswered as well
             } else if (cfg.deadAfterProbes() > 0) {
-                int n = echoes.sentSinceMatched();
+                int n = sentSinceMatched();
                 probeNote = "; " + n + (n == 1 ? " probe" : " probes") + " unanswered";
             }
         }
-        if (l != liveness && l != Liveness.UNKNOWN) {
+        if (l != liveness() && l != Liveness.UNKNOWN) {
             transition(now, l, l == Liveness.ALIVE ? detector.explain(now)
                     : detector.explain(now) + probeNote + laggingNote(now));
         }
-        if (link.isConnected() && !link.isWritable() && liveness != Liveness.DEAD) {
+        if (link.isConnected() && !link.isWritable() && liveness() != Liveness.DEAD) {
             // A holder of its own: this is not a frame's handling, and happens only while stuck.
             UsabilityVerdict stuck = new UsabilityVerdict().set(Usability.UNUSABLE, UsabilityVerdict.Cause.UNWRITABLE,
                     "connection unwritable: the peer is not reading", 0, 0, false);
             if (hysteresis.offer(stuck)) {
-                transition(now, liveness, hysteresis.reason());
+                transition(now, liveness(), hysteresis.reason());
             }
         }
         phi = (float) detector.suspicion(now);
@@ -529,11 +539,11 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
      * is the first), the last of them at least {@link #probeWait()} ago.
      */
     private boolean probesUnanswered(long now) {
-        if (cfg.deadAfterProbes() == 0 || liveness == Liveness.DEAD) {
+        if (cfg.deadAfterProbes() == 0 || liveness() == Liveness.DEAD) {
             return true;
         }
-        long kth = echoes.sentAfterMatched(confirmations());
-        return liveness == Liveness.SUSPECT && kth != Long.MIN_VALUE && now - kth >= probeWait();
+        long kth = sentAfterMatched(confirmations());
+        return liveness() == Liveness.SUSPECT && kth != Long.MIN_VALUE && now - kth >= probeWait();
     }
 
     /**
@@ -543,11 +553,11 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
      * live peer's answer is not 40 ms late, on a jittery one the spread covers the jitter.
      */
     private long probeWait() {
-        long slow = rttWindow.max();
+        long slow = maxRtt();
         if (slow < 0) {
             return cfg.probeNanos;
         }
-        long spread = Math.max(slow - rttWindow.baseline(), slow / 8);
+        long spread = Math.max(slow - rttBaseline(), slow / 8);
         return MIN_PROBE_WAIT + slow + spread;
     }
 
@@ -556,7 +566,7 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
      * are out — regular PINGs already in flight count — then every probeInterval until the verdict.
      */
     private long probeSpacing() {
-        if (cfg.deadAfterProbes() == 0 || echoes.sentSinceMatched() >= confirmations()) {
+        if (cfg.deadAfterProbes() == 0 || sentSinceMatched() >= confirmations()) {
             return cfg.probeNanos;
         }
         return MIN_PROBE_WAIT;
@@ -594,8 +604,8 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
      * missed at once, and a peer's stall or death is not the path's loss.
      */
     private void observeLoss() {
-        int fresh = echoes.takeMisses();
-        if (liveness == Liveness.ALIVE || liveness == Liveness.SUSPECT) {
+        int fresh = takeMisses();
+        if (liveness() == Liveness.ALIVE || liveness() == Liveness.SUSPECT) {
             if (lossTrials < LOSS_MEMORY) {
                 lossTrials++;
             }
@@ -622,7 +632,7 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
         } else if (removed) {
             return;
         } else if (link.carriesHeartbeats()) {
-            sendPing(ticker.nanoTime());
+            sendPing(nanoTime());
         }
         Rare r = rare;
         if (r != null) {
@@ -633,8 +643,8 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
         } catch (RuntimeException e) {
             observerFailed(e);
         }
-        if (!link.carriesHeartbeats() && liveness != Liveness.ALIVE) {
-            transition(ticker.nanoTime(), Liveness.ALIVE,
+        if (!link.carriesHeartbeats() && liveness() != Liveness.ALIVE) {
+            transition(nanoTime(), Liveness.ALIVE,
                     "connected (" + link.describe() + "; liveness from the connection only, usability unknown)");
         }
     }
@@ -700,7 +710,7 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
                 return;
             }
         }
-        long now = ticker.nanoTime();
+        long now = nanoTime();
         lastActivity = now;
         switch (frame.type()) {
             case PONG:
@@ -730,14 +740,14 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
     }
 
     private void onPong(long now, Frame frame, UsabilityVerdict verdict) {
-        FrameRejection bad = echoes.match(frame.echoSequence(), frame.echoSendTimeNanos());
+        FrameRejection bad = match(frame.echoSequence(), frame.echoSendTimeNanos());
         reportMisses();
         if (bad != null) {
             reject(bad);
             return;
         }
         int echo = frame.echoSequence();
-        long rtt = now - echoes.matchedSentAt();
+        long rtt = now - matchedSentAt();
         // Only a PONG that answers one of our outstanding PINGs may speak for a new epoch.
         long e = frame.epoch();
         long restartedFrom = 0;
@@ -755,13 +765,13 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
             }
             epoch = e;
         }
-        Liveness beforeL = liveness;
-        Usability beforeU = usability;
+        Liveness beforeL = liveness();
+        Usability beforeU = usability();
         long silentNanos = detector.hasHeartbeat() ? now - lastPongAt : 0;
         long prevPongAt = lastPongAt;
         if (restartedFrom != 0) {
             detector.reset();
-            rttWindow.reset();
+            resetRtts();
             hysteresis.force(Usability.UNKNOWN, "restarted");
         }
         lastPongAt = now;
@@ -769,7 +779,7 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
         forgivenNanos = 0;
         budgetSpentLogged = false;
         if (beforeL == Liveness.DEAD) {
-            echoes.resetLoss(); // the silence was judged already; it is not this path's loss now
+            resetLoss(); // the silence was judged already; it is not this path's loss now
         }
         if (beforeL == Liveness.SUSPECT || beforeL == Liveness.DEAD) {
             // Answers to PINGs queued during the silence arrive in a burst with huge RTTs that say
@@ -782,13 +792,13 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
             filterStaleRtt = false;
         }
         // Answers that queued up behind a silence arrive back to back: they end no silence.
-        long sentAt = echoes.matchedSentAt();
+        long sentAt = matchedSentAt();
         boolean inBurst = detector.hasHeartbeat() && sentAt - prevPongAt < 0
                 && now - prevPongAt < effectiveIntervalNanos() / 4;
         // The next answer is due one baseline RTT after the next PING (sent, or the next tick),
         // and never before this one arrived.
-        long nextSent = echoes.sentAfterMatched();
-        long base = rttWindow.baseline();
+        long nextSent = sentAfterMatched();
+        long base = rttBaseline();
         if (freshRtt && (base < 0 || rtt < base)) {
             base = rtt;
         }
@@ -800,20 +810,20 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
         ServingStatus s = frame.status();
         LoadView l = frame.loadView();
         verdict.clear(); // the thread's holder: what it held was another peer's verdict
-        cfg.usabilityPolicy().evaluate(s, l, freshRtt ? rtt : -1, rttWindow.baseline(), verdict);
-        double loss = echoes.lossRate();
+        cfg.usabilityPolicy().evaluate(s, l, freshRtt ? rtt : -1, rttBaseline(), verdict);
+        double loss = missRate();
         if (verdict.usability() == Usability.USABLE && loss >= cfg.degradedLoss() && cfg.degradedLoss() < 1.0) {
             verdict.set(Usability.DEGRADED, UsabilityVerdict.Cause.LOSS, "unanswered PINGs", loss, cfg.degradedLoss(),
                     false);
         }
         if (freshRtt) {
-            rttWindow.add(rtt);
+            addRtt(rtt);
         }
         rttNanos = rtt;
         status = s;
         publishLoad(l);
         nodeId = frame.nodeId();
-        lossRate = (float) echoes.lossRate();
+        lossRate = (float) missRate();
         applyAdvice(now, frame.minIntervalMillis(), nextDue);
         phi = (float) detector.suspicion(now);
         boolean usabilityChanged = hysteresis.offer(verdict);
@@ -823,20 +833,22 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
             observerFailed(ex);
         }
         scheduleEvaluation(now);
+        // A first answer's reason is shared by all peers (Reasons): the RTT is the state's own field.
+        // A silence that ended names its length; that is rare.
         String why = null;
         if (beforeL != Liveness.ALIVE) {
             if (beforeL == Liveness.UNKNOWN) {
-                why = String.format(Locale.ROOT, "first heartbeat, rtt %.1f ms", rtt / 1e6);
+                why = Reasons.FIRST_HEARTBEAT;
             } else if (beforeL == Liveness.SUSPECT) {
                 why = String.format(Locale.ROOT, "heartbeat after %.0f ms silence", silentNanos / 1e6);
             } else if (silentNanos > 0) {
                 why = String.format(Locale.ROOT, "answering again after %.0f ms", silentNanos / 1e6);
             } else {
-                why = String.format(Locale.ROOT, "answering (first heartbeat), rtt %.1f ms", rtt / 1e6);
+                why = Reasons.ANSWERING_FIRST_HEARTBEAT;
             }
         }
         if (usabilityChanged) {
-            why = why == null ? hysteresis.reason() : why + "; " + hysteresis.reason();
+            why = why == null ? hysteresis.reason() : Reasons.join(why, hysteresis.reason());
         }
         if (restartedFrom != 0) {
             // One event for the restart and what it changed: RESTARTED carries the resulting state.
@@ -873,7 +885,7 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
         if (effective != before) {
             // A new rhythm: the old history would judge it wrongly. Start over from this beat.
             detector = cfg.detector().create(effective);
-            detector.heartbeat(now, echoes.matchedSentAt(), nextDue, false);
+            detector.heartbeat(now, matchedSentAt(), nextDue, false);
         }
         long raw = adviceMillis * 1_000_000L;
         long applied = advisedNanos();
@@ -931,16 +943,16 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
     }
 
     private void reportMisses() {
-        int n = echoes.missedCount();
+        int n = missedCount();
         for (int i = 0; i < n; i++) {
             try {
-                owner.observer().onMiss(this, echoes.missedSequence(i));
+                owner.observer().onMiss(this, missedSequence(i));
             } catch (RuntimeException e) {
                 observerFailed(e);
             }
         }
         if (n > 0) {
-            lossRate = (float) echoes.lossRate();
+            lossRate = (float) missRate();
         }
     }
 
@@ -956,7 +968,7 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
         String why = back > 0 ? "GOODBYE: peer is leaving, back in about " + back + " ms" : "GOODBYE: peer is leaving";
         verdict.set(Usability.UNUSABLE, UsabilityVerdict.Cause.GOODBYE, why, 0, 0, true);
         if (hysteresis.offer(verdict)) {
-            transition(now, liveness, hysteresis.reason());
+            transition(now, liveness(), hysteresis.reason());
         }
     }
 
@@ -972,10 +984,10 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
         } catch (RuntimeException e) {
             observerFailed(e);
         }
-        if (liveness == Liveness.DEAD) {
+        if (liveness() == Liveness.DEAD) {
             return;
         }
-        transition(ticker.nanoTime(), Liveness.DEAD, detail);
+        transition(nanoTime(), Liveness.DEAD, detail);
     }
 
     @Override
@@ -993,20 +1005,20 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
 
     private void transition(long now, Liveness to, String why) {
         phi = detector.hasHeartbeat() ? (float) detector.suspicion(now) : 0;
-        if (to != liveness) {
-            liveness.checkMoveTo(to);
+        if (to != liveness()) {
+            liveness().checkMoveTo(to);
         }
         if (to == Liveness.DEAD) {
             hysteresis.force(Usability.UNKNOWN, why);
         }
-        publishChange(PeerEvent.Kind.TRANSITION, liveness, to, usability, why, false);
+        publishChange(PeerEvent.Kind.TRANSITION, liveness(), to, usability(), why, false);
     }
 
     /** Moves to ({@code to}, the hysteresis' usability) and publishes, unless removed meanwhile. */
     private void publishChange(PeerEvent.Kind kind, Liveness fromL, Liveness to, Usability fromU, String why,
                                boolean always) {
         Usability toU = hysteresis.current();
-        if (!always && to == liveness && toU == usability) {
+        if (!always && to == liveness() && toU == usability()) {
             return;
         }
         PeerState st;
@@ -1015,8 +1027,7 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
             if (removed) {
                 return;
             }
-            liveness = to;
-            usability = toU;
+            verdicts = verdicts(to, toU);
             reason = why;
             Instant at = owner.clock().instant();
             setSince(at);
@@ -1060,12 +1071,12 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
 
     @Override
     public Liveness liveness() {
-        return liveness;
+        return LIVENESS[verdicts >> 8];
     }
 
     @Override
     public Usability usability() {
-        return usability;
+        return USABILITY[verdicts & 0xff];
     }
 
     @Override
@@ -1075,7 +1086,7 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
 
     @Override
     public long rttBaselineNanos() {
-        return rttWindow.baseline(); // safe from any thread: the window publishes its baseline
+        return rttBaseline(); // safe from any thread: the window publishes its baseline
     }
 
     @Override
@@ -1141,7 +1152,7 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
         if (f == null) {
             synchronized (this) { // transitions and removal take it: either they see the future, or it sees them
                 f = firstVerdict;
-                if (f == null && liveness == Liveness.UNKNOWN) {
+                if (f == null && liveness() == Liveness.UNKNOWN) {
                     f = new CompletableFuture<>();
                     if (removed) {
                         f.cancel(false); // nothing depends on it yet: cancelling it here runs nobody's code
@@ -1159,25 +1170,35 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
 
     @Override
     public PeerState state() {
-        return new PeerState(name, address, liveness, usability, reason, phi, rttNanos, rttBaselineNanos(), status, load(),
+        return new PeerState(name, address, liveness(), usability(), reason, phi, rttNanos, rttBaselineNanos(), status, load(),
                 epoch, nodeId, since());
+    }
+
+    /** Now, on the link's scheduler's ticker (the peer's clock for intervals; no copy of it kept per peer). */
+    private long nanoTime() {
+        return link.scheduler().ticker().nanoTime();
     }
 
     /** {@link #sinceNanos}'s mark of an instant kept in {@link #sinceFar} ({@link #epochNanos} never returns it for one that fits). */
     static final long FAR = Long.MIN_VALUE;
 
+    /** {@link #verdicts} of a pair: the liveness' ordinal in the high byte, the usability's in the low one. */
+    private static short verdicts(Liveness l, Usability u) {
+        return (short) (l.ordinal() << 8 | u.ordinal());
+    }
+
     /** Sets {@link #since()}; called under this object's monitor (or before the peer is shared). */
     private void setSince(Instant at) {
         long n = epochNanos(at);
         if (n == FAR) {
-            sinceFar = at; // before the mark, so a reader that sees the mark finds this instant (or a later one)
+            rare().sinceFar = at; // before the mark, so a reader that sees the mark finds this instant (or a later one)
         }
         sinceNanos = n;
     }
 
     private Instant since() {
         long n = sinceNanos;
-        return n == FAR ? sinceFar : instantOf(n);
+        return n == FAR ? rare.sinceFar : instantOf(n); // a FAR mark was written after the rare state
     }
 
     /** {@code at} in nanoseconds since the epoch, or {@link #FAR} when that does not fit in a long (years before 1678 or after 2261). */
@@ -1200,6 +1221,6 @@ final class PeerMonitor implements Peer, LinkHandler, Runnable {
 
     @Override
     public String toString() {
-        return "Peer{" + name + " " + liveness + "/" + usability + ": " + reason + "}";
+        return "Peer{" + name + " " + liveness() + "/" + usability() + ": " + reason + "}";
     }
 }

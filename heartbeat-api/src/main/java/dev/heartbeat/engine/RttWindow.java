@@ -5,15 +5,19 @@ package dev.heartbeat.engine;
  * not an average, so that one cold first sample (a JVM warming up, tens of milliseconds on
  * loopback) is forgotten as soon as faster answers come, and a lasting shift of the path (a
  * failover to a farther zone) becomes the new normal after {@value #SIZE} samples instead of
- * leaving the peer DEGRADED for ever. Confined to the peer's thread (but {@link #baseline()}, read from
+ * leaving the peer DEGRADED for ever. Confined to the peer's thread (but {@link #rttBaseline()}, read from
  * any); O(1) per sample except when
  * the minimum leaves the window (O(SIZE)).
  *
  * <p>Samples are kept as 32-bit nanoseconds (a monitor keeps one window per peer: 80 bytes instead
  * of 144), exactly; the first sample that does not fit (an RTT over 2.1 s) moves the window to
  * 64-bit samples for good — the only allocation after construction.
+ *
+ * <p>Not final: a peer's {@link EchoTracker} extends it, to keep both in one object; its methods
+ * are named for RTTs ({@link #addRtt}, {@link #rttBaseline}) so that they read plainly where they
+ * are inherited.
  */
-final class RttWindow {
+class RttWindow {
 
     static final int SIZE = 16;
 
@@ -25,11 +29,11 @@ final class RttWindow {
     private byte next;
     /**
      * The baseline. Volatile, unlike the rest of the window, so that other threads may read it
-     * ({@link #baseline()}): a peer's published RTT baseline is this field, not a copy of it.
+     * ({@link #rttBaseline()}): a peer's published RTT baseline is this field, not a copy of it.
      */
     private volatile long min = -1;
 
-    void add(long rttNanos) {
+    void addRtt(long rttNanos) {
         long evicted = count == SIZE ? sample(next) : -1;
         store(next, rttNanos);
         next = (byte) ((next + 1) % SIZE);
@@ -51,7 +55,7 @@ final class RttWindow {
     }
 
     /** The largest of the last {@value #SIZE} samples (O(SIZE)), or -1 before the first sample. */
-    long max() {
+    long maxRtt() {
         long m = -1;
         for (int i = 0; i < count; i++) {
             m = Math.max(m, sample(i));
@@ -79,11 +83,11 @@ final class RttWindow {
     }
 
     /** The baseline, or -1 before the first sample; from any thread. */
-    long baseline() {
+    long rttBaseline() {
         return min;
     }
 
-    void reset() {
+    void resetRtts() {
         count = 0;
         next = 0;
         min = -1;

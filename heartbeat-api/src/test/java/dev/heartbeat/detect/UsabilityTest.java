@@ -92,6 +92,34 @@ class UsabilityTest {
     }
 
     @Test
+    void aStreakIsOfOneUsabilityAndForcingResetsIt() {
+        UsabilityHysteresis h = new UsabilityHysteresis(3, 2);
+        assertThat(h.current()).isEqualTo(Usability.UNKNOWN);
+        assertThat(h.reason()).isEqualTo("no verdict yet");
+        UsabilityVerdict ok = new UsabilityVerdict().set(Usability.USABLE, UsabilityVerdict.Cause.OK, "status SERVING", 0, 0, false);
+        UsabilityVerdict warm = new UsabilityVerdict().set(Usability.DEGRADED, UsabilityVerdict.Cause.CPU, "cpu", 0.8, 0.7, false);
+        UsabilityVerdict hot = new UsabilityVerdict().set(Usability.UNUSABLE, UsabilityVerdict.Cause.CPU, "cpu", 0.97, 0.95, false);
+        assertThat(h.offer(ok)).isTrue();
+        assertThat(h.reason()).isSameAs("status SERVING");
+        assertThat(h.offer(warm)).isFalse();
+        assertThat(h.offer(warm)).isFalse();
+        assertThat(h.offer(hot)).isFalse();  // another usability: its own streak starts at 1
+        assertThat(h.offer(hot)).isFalse();
+        assertThat(h.offer(hot)).isTrue();
+        assertThat(h.current()).isEqualTo(Usability.UNUSABLE);
+        assertThat(h.offer(warm)).isFalse(); // better: recoverAfter 2
+        assertThat(h.force(Usability.UNKNOWN, "dead")).isTrue();
+        assertThat(h.current()).isEqualTo(Usability.UNKNOWN);
+        assertThat(h.reason()).isEqualTo("dead");
+        assertThat(h.force(Usability.UNKNOWN, "again")).isFalse();
+        assertThat(h.offer(warm)).isTrue();  // the first verdict after UNKNOWN applies at once; no streak left over
+        assertThat(h.current()).isEqualTo(Usability.DEGRADED);
+        assertThat(h.offer(ok)).isFalse();
+        assertThat(h.offer(ok)).isTrue();
+        assertThat(h.current()).isEqualTo(Usability.USABLE);
+    }
+
+    @Test
     void policyConfigIsValidated() {
         assertThatThrownBy(() -> ThresholdUsabilityPolicy.custom().unusableCpu(1.5))
                 .hasMessage("unusableCpu : 1.5 (expected: 0.0..1.0)");

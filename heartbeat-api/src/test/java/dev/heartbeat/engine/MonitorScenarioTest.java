@@ -33,8 +33,24 @@ class MonitorScenarioTest {
             assertThat(h.transitions("b")).singleElement().satisfies(e -> {
                 assertThat(e.fromLiveness()).isEqualTo(Liveness.UNKNOWN);
                 assertThat(e.toLiveness()).isEqualTo(Liveness.ALIVE);
-                assertThat(e.reason()).startsWith("first heartbeat");
+                assertThat(e.reason()).isEqualTo("first heartbeat; status SERVING");
             });
+        }
+    }
+
+    @Test
+    void peersInTheCommonSteadyStateShareOneReasonText() {
+        try (Harness h = new Harness()) {
+            h.responder("b");
+            h.responder("c");
+            Peer b = h.monitor.addPeer("b");
+            Peer c = h.monitor.addPeer("c");
+            h.run(Duration.ofMillis(10));
+            assertThat(b.state().reason()).isEqualTo("first heartbeat; status SERVING");
+            // Not a text per peer: the same constant, while each keeps its own RTT in its own field.
+            assertThat(c.state().reason()).isSameAs(b.state().reason());
+            assertThat(h.transitions("c").get(0).reason()).isSameAs(h.transitions("b").get(0).reason());
+            assertThat(b.state().rttNanos()).isPositive();
         }
     }
 

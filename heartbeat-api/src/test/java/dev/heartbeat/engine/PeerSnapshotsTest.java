@@ -47,6 +47,18 @@ class PeerSnapshotsTest {
     }
 
     @Test
+    void aSinceThatDoesNotFitInNanosecondsIsKeptAsItsInstant() {
+        Instant far = Instant.parse("2300-01-01T00:00:00Z");
+        try (Scripted s = new Scripted(MonitorConfig.ofDefaults(), null,
+                java.time.Clock.fixed(far, java.time.ZoneOffset.UTC))) {
+            assertThat(s.peer.state().since()).isEqualTo(far);
+            s.answer(s.lastPing(), 7);
+            assertThat(s.last().toLiveness()).isEqualTo(Liveness.ALIVE);
+            assertThat(s.peer.state().since()).isEqualTo(far).isEqualTo(s.last().timestamp());
+        }
+    }
+
+    @Test
     void aLateListenerIsReplayedTheLastEventWithTheMeasurementsOfNow() {
         try (Scripted s = new Scripted()) {
             s.answerAfter(s.lastPing(), Duration.ofMillis(1), 7);

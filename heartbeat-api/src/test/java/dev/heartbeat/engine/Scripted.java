@@ -41,6 +41,11 @@ final class Scripted implements AutoCloseable {
     }
 
     Scripted(MonitorConfig config, PeerObserver observer) {
+        this(config, observer, Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC));
+    }
+
+    /** A peer whose monitor stamps events with {@code clock}. */
+    Scripted(MonitorConfig config, PeerObserver observer, Clock clock) {
         ClientTransport transport = new ClientTransport() {
             @Override
             public Link open(String address, LinkHandler h) {
@@ -92,7 +97,7 @@ final class Scripted implements AutoCloseable {
             }
         };
         HeartbeatMonitor.Builder b = HeartbeatMonitor.builder(transport).config(config).ticker(scheduler.ticker())
-                .clock(Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC))
+                .clock(clock)
                 .registry(PeerRegistry.create(Runnable::run)).watchGarbageCollector(false)
                 .random(new java.util.Random(3));
         if (observer != null) {

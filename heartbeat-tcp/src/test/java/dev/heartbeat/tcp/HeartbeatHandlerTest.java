@@ -129,7 +129,8 @@ class HeartbeatHandlerTest {
             assertThat(e.kind()).isEqualTo(PeerEvent.Kind.TRANSITION);
             assertThat(e.fromLiveness()).isEqualTo(Liveness.UNKNOWN);
             assertThat(e.toLiveness()).isEqualTo(Liveness.ALIVE);
-            assertThat(e.reason()).contains("first heartbeat, rtt 3.0 ms");
+            assertThat(e.reason()).isEqualTo("first heartbeat; status SERVING"); // the RTT is the state's own field
+            assertThat(e.state().rttNanos()).isEqualTo(TimeUnit.MILLISECONDS.toNanos(3));
         });
         assertThat(registryEvents).extracting(PeerEvent::kind).containsExactly(PeerEvent.Kind.ADDED, PeerEvent.Kind.TRANSITION);
         assertThat(registryEvents.get(1)).isEqualTo(events.seen.get(0)); // the same stamped event
