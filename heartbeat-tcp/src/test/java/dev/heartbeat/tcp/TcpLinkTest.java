@@ -221,6 +221,59 @@ class TcpLinkTest {
         }
     }
 
+    /**
+     * A peer whose every segment ends inside a frame (each within the rate, each frame whole in
+     * the end) keeps a partial frame in the link's cumulation at every read. The bytes already
+     * handed on must not stay in it: the buffer should stay near one frame plus one read, not grow
+     * by every byte the connection ever received.
+     */
+    @Test
+    void theCumulationDoesNotGrowWithTheBytesAlreadyFramed() throws Exception {
+        Frame pong = new Frame().pong(42, 1, 0, "peer", 7, 0, dev.heartbeat.protocol.ServingStatus.SERVING, 0,
+                dev.heartbeat.protocol.LoadReport.UNKNOWN);
+        ByteBuffer b = ByteBuffer.allocate(FrameCodec.MAX_FRAME_LENGTH);
+        FrameCodec.encode(pong, b);
+        byte[] one = new byte[b.flip().remaining()];
+        b.get(one);
+        int half = one.length / 2;
+        int rounds = 400;
+        try (ServerSocket ss = new ServerSocket(0)) {
+            Link link = open(ss);
+            try (Socket s = ss.accept()) {
+                s.setTcpNoDelay(true);
+                assertThat(rec.next().kind()).isEqualTo("connected");
+                OutputStream out = s.getOutputStream();
+                out.write(one, 0, half);
+                out.flush();
+                for (int i = 0; i < rounds; i++) {
+                    // the rest of one frame and the start of the next, in one segment
+                    byte[] seg = new byte[one.length];
+                    System.arraycopy(one, half, seg, 0, one.length - half);
+                    System.arraycopy(one, 0, seg, one.length - half, half);
+                    out.write(seg);
+                    out.flush();
+                    Event e = rec.next(); // the read happened: the frame it completed arrived
+                    assertThat(e.kind()).isEqualTo("frame");
+                }
+                java.util.concurrent.CompletableFuture<Integer> capacity = new java.util.concurrent.CompletableFuture<>();
+                link.scheduler().execute(() -> {
+                    try {
+                        java.lang.reflect.Field f = TcpLink.class.getDeclaredField("cumulation");
+                        f.setAccessible(true);
+                        io.netty.buffer.ByteBuf c = (io.netty.buffer.ByteBuf) f.get(link);
+                        capacity.complete(c == null ? 0 : c.capacity());
+                    } catch (ReflectiveOperationException ex) {
+                        capacity.completeExceptionally(ex);
+                    }
+                });
+                int cap = capacity.get(10, TimeUnit.SECONDS);
+                assertThat((long) rounds * one.length).isGreaterThan(8 * 2_048);
+                assertThat(cap).as("cumulation capacity after %d bytes framed", rounds * one.length)
+                        .isLessThanOrEqualTo(2 * 2_048);
+            }
+        }
+    }
+
     @Test
     void aPeerThatStopsReadingMakesTheLinkUnwritableAndReadingAgainWritable() throws Exception {
         try (TcpClientTransport t = TcpClientTransport.builder().writeBufferWaterMark(1024, 4096).build();
