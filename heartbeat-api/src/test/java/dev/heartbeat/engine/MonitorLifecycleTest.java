@@ -54,6 +54,25 @@ class MonitorLifecycleTest {
         }
     }
 
+    /**
+     * The registry's public unregister(name) takes a monitor's peer out of the registry, which is
+     * now the monitor's only map of its peers: the monitor must still be able to stop it. Closing
+     * the monitor should close the peer's link and stop its PINGs (before the registry became the
+     * one map, the monitor kept its own and did).
+     */
+    @Test
+    void aPeerUnregisteredFromTheRegistryIsStillStoppedWhenItsMonitorCloses() {
+        try (Scripted s = new Scripted()) {
+            s.scheduler.advance(Duration.ofSeconds(1));
+            assertThat(s.monitor.registry().unregister("b")).isSameAs(s.peer);
+            s.monitor.close();
+            int after = s.sent.size();
+            s.scheduler.advance(Duration.ofSeconds(5));
+            assertThat(s.closed).as("the peer's link closed by the monitor's close()").isTrue();
+            assertThat(s.sent.size() - after).as("PINGs after the monitor closed").isZero();
+        }
+    }
+
     @Test
     void aPeerRemovedBeforeItStartedNeverTicks() {
         try (Scripted s = new Scripted()) {
