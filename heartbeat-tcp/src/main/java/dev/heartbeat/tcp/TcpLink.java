@@ -349,10 +349,14 @@ final class TcpLink extends ReconnectLoop implements Link, ChannelInboundHandler
             exceptionCaught(ctx, e);
         } finally {
             if (channel == ch && buf.isReadable()) {
-                cumulation = buf;
-            } else {
-                buf.release();
+                // Keep only the start of the frame not yet whole (under one frame's length), in a
+                // buffer of its own: the read buffer, with the bytes already framed, is released, so
+                // what a link holds between reads never grows with what the peer has sent.
+                ByteBuf rest = ctx.alloc().buffer(buf.readableBytes());
+                rest.writeBytes(buf);
+                cumulation = rest;
             }
+            buf.release();
         }
     }
 
