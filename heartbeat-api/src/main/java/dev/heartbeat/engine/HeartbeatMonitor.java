@@ -94,6 +94,13 @@ public final class HeartbeatMonitor implements AutoCloseable {
      * while waiting for anything: transports open links without blocking.
      */
     private final Object membership = new Object();
+    /**
+     * The peers this monitor started and has not removed, a list threaded through them
+     * ({@link PeerMonitor#prevOwned}/{@link PeerMonitor#nextOwned}); guarded by {@link #membership}.
+     * Lookups by name go through the registry; this list is what {@link #close()} stops, so a peer
+     * someone took out of the registry by name is still stopped with its monitor.
+     */
+    private PeerMonitor owned;
     private volatile boolean closed;
 
     private HeartbeatMonitor(Builder b) {
@@ -253,6 +260,11 @@ public final class HeartbeatMonitor implements AutoCloseable {
                         Usability.UNKNOWN, Usability.UNKNOWN, "added, monitoring " + link.describe(), clock.instant(),
                         peer.state()));
             }
+            peer.nextOwned = owned;
+            if (owned != null) {
+                owned.prevOwned = peer;
+            }
+            owned = peer;
         }
         peer.start(link);
         return peer;
@@ -279,12 +291,36 @@ public final class HeartbeatMonitor implements AutoCloseable {
         synchronized (membership) {
             PeerMonitor pm = own(name);
             if (pm == null) {
-                return false;
+                // not in the registry under that name: one someone unregistered by name is still ours
+                for (PeerMonitor p = owned; p != null; p = p.nextOwned) {
+                    if (p.name().equals(name)) {
+                        pm = p;
+                        break;
+                    }
+                }
+                if (pm == null) {
+                    return false;
+                }
             }
-            boolean removed = pm.remove("removed"); // REMOVED first: the name stays taken until it is out
-            registry.unregister(pm);
-            return removed;
+            return removeOwned(pm);
         }
+    }
+
+    /** Stops {@code pm}, one of {@link #owned}: REMOVED, out of the registry, out of the list. Under {@link #membership}. */
+    private boolean removeOwned(PeerMonitor pm) {
+        boolean removed = pm.remove("removed"); // REMOVED first: the name stays taken until it is out
+        registry.unregister(pm);
+        if (pm.prevOwned != null) {
+            pm.prevOwned.nextOwned = pm.nextOwned;
+        } else {
+            owned = pm.nextOwned;
+        }
+        if (pm.nextOwned != null) {
+            pm.nextOwned.prevOwned = pm.prevOwned;
+        }
+        pm.prevOwned = null;
+        pm.nextOwned = null;
+        return removed;
     }
 
     /**
@@ -354,8 +390,8 @@ public final class HeartbeatMonitor implements AutoCloseable {
     /** The peers this monitor watches now (a copy). */
     public Collection<Peer> peers() {
         List<Peer> mine = new ArrayList<>();
-        for (Peer p : registry.peers()) {
-            if (isOwn(p)) {
+        synchronized (membership) {
+            for (PeerMonitor p = owned; p != null; p = p.nextOwned) {
                 mine.add(p);
             }
         }
@@ -504,9 +540,9 @@ public final class HeartbeatMonitor implements AutoCloseable {
                 return;
             }
             closed = true;
-        }
-        for (String name : ownNames()) {
-            removePeer(name);
+            while (owned != null) {
+                removeOwned(owned);
+            }
         }
         if (closeTransports) {
             for (ClientTransport t : new LinkedHashSet<>(transports.values())) {

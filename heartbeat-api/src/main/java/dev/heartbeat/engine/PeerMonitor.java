@@ -229,6 +229,10 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
         return cfg;
     }
 
+    /** Neighbours in the owner's list of the peers it started ({@code HeartbeatMonitor#owned}); guarded by its membership lock. */
+    PeerMonitor prevOwned;
+    PeerMonitor nextOwned;
+
     /** True when {@code monitor} added this peer and has not removed it. */
     boolean ownedBy(HeartbeatMonitor monitor) {
         return owner == monitor && !removed;
@@ -288,8 +292,8 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
             l.close();
         }
         CompletableFuture<PeerState> f = firstVerdict; // one made meanwhile saw removed, under the lock
-        if (f != null) {
-            f.cancel(false); // nothing if the verdict came first
+        if (f != null && liveness() == Liveness.UNKNOWN) {
+            f.cancel(false); // no verdict was published: a verdict published first completes it, even after this
         }
         return true;
     }
@@ -1170,8 +1174,9 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
 
     @Override
     public PeerState state() {
-        return new PeerState(name, address, liveness(), usability(), reason, phi, rttNanos, rttBaselineNanos(), status, load(),
-                epoch, nodeId, since());
+        short v = verdicts; // read once: liveness and usability of the same transition
+        return new PeerState(name, address, LIVENESS[v >> 8], USABILITY[v & 0xff], reason, phi, rttNanos, rttBaselineNanos(),
+                status, load(), epoch, nodeId, since());
     }
 
     /** Now, on the link's scheduler's ticker (the peer's clock for intervals; no copy of it kept per peer). */
