@@ -1,5 +1,6 @@
 package dev.heartbeat.engine;
 
+import dev.heartbeat.internal.ThreadedList;
 import dev.heartbeat.detect.LocalPauseDetector;
 import dev.heartbeat.detect.Ticker;
 import dev.heartbeat.engine.spi.ClientTransport;
@@ -100,7 +101,27 @@ public final class HeartbeatMonitor implements AutoCloseable {
      * Lookups by name go through the registry; this list is what {@link #close()} stops, so a peer
      * someone took out of the registry by name is still stopped with its monitor.
      */
-    private PeerMonitor owned;
+    private final ThreadedList<PeerMonitor> owned = new ThreadedList<>() {
+        @Override
+        protected PeerMonitor prev(PeerMonitor p) {
+            return p.prevOwned;
+        }
+
+        @Override
+        protected PeerMonitor next(PeerMonitor p) {
+            return p.nextOwned;
+        }
+
+        @Override
+        protected void setPrev(PeerMonitor p, PeerMonitor prev) {
+            p.prevOwned = prev;
+        }
+
+        @Override
+        protected void setNext(PeerMonitor p, PeerMonitor next) {
+            p.nextOwned = next;
+        }
+    };
     private volatile boolean closed;
 
     private HeartbeatMonitor(Builder b) {
@@ -260,11 +281,7 @@ public final class HeartbeatMonitor implements AutoCloseable {
                         Usability.UNKNOWN, Usability.UNKNOWN, "added, monitoring " + link.describe(), clock.instant(),
                         peer.state()));
             }
-            peer.nextOwned = owned;
-            if (owned != null) {
-                owned.prevOwned = peer;
-            }
-            owned = peer;
+            owned.add(peer);
         }
         peer.start(link);
         return peer;
@@ -292,7 +309,7 @@ public final class HeartbeatMonitor implements AutoCloseable {
             PeerMonitor pm = own(name);
             if (pm == null) {
                 // not in the registry under that name: one someone unregistered by name is still ours
-                for (PeerMonitor p = owned; p != null; p = p.nextOwned) {
+                for (PeerMonitor p = owned.first(); p != null; p = p.nextOwned) {
                     if (p.name().equals(name)) {
                         pm = p;
                         break;
@@ -310,16 +327,7 @@ public final class HeartbeatMonitor implements AutoCloseable {
     private boolean removeOwned(PeerMonitor pm) {
         boolean removed = pm.remove("removed"); // REMOVED first: the name stays taken until it is out
         registry.unregister(pm);
-        if (pm.prevOwned != null) {
-            pm.prevOwned.nextOwned = pm.nextOwned;
-        } else {
-            owned = pm.nextOwned;
-        }
-        if (pm.nextOwned != null) {
-            pm.nextOwned.prevOwned = pm.prevOwned;
-        }
-        pm.prevOwned = null;
-        pm.nextOwned = null;
+        owned.remove(pm);
         return removed;
     }
 
@@ -389,13 +397,9 @@ public final class HeartbeatMonitor implements AutoCloseable {
 
     /** The peers this monitor watches now (a copy). */
     public Collection<Peer> peers() {
-        List<Peer> mine = new ArrayList<>();
         synchronized (membership) {
-            for (PeerMonitor p = owned; p != null; p = p.nextOwned) {
-                mine.add(p);
-            }
+            return Collections.unmodifiableList(owned.toList());
         }
-        return Collections.unmodifiableList(mine);
     }
 
     /**
@@ -540,8 +544,8 @@ public final class HeartbeatMonitor implements AutoCloseable {
                 return;
             }
             closed = true;
-            while (owned != null) {
-                removeOwned(owned);
+            while (owned.first() != null) {
+                removeOwned(owned.first());
             }
         }
         if (closeTransports) {

@@ -2,6 +2,7 @@ package dev.heartbeat.tcp;
 
 
 import dev.heartbeat.internal.Checks;
+import dev.heartbeat.internal.ThreadedList;
 import dev.heartbeat.engine.spi.ClientTransport;
 import dev.heartbeat.engine.spi.Link;
 import dev.heartbeat.engine.spi.LinkHandler;
@@ -17,7 +18,6 @@ import io.netty.channel.WriteBufferWaterMark;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Random;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -93,9 +93,27 @@ public final class TcpClientTransport implements ClientTransport {
      * {@link TcpLink#nextLink}): two fields a link instead of a hash-set node and a table slot.
      * Guarded by itself; links are added and removed only when opened and closed.
      */
-    private final Object links = new Object();
-    private TcpLink firstLink;
-    private int linkCount;
+    private final ThreadedList<TcpLink> links = new ThreadedList<>() {
+        @Override
+        protected TcpLink prev(TcpLink l) {
+            return l.prevLink;
+        }
+
+        @Override
+        protected TcpLink next(TcpLink l) {
+            return l.nextLink;
+        }
+
+        @Override
+        protected void setPrev(TcpLink l, TcpLink prev) {
+            l.prevLink = prev;
+        }
+
+        @Override
+        protected void setNext(TcpLink l, TcpLink next) {
+            l.nextLink = next;
+        }
+    };
     /** One scheduler (and timer queue) per event loop, shared by the loop's links. */
     private final java.util.Map<EventLoop, dev.heartbeat.tcp.internal.EventLoopScheduler> schedulers = new ConcurrentHashMap<>();
     /** Name lookups run here, never on an event loop (they may block for seconds). */
@@ -163,12 +181,7 @@ public final class TcpClientTransport implements ClientTransport {
         TcpLink link = new TcpLink(this, schedulers.computeIfAbsent(loop,
                 dev.heartbeat.tcp.internal.EventLoopScheduler::withTimerQueue), address.trim(), handler);
         synchronized (links) {
-            link.nextLink = firstLink;
-            if (firstLink != null) {
-                firstLink.prevLink = link;
-            }
-            firstLink = link;
-            linkCount++;
+            links.add(link);
         }
         try {
             link.begin();
@@ -192,7 +205,7 @@ public final class TcpClientTransport implements ClientTransport {
     /** Links open now. */
     public int linkCount() {
         synchronized (links) {
-            return linkCount;
+            return links.size();
         }
     }
 
@@ -220,11 +233,9 @@ public final class TcpClientTransport implements ClientTransport {
             return;
         }
         closed = true;
-        List<TcpLink> open = new ArrayList<>();
+        List<TcpLink> open;
         synchronized (links) {
-            for (TcpLink l = firstLink; l != null; l = l.nextLink) {
-                open.add(l);
-            }
+            open = links.toList();
         }
         for (TcpLink l : open) {
             l.close();
@@ -253,20 +264,7 @@ public final class TcpClientTransport implements ClientTransport {
     /** Takes the link off the list of open links (once; later calls do nothing). */
     void forget(TcpLink link) {
         synchronized (links) {
-            if (link.prevLink == null && firstLink != link) {
-                return; // not (or no longer) on the list
-            }
-            if (link.prevLink != null) {
-                link.prevLink.nextLink = link.nextLink;
-            } else {
-                firstLink = link.nextLink;
-            }
-            if (link.nextLink != null) {
-                link.nextLink.prevLink = link.prevLink;
-            }
-            link.prevLink = null;
-            link.nextLink = null;
-            linkCount--;
+            links.remove(link); // nothing when not (or no longer) on the list
         }
     }
 

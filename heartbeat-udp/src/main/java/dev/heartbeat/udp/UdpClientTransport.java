@@ -5,6 +5,7 @@ import dev.heartbeat.engine.spi.Link;
 import dev.heartbeat.engine.spi.LinkHandler;
 import dev.heartbeat.engine.spi.ReconnectBackoff;
 import dev.heartbeat.internal.Checks;
+import dev.heartbeat.internal.ThreadedList;
 import dev.heartbeat.internal.LogLimit;
 import dev.heartbeat.protocol.FrameCodec;
 import dev.heartbeat.udp.internal.Addresses;
@@ -24,7 +25,6 @@ import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -112,9 +112,27 @@ public final class UdpClientTransport implements ClientTransport {
      * {@link UdpLink#nextLink}): two fields a link instead of a hash-set node and a table slot.
      * Guarded by itself; links are added and removed only when opened and closed.
      */
-    private final Object links = new Object();
-    private UdpLink firstLink;
-    private int linkCount;
+    private final ThreadedList<UdpLink> links = new ThreadedList<>() {
+        @Override
+        protected UdpLink prev(UdpLink l) {
+            return l.prevLink;
+        }
+
+        @Override
+        protected UdpLink next(UdpLink l) {
+            return l.nextLink;
+        }
+
+        @Override
+        protected void setPrev(UdpLink l, UdpLink prev) {
+            l.prevLink = prev;
+        }
+
+        @Override
+        protected void setNext(UdpLink l, UdpLink next) {
+            l.nextLink = next;
+        }
+    };
     /** {@code maxDatagramSize}, read by every send. */
     final int maxDatagram;
     /** What the first PINGs are padded to: min(maxDatagramSize, the largest frame). */
@@ -228,12 +246,7 @@ public final class UdpClientTransport implements ClientTransport {
         UdpLink link = new UdpLink(this, schedulers.computeIfAbsent(loop,
                 dev.heartbeat.udp.internal.EventLoopScheduler::withTimerQueue), address.trim(), handler);
         synchronized (links) {
-            link.nextLink = firstLink;
-            if (firstLink != null) {
-                firstLink.prevLink = link;
-            }
-            firstLink = link;
-            linkCount++;
+            links.add(link);
         }
         try {
             link.start();
@@ -257,7 +270,7 @@ public final class UdpClientTransport implements ClientTransport {
     /** Links open now. */
     public int linkCount() {
         synchronized (links) {
-            return linkCount;
+            return links.size();
         }
     }
 
@@ -310,11 +323,9 @@ public final class UdpClientTransport implements ClientTransport {
             return;
         }
         closed = true;
-        List<UdpLink> open = new ArrayList<>();
+        List<UdpLink> open;
         synchronized (links) {
-            for (UdpLink l = firstLink; l != null; l = l.nextLink) {
-                open.add(l);
-            }
+            open = links.toList();
         }
         for (UdpLink l : open) {
             l.close();
@@ -334,20 +345,7 @@ public final class UdpClientTransport implements ClientTransport {
     /** Takes the link off the list of open links (once; later calls do nothing). */
     void forget(UdpLink link) {
         synchronized (links) {
-            if (link.prevLink == null && firstLink != link) {
-                return; // not (or no longer) on the list
-            }
-            if (link.prevLink != null) {
-                link.prevLink.nextLink = link.nextLink;
-            } else {
-                firstLink = link.nextLink;
-            }
-            if (link.nextLink != null) {
-                link.nextLink.prevLink = link.prevLink;
-            }
-            link.prevLink = null;
-            link.nextLink = null;
-            linkCount--;
+            links.remove(link); // nothing when not (or no longer) on the list
         }
     }
 
