@@ -101,27 +101,8 @@ public final class HeartbeatMonitor implements AutoCloseable {
      * Lookups by name go through the registry; this list is what {@link #close()} stops, so a peer
      * someone took out of the registry by name is still stopped with its monitor.
      */
-    private final ThreadedList<PeerMonitor> owned = new ThreadedList<>() {
-        @Override
-        protected PeerMonitor prev(PeerMonitor p) {
-            return p.prevOwned;
-        }
-
-        @Override
-        protected PeerMonitor next(PeerMonitor p) {
-            return p.nextOwned;
-        }
-
-        @Override
-        protected void setPrev(PeerMonitor p, PeerMonitor prev) {
-            p.prevOwned = prev;
-        }
-
-        @Override
-        protected void setNext(PeerMonitor p, PeerMonitor next) {
-            p.nextOwned = next;
-        }
-    };
+    private final ThreadedList<PeerMonitor> owned = new ThreadedList<>(e -> e.prevOwned, e -> e.nextOwned,
+            (e, p) -> e.prevOwned = p, (e, n) -> e.nextOwned = n);
     private volatile boolean closed;
 
     private HeartbeatMonitor(Builder b) {

@@ -25,27 +25,7 @@ class ThreadedListTest {
     }
 
     static ThreadedList<Node> list() {
-        return new ThreadedList<>() {
-            @Override
-            protected Node prev(Node e) {
-                return e.prev;
-            }
-
-            @Override
-            protected Node next(Node e) {
-                return e.next;
-            }
-
-            @Override
-            protected void setPrev(Node e, Node prev) {
-                e.prev = prev;
-            }
-
-            @Override
-            protected void setNext(Node e, Node next) {
-                e.next = next;
-            }
-        };
+        return new ThreadedList<>(e -> e.prev, e -> e.next, (e, p) -> e.prev = p, (e, n) -> e.next = n);
     }
 
     @Test

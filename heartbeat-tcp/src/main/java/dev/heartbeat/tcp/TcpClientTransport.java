@@ -93,27 +93,8 @@ public final class TcpClientTransport implements ClientTransport {
      * {@link TcpLink#nextLink}): two fields a link instead of a hash-set node and a table slot.
      * Guarded by itself; links are added and removed only when opened and closed.
      */
-    private final ThreadedList<TcpLink> links = new ThreadedList<>() {
-        @Override
-        protected TcpLink prev(TcpLink l) {
-            return l.prevLink;
-        }
-
-        @Override
-        protected TcpLink next(TcpLink l) {
-            return l.nextLink;
-        }
-
-        @Override
-        protected void setPrev(TcpLink l, TcpLink prev) {
-            l.prevLink = prev;
-        }
-
-        @Override
-        protected void setNext(TcpLink l, TcpLink next) {
-            l.nextLink = next;
-        }
-    };
+    private final ThreadedList<TcpLink> links = new ThreadedList<>(e -> e.prevLink, e -> e.nextLink,
+            (e, p) -> e.prevLink = p, (e, n) -> e.nextLink = n);
     /** One scheduler (and timer queue) per event loop, shared by the loop's links. */
     private final java.util.Map<EventLoop, dev.heartbeat.tcp.internal.EventLoopScheduler> schedulers = new ConcurrentHashMap<>();
     /** Name lookups run here, never on an event loop (they may block for seconds). */

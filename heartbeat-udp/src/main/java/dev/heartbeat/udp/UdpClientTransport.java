@@ -112,27 +112,8 @@ public final class UdpClientTransport implements ClientTransport {
      * {@link UdpLink#nextLink}): two fields a link instead of a hash-set node and a table slot.
      * Guarded by itself; links are added and removed only when opened and closed.
      */
-    private final ThreadedList<UdpLink> links = new ThreadedList<>() {
-        @Override
-        protected UdpLink prev(UdpLink l) {
-            return l.prevLink;
-        }
-
-        @Override
-        protected UdpLink next(UdpLink l) {
-            return l.nextLink;
-        }
-
-        @Override
-        protected void setPrev(UdpLink l, UdpLink prev) {
-            l.prevLink = prev;
-        }
-
-        @Override
-        protected void setNext(UdpLink l, UdpLink next) {
-            l.nextLink = next;
-        }
-    };
+    private final ThreadedList<UdpLink> links = new ThreadedList<>(e -> e.prevLink, e -> e.nextLink,
+            (e, p) -> e.prevLink = p, (e, n) -> e.nextLink = n);
     /** {@code maxDatagramSize}, read by every send. */
     final int maxDatagram;
     /** What the first PINGs are padded to: min(maxDatagramSize, the largest frame). */
