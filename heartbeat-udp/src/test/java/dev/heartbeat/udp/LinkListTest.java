@@ -179,8 +179,9 @@ class LinkListTest {
                 peer.send(new DatagramPacket(new byte[] {1}, 1, d.getSocketAddress()));
                 int want = round + 1;
                 org.awaitility.Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() -> frames.get() == want);
-                Thread.sleep(1_200); // past one more lookup: the same address, the same link
-                assertThat(l.isConnected()).isTrue();
+                // through one more lookup (every second): the same address, the same link, connected throughout
+                org.awaitility.Awaitility.await().during(1_200, TimeUnit.MILLISECONDS).atMost(5, TimeUnit.SECONDS)
+                        .until(l::isConnected);
             }
             l.close();
             org.awaitility.Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() -> closedLocally.get() == 1);
