@@ -3,7 +3,6 @@ package dev.heartbeat.tcp.internal;
 import dev.heartbeat.protocol.FrameCodec;
 import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.RecvByteBufAllocator;
 import java.util.Map;
 
@@ -11,12 +10,13 @@ import java.util.Map;
 public final class ChannelOptions {
 
     /**
-     * How heartbeat connections size their reads: one allocator for every channel (it only makes
-     * each channel's handle), and fixed reads of two whole frames. Netty's default makes an
-     * adaptive allocator per channel, whose handle also keeps a size calculator: 72 bytes more a
-     * connection, to tune read sizes for streams of frames that are never over 1,024 bytes.
+     * How heartbeat connections size their reads: one allocator for every channel, fixed reads of
+     * two whole frames, and one read handle per event loop thread shared by the loop's channels
+     * ({@link LoopReadAllocator}). Netty's default makes an adaptive allocator per channel, whose
+     * handle also keeps a size calculator, to tune read sizes for streams of frames that are never
+     * over 1,024 bytes; a fixed allocator still makes a handle per channel (72 bytes a connection).
      */
-    public static final RecvByteBufAllocator RECV_ALLOCATOR = new FixedRecvByteBufAllocator(2 * FrameCodec.MAX_FRAME_LENGTH);
+    public static final RecvByteBufAllocator RECV_ALLOCATOR = new LoopReadAllocator(2 * FrameCodec.MAX_FRAME_LENGTH);
 
     private ChannelOptions() {
     }
