@@ -96,7 +96,7 @@ public final class TcpClientTransport implements ClientTransport {
     private final ThreadedList<TcpLink> links = new ThreadedList<>(e -> e.prevLink, e -> e.nextLink,
             (e, p) -> e.prevLink = p, (e, n) -> e.nextLink = n);
     /** One scheduler (and timer queue) per event loop, shared by the loop's links. */
-    private final java.util.Map<EventLoop, dev.heartbeat.tcp.internal.EventLoopScheduler> schedulers = new ConcurrentHashMap<>();
+    private final java.util.Map<EventLoop, LinkLoop> schedulers = new ConcurrentHashMap<>();
     /** Name lookups run here, never on an event loop (they may block for seconds). */
     private final ThreadPoolExecutor resolver;
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -131,6 +131,19 @@ public final class TcpClientTransport implements ClientTransport {
         io.logOnce();
     }
 
+    /**
+     * The scheduler of one event loop's links (one timer queue for them all), which also knows
+     * the transport: a link keeps one reference for both.
+     */
+    static final class LinkLoop extends dev.heartbeat.tcp.internal.EventLoopScheduler {
+        final TcpClientTransport transport;
+
+        LinkLoop(TcpClientTransport transport, EventLoop loop) {
+            super(loop, true);
+            this.transport = transport;
+        }
+    }
+
     /** A link's reconnect backoff, made at its first loss. */
     ReconnectBackoff newBackoff() {
         return new ReconnectBackoff(config.reconnectBase, config.reconnectCap, config.reconnectStable, random);
@@ -159,8 +172,7 @@ public final class TcpClientTransport implements ClientTransport {
             throw new IllegalStateException("transport " + name() + " is closed");
         }
         EventLoop loop = (EventLoop) group.next();
-        TcpLink link = new TcpLink(this, schedulers.computeIfAbsent(loop,
-                dev.heartbeat.tcp.internal.EventLoopScheduler::withTimerQueue), address.trim(), handler);
+        TcpLink link = new TcpLink(schedulers.computeIfAbsent(loop, l -> new LinkLoop(this, l)), address.trim(), handler);
         synchronized (links) {
             links.add(link);
         }

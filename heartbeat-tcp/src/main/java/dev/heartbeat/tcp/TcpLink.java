@@ -1,5 +1,6 @@
 package dev.heartbeat.tcp;
 
+import dev.heartbeat.engine.spi.Cancellable;
 import dev.heartbeat.engine.spi.DisconnectCause;
 import dev.heartbeat.engine.spi.Link;
 import dev.heartbeat.engine.spi.LinkHandler;
@@ -61,7 +62,6 @@ final class TcpLink extends ReconnectLoop implements Link, ChannelInboundHandler
         }
     };
 
-    private final TcpClientTransport owner;
     /** {@code host:port} as given; parsed again at each dial (rare) rather than kept parsed per link. */
     private final String address;
     private final LinkHandler handler;
@@ -85,8 +85,6 @@ final class TcpLink extends ReconnectLoop implements Link, ChannelInboundHandler
     /** The transport's list of open links (guarded by the transport's lock on it). */
     TcpLink prevLink;
     TcpLink nextLink;
-    /** The attempt in progress (loop-confined). */
-    private ChannelFuture connecting;
 
     // The current connection's state (loop-confined), reset at each connect.
     /** The start of a frame whose bytes have not all arrived, or null. */
@@ -104,11 +102,18 @@ final class TcpLink extends ReconnectLoop implements Link, ChannelInboundHandler
     /**
      * @param address {@code host:port}, already checked by {@link dev.heartbeat.tcp.internal.Addresses#parse}
      */
-    TcpLink(TcpClientTransport owner, EventLoopScheduler scheduler, String address, LinkHandler handler) {
-        super(scheduler);
-        this.owner = owner;
+    TcpLink(TcpClientTransport.LinkLoop loop, String address, LinkHandler handler) {
+        super(loop);
         this.address = address;
         this.handler = handler;
+    }
+
+    /**
+     * The transport: its loop's (the scheduler a link is given knows its transport, so a link
+     * keeps one reference for both — one per peer adds up).
+     */
+    private TcpClientTransport owner() {
+        return ((TcpClientTransport.LinkLoop) scheduler()).transport;
     }
 
     /** The event loop the link lives on: its scheduler's (not a field of its own: one per peer adds up). */
@@ -124,7 +129,7 @@ final class TcpLink extends ReconnectLoop implements Link, ChannelInboundHandler
     /** The link's reconnect backoff, made at its first loss (most connections are never lost). */
     @Override
     protected ReconnectBackoff newBackoff() {
-        return owner.newBackoff();
+        return owner().newBackoff();
     }
 
     /**
@@ -144,7 +149,7 @@ final class TcpLink extends ReconnectLoop implements Link, ChannelInboundHandler
             return;
         }
         try {
-            owner.resolver().execute(() -> {
+            owner().resolver().execute(() -> {
                 InetSocketAddress resolved = new InetSocketAddress(host, remote.getPort()); // blocking lookup, off the loop
                 loop().execute(() -> {
                     if (resolved.isUnresolved()) {
@@ -169,14 +174,19 @@ final class TcpLink extends ReconnectLoop implements Link, ChannelInboundHandler
         }
         // The link is the channel's only handler (it frames, guards and handles): one context per
         // channel, and nothing made per dial that the channel keeps.
-        ChannelFuture f = owner.bootstrap().clone(loop()).handler(this).connect(target);
-        connecting = f;
-        f.addListener((ChannelFutureListener) this::connectDone);
+        ChannelFuture f = owner().bootstrap().clone(loop()).handler(this).connect(target);
+        // Until it is over, closing the link cancels the attempt (ReconnectLoop.stop()).
+        Cancellable attempt = () -> {
+            f.cancel(false);
+            f.channel().close();
+        };
+        attempting(attempt);
+        f.addListener((ChannelFutureListener) done -> connectDone(done, attempt));
         if (!f.isDone()) {
             // Our own connect timeout, not Netty's CONNECT_TIMEOUT_MILLIS: Netty cancels its timeout
             // task when the connect completes but the channel keeps it (64 bytes) for life. This one
             // is referenced only by the loop's queue, and is garbage once it has run.
-            long ms = owner.connectTimeoutMillis();
+            long ms = owner().connectTimeoutMillis();
             try {
                 loop().schedule(() -> connectTimedOut(f, target, ms), ms, TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException e) {
@@ -193,10 +203,8 @@ final class TcpLink extends ReconnectLoop implements Link, ChannelInboundHandler
         }
     }
 
-    private void connectDone(ChannelFuture f) {
-        if (connecting == f) {
-            connecting = null;
-        }
+    private void connectDone(ChannelFuture f, Cancellable attempt) {
+        attempted(attempt);
         if (closed) {
             f.channel().close();
             return;
@@ -208,7 +216,7 @@ final class TcpLink extends ReconnectLoop implements Link, ChannelInboundHandler
             anyInbound = false;
             channel = ch; // before channelActive: no byte of this channel is read before this
             connected();
-            KeepaliveTuner k = owner.keepalive();
+            KeepaliveTuner k = owner().keepalive();
             if (k != null) {
                 log.debug("{}: {}", address, k.apply(ch));
             }
@@ -273,7 +281,7 @@ final class TcpLink extends ReconnectLoop implements Link, ChannelInboundHandler
 
     @Override
     public String describe() {
-        return owner.name() + " " + address;
+        return owner().name() + " " + address;
     }
 
     @Override
@@ -282,7 +290,7 @@ final class TcpLink extends ReconnectLoop implements Link, ChannelInboundHandler
             return; // CLOSED_LOCALLY is reported at most once, however many threads close
         }
         closed = true;
-        owner.forget(this);
+        owner().forget(this);
         try {
             loop().execute(this::closeOnLoop);
         } catch (RejectedExecutionException e) {
@@ -294,15 +302,7 @@ final class TcpLink extends ReconnectLoop implements Link, ChannelInboundHandler
     }
 
     private void closeOnLoop() {
-        stop();
-        ChannelFuture f = connecting;
-        connecting = null;
-        if (f != null) {
-            // Until Netty's own connect task has run, the attempt can be cancelled, and cancelling
-            // runs connectDone at once (it may touch the field): work on the local copy only.
-            f.cancel(false);
-            f.channel().close();
-        }
+        stop(); // cancels the next dial, or the connect under way (which may run connectDone at once)
         Channel ch = channel;
         channel = null;
         releaseCumulation();
@@ -328,7 +328,7 @@ final class TcpLink extends ReconnectLoop implements Link, ChannelInboundHandler
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         Channel ch = ctx.channel();
-        if (owner.raw() || channel != ch || !(msg instanceof ByteBuf)) {
+        if (owner().raw() || channel != ch || !(msg instanceof ByteBuf)) {
             ReferenceCountUtil.release(msg);
             return;
         }
@@ -393,12 +393,12 @@ final class TcpLink extends ReconnectLoop implements Link, ChannelInboundHandler
             g = guard = null; // quiet for long enough: as good as a guard that never ran low
         }
         if (g == null) {
-            if (!anyInbound || now - lastInbound >= owner.inboundPeriodNanos()) {
+            if (!anyInbound || now - lastInbound >= owner().inboundPeriodNanos()) {
                 anyInbound = true;
                 lastInbound = now; // a full guard passes it and is one period short from here
                 return FloodGuard.Verdict.PASS;
             }
-            g = guard = owner.newInboundGuard(lastInbound);
+            g = guard = owner().newInboundGuard(lastInbound);
             g.onFrame(lastInbound); // the guard as the last frame left it
         }
         return g.onFrame(now);
@@ -411,17 +411,18 @@ final class TcpLink extends ReconnectLoop implements Link, ChannelInboundHandler
 
     /** A frame over the rate: dropped unread and counted; a persistent flood closes the connection. */
     private void overRate(Channel ch, FloodGuard.Verdict v) {
-        owner.framesDropped.increment();
-        long n = owner.framesDropped.sum();
+        TcpClientTransport t = owner();
+        t.framesDropped.increment();
+        long n = t.framesDropped.sum();
         if (LogLimit.loud(n)) {
             log.warn("{}: dropping inbound frames over {}/s; {} dropped so far on {}", address,
-                    Math.round(owner.maxInboundFrameRate()), n, owner.name());
+                    Math.round(t.maxInboundFrameRate()), n, t.name());
         }
         if (v == FloodGuard.Verdict.CLOSE) {
-            owner.floodCloses.increment();
-            long c = owner.floodCloses.sum();
-            String detail = "inbound frame flood: over " + Math.round(owner.maxInboundFrameRate()) + " frames/s for "
-                    + owner.floodCloseAfterNanos() / 1_000_000 + " ms";
+            t.floodCloses.increment();
+            long c = t.floodCloses.sum();
+            String detail = "inbound frame flood: over " + Math.round(t.maxInboundFrameRate()) + " frames/s for "
+                    + t.floodCloseAfterNanos() / 1_000_000 + " ms";
             if (LogLimit.loud(c)) {
                 log.warn("{}: closing connection: {}; {} flooded connections closed so far", address, detail, c);
             }

@@ -20,8 +20,11 @@ import org.slf4j.LoggerFactory;
  * single writer. Time is the system ticker — the same base as a monitor's own-pause detector —
  * unless the executor runs on a ticker of its own (an {@code EmbeddedChannel} on virtual time),
  * whose time it then tells.
+ *
+ * <p>Open for a transport to add what it keeps per event loop (its links then hold one reference
+ * for both); it changes none of the scheduling.
  */
-public final class EventLoopScheduler implements SerialScheduler {
+public class EventLoopScheduler implements SerialScheduler {
 
     private static final Logger log = LoggerFactory.getLogger(EventLoopScheduler.class);
 
@@ -79,9 +82,18 @@ public final class EventLoopScheduler implements SerialScheduler {
      * peer's timers allocates nothing. Its timers must be armed on the loop.
      */
     public static EventLoopScheduler withTimerQueue(EventLoop loop) {
-        EventLoopScheduler s = new EventLoopScheduler(loop);
-        s.timers = new TimerQueue(new EventLoopScheduler(loop));
-        return s;
+        return new EventLoopScheduler(loop, true);
+    }
+
+    /**
+     * A scheduler on {@code loop}; with {@code timerQueue}, one whose timers share a
+     * {@link TimerQueue}, as {@link #withTimerQueue} makes.
+     */
+    protected EventLoopScheduler(EventLoop loop, boolean timerQueue) {
+        this(loop);
+        if (timerQueue) {
+            timers = new TimerQueue(new EventLoopScheduler(loop));
+        }
     }
 
     @Override

@@ -22,6 +22,11 @@ public abstract class ReconnectLoop {
 
     private final SerialScheduler scheduler;
     private ReconnectBackoff backoff;
+    /**
+     * The attempt to come or under way, which {@link #stop()} cancels: the next dial, scheduled
+     * after a backoff delay, or the connect a dial started ({@link #attempting}). One field for
+     * both: the next dial is scheduled only once the connect before it is over.
+     */
     private Cancellable pending;
     private boolean stopped;
 
@@ -34,6 +39,21 @@ public abstract class ReconnectLoop {
 
     /** Makes the backoff; called once, at the first loss. */
     protected abstract ReconnectBackoff newBackoff();
+
+    /**
+     * A connect is under way; {@link #stop()} cancels it with {@code attempt} until
+     * {@link #attempted} says it is over.
+     */
+    protected void attempting(Cancellable attempt) {
+        pending = attempt;
+    }
+
+    /** The connect that {@code attempt} would cancel is over (succeeded, failed or cancelled). */
+    protected void attempted(Cancellable attempt) {
+        if (pending == attempt) {
+            pending = null;
+        }
+    }
 
     /** The scheduler the attempts are timed on. */
     public SerialScheduler scheduler() {
@@ -69,8 +89,10 @@ public abstract class ReconnectLoop {
         }
         b.disconnected(scheduler.ticker().nanoTime());
         long delay = b.nextDelayNanos();
-        if (pending != null) {
-            pending.cancel();
+        Cancellable p = pending;
+        pending = null;
+        if (p != null) {
+            p.cancel();
         }
         pending = scheduler.schedule(this::redial, delay);
         return delay;
@@ -88,12 +110,13 @@ public abstract class ReconnectLoop {
         return backoff == null ? 0 : backoff.attempts();
     }
 
-    /** Stops for good: a pending attempt is cancelled. */
+    /** Stops for good: the next dial, or the connect under way, is cancelled. */
     public void stop() {
         stopped = true;
-        if (pending != null) {
-            pending.cancel();
-            pending = null;
+        Cancellable p = pending;
+        pending = null;
+        if (p != null) {
+            p.cancel(); // a connect's cancel may call attempted() at once: the field is already clear
         }
     }
 }

@@ -148,4 +148,40 @@ class ReconnectLoopTest {
         assertThat(dials).hasSize(1);
         assertThat(loop.lost()).isEqualTo(-1);
     }
+
+    /** A connect under way is cancelled by stop() until the subclass says it is over, and only then. */
+    @Test
+    void stopCancelsTheConnectUnderWayUntilItIsOver() {
+        List<String> cancels = new ArrayList<>();
+        ReconnectLoop loop = loop(1);
+        loop.start();
+        dev.heartbeat.engine.spi.Cancellable first = () -> cancels.add("first");
+        loop.attempting(first);
+        loop.attempted(first); // it connected
+        dev.heartbeat.engine.spi.Cancellable second = () -> cancels.add("second");
+        loop.attempting(second);
+        loop.attempted(first); // a late word about the first attempt changes nothing
+        loop.stop();
+        assertThat(cancels).containsExactly("second");
+        loop.stop();
+        assertThat(cancels).as("once").containsExactly("second");
+    }
+
+    /** A cancel that reports the attempt over at once (as a Netty connect future does) leaves nothing pending. */
+    @Test
+    void aCancelThatReportsBackAtOnceIsSafe() {
+        List<String> cancels = new ArrayList<>();
+        ReconnectLoop loop = loop(1);
+        loop.start();
+        dev.heartbeat.engine.spi.Cancellable[] attempt = new dev.heartbeat.engine.spi.Cancellable[1];
+        attempt[0] = () -> {
+            cancels.add("cancelled");
+            loop.attempted(attempt[0]);
+        };
+        loop.attempting(attempt[0]);
+        loop.stop();
+        scheduler.advance(CAP);
+        assertThat(cancels).containsExactly("cancelled");
+        assertThat(dials).hasSize(1);
+    }
 }
