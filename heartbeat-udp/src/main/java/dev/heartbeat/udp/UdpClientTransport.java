@@ -121,7 +121,7 @@ public final class UdpClientTransport implements ClientTransport {
     final boolean padPings;
     private final long inboundPeriodNanos;
     /** One scheduler (and timer queue) per event loop, shared by the loop's links. */
-    private final java.util.Map<EventLoop, dev.heartbeat.udp.internal.EventLoopScheduler> schedulers = new ConcurrentHashMap<>();
+    private final java.util.Map<EventLoop, LinkLoop> schedulers = new ConcurrentHashMap<>();
     private final ThreadPoolExecutor resolver;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicInteger privateSockets = new AtomicInteger();
@@ -224,8 +224,7 @@ public final class UdpClientTransport implements ClientTransport {
             throw new IllegalStateException("transport " + name() + " is closed");
         }
         EventLoop loop = (EventLoop) group.next();
-        UdpLink link = new UdpLink(this, schedulers.computeIfAbsent(loop,
-                dev.heartbeat.udp.internal.EventLoopScheduler::withTimerQueue), address.trim(), handler);
+        UdpLink link = new UdpLink(schedulers.computeIfAbsent(loop, l -> new LinkLoop(this, l)), address.trim(), handler);
         synchronized (links) {
             links.add(link);
         }
@@ -392,6 +391,19 @@ public final class UdpClientTransport implements ClientTransport {
      * One socket and its receive handler: hands each datagram to the link whose remote address
      * sent it. The map is confined to the socket's event loop, like every link that uses it.
      */
+    /**
+     * The scheduler of one event loop's links (one timer queue for them all), which also knows
+     * the transport: a link keeps one reference for both.
+     */
+    static final class LinkLoop extends dev.heartbeat.udp.internal.EventLoopScheduler {
+        final UdpClientTransport transport;
+
+        LinkLoop(UdpClientTransport transport, EventLoop loop) {
+            super(loop, true);
+            this.transport = transport;
+        }
+    }
+
     static final class Socket extends ChannelInboundHandlerAdapter {
         private final UdpClientTransport owner;
         final boolean shared;

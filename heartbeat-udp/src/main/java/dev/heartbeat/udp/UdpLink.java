@@ -11,7 +11,6 @@ import dev.heartbeat.protocol.FrameCodec;
 import dev.heartbeat.protocol.FrameTooLargeException;
 import dev.heartbeat.protocol.FrameType;
 import dev.heartbeat.udp.internal.Addresses;
-import dev.heartbeat.udp.internal.EventLoopScheduler;
 import dev.heartbeat.udp.internal.ReducedPong;
 import dev.heartbeat.udp.internal.TokenBucket;
 import dev.heartbeat.udp.internal.UdpIo;
@@ -48,9 +47,9 @@ final class UdpLink implements Link {
     };
 
     // A monitor keeps one link per peer: what every link of the transport shares (the datagram cap,
-    // the padding rule, the event loop behind the scheduler) is asked of the owner, not copied here.
-    private final UdpClientTransport owner;
-    private final EventLoopScheduler scheduler;
+    // the padding rule, the event loop behind the scheduler) is asked of the owner, not copied here;
+    // the owner is reached through the loop's scheduler, one reference for both.
+    private final UdpClientTransport.LinkLoop scheduler;
     private final String address;
     private final LinkHandler handler;
     /** The name lookups' state, for a host name; null for an IP literal (most peers), which needs none. */
@@ -83,9 +82,13 @@ final class UdpLink implements Link {
      * it is full. See {@link #admit}.
      */
     private TokenBucket inbound;
+    /**
+     * When the last datagram came; until one has, one period before the link was made, so that
+     * the first passes as a full bucket would pass it (no flag of its own: one per peer adds up).
+     */
     private long lastInbound;
-    private boolean anyInbound;
-    private int withheld;
+    /** The full PONG's length a reduced PONG announced (an unsigned 16-bit field on the wire). */
+    private char withheld;
 
     /** What a link to a host name keeps for its lookups (loop-confined). */
     private static final class Lookup {
@@ -99,12 +102,17 @@ final class UdpLink implements Link {
      * @param address {@code host:port}, already checked by {@link Addresses#parse}; parsed again
      *     when needed (at the start and at each lookup) rather than kept parsed per link
      */
-    UdpLink(UdpClientTransport owner, EventLoopScheduler scheduler, String address, LinkHandler handler) {
-        this.owner = owner;
+    UdpLink(UdpClientTransport.LinkLoop scheduler, String address, LinkHandler handler) {
         this.scheduler = scheduler;
         this.address = address;
         this.handler = handler;
         this.lookup = Addresses.isLiteral(Addresses.parse(address).getHostString()) ? null : new Lookup();
+        this.lastInbound = scheduler.ticker().nanoTime() - scheduler.transport.inboundPeriodNanos();
+    }
+
+    /** The transport, through the loop's scheduler. */
+    private UdpClientTransport owner() {
+        return scheduler.transport;
     }
 
     private EventLoop loop() {
@@ -137,7 +145,7 @@ final class UdpLink implements Link {
         String host = unresolved.getHostString();
         int port = unresolved.getPort();
         try {
-            owner.resolver().execute(() -> {
+            owner().resolver().execute(() -> {
                 InetSocketAddress r = new InetSocketAddress(host, port);
                 try {
                     loop().execute(() -> resolved(r));
@@ -158,11 +166,11 @@ final class UdpLink implements Link {
             String why = "lookup of " + address + " failed: unknown host " + r.getHostString();
             if (connected) {
                 log.debug("{}: {}; keeping {}", address, why, remote);
-                lookup.timer = scheduler.schedule(this::resolve, owner.config().resolveIntervalNanos());
+                lookup.timer = scheduler.schedule(this::resolve, owner().config().resolveIntervalNanos());
             } else {
                 call(() -> handler.onDisconnected(this, DisconnectCause.CONNECT_FAILED, why));
                 if (lookup.retry == null) {
-                    lookup.retry = owner.newRetryBackoff();
+                    lookup.retry = owner().newRetryBackoff();
                 }
                 lookup.timer = scheduler.schedule(this::resolve, lookup.retry.nextDelayNanos());
             }
@@ -179,7 +187,7 @@ final class UdpLink implements Link {
             attach(r);
         }
         if (!closed) {
-            lookup.timer = scheduler.schedule(this::resolve, owner.config().resolveIntervalNanos());
+            lookup.timer = scheduler.schedule(this::resolve, owner().config().resolveIntervalNanos());
         }
     }
 
@@ -187,10 +195,10 @@ final class UdpLink implements Link {
     private void attach(InetSocketAddress r) {
         SocketProtocolFamily family = UdpIo.familyOf(r.getAddress());
         EventLoop loop = loop();
-        UdpClientTransport.Socket s = owner.shared(loop, family);
+        UdpClientTransport.Socket s = owner().shared(loop, family);
         if (s == null) {
             String why = "no " + (family == SocketProtocolFamily.INET ? "IPv4" : "IPv6") + " UDP socket for " + address
-                    + ": " + owner.problem(loop, family);
+                    + ": " + owner().problem(loop, family);
             call(() -> handler.onDisconnected(this, DisconnectCause.CONNECT_FAILED, why));
             return;
         }
@@ -198,7 +206,7 @@ final class UdpLink implements Link {
         if (s.links.contains(r)) {
             // Another link of this loop talks to the same address; replies are told apart by
             // their source address, so this one needs a socket of its own.
-            UdpClientTransport.Socket own = owner.bindPrivate(loop, family, () -> privateBound(r));
+            UdpClientTransport.Socket own = owner().bindPrivate(loop, family, () -> privateBound(r));
             own.links.add(this);
             socket = own;
             return;
@@ -243,7 +251,8 @@ final class UdpLink implements Link {
     /**
      * Whether a datagram arriving at {@code now} passes the inbound rate: exactly what a token
      * bucket made when the link started (full) and charged one period per datagram decides, with
-     * no bucket kept while the datagrams are at least one period apart.
+     * no bucket kept while the datagrams are at least one period apart. {@code now} is on the
+     * link's ticker, not before the link was made.
      */
     boolean admit(long now) {
         TokenBucket b = inbound;
@@ -251,12 +260,11 @@ final class UdpLink implements Link {
             b = inbound = null; // quiet for long enough: as good as a bucket that never ran low
         }
         if (b == null) {
-            if (!anyInbound || now - lastInbound >= owner.inboundPeriodNanos()) {
-                anyInbound = true;
+            if (now - lastInbound >= owner().inboundPeriodNanos()) {
                 lastInbound = now; // a full bucket passes it and is one period short from here
                 return true;
             }
-            b = inbound = owner.newInboundBucket(lastInbound);
+            b = inbound = owner().newInboundBucket(lastInbound);
             b.tryTake(lastInbound); // the bucket as the last datagram left it
         }
         return b.tryTake(now);
@@ -268,7 +276,7 @@ final class UdpLink implements Link {
             return;
         }
         if (!admit(scheduler.ticker().nanoTime())) {
-            owner.dropped();
+            owner().dropped();
             return;
         }
         int n = content.readableBytes();
@@ -278,10 +286,10 @@ final class UdpLink implements Link {
         nio.clear();
         content.getBytes(content.readerIndex(), nio.array(), nio.arrayOffset(), n);
         nio.limit(n);
-        if (owner.padPings && n >= FrameCodec.MIN_FRAME_LENGTH && nio.get(nio.position() + 3) == PONG) {
+        if (owner().padPings && n >= FrameCodec.MIN_FRAME_LENGTH && nio.get(nio.position() + 3) == PONG) {
             // A reduced PONG says how long the full one is; a full PONG ends that. Not authenticated
             // yet: pingPaddingTo bounds what it can make us send by the datagram cap.
-            withheld = ReducedPong.withheldLength(nio, nio.position(), n);
+            withheld = (char) ReducedPong.withheldLength(nio, nio.position(), n); // 0..65,535
         }
         try {
             handler.onFrame(this, nio);
@@ -319,10 +327,10 @@ final class UdpLink implements Link {
             return false;
         }
         int n = frame.remaining();
-        int maxDatagram = owner.maxDatagram;
+        int maxDatagram = owner().maxDatagram;
         if (n > maxDatagram) {
-            owner.oversizeRefused.increment();
-            long c = owner.oversizeRefused.sum();
+            owner().oversizeRefused.increment();
+            long c = owner().oversizeRefused.sum();
             if (LogLimit.loud(c)) {
                 FrameType type = frame.get(frame.position() + 3) == PONG ? FrameType.PONG : FrameType.PING;
                 log.warn("{}: frame refused: {}; {} refused so far", address,
@@ -340,8 +348,8 @@ final class UdpLink implements Link {
             b.writeBytes(frame);
         }
         ch.writeAndFlush(new DatagramPacket(b, to), ch.voidPromise());
-        owner.datagramsSent.increment();
-        owner.bytesSent.add(n);
+        owner().datagramsSent.increment();
+        owner().bytesSent.add(n);
         return true;
     }
 
@@ -362,17 +370,17 @@ final class UdpLink implements Link {
      */
     @Override
     public int pingPaddingTo(int lastPongLength) {
-        if (!owner.padPings) {
+        if (!owner().padPings) {
             return 0;
         }
-        int firstPadding = owner.firstPadding;
+        int firstPadding = owner().firstPadding;
         int target = lastPongLength == 0 ? firstPadding : Math.max(lastPongLength, withheld);
         return Math.max(FrameCodec.MIN_FRAME_LENGTH, Math.min(target, firstPadding));
     }
 
     @Override
     public String describe() {
-        return owner.name() + " " + address;
+        return owner().name() + " " + address;
     }
 
     @Override
@@ -380,7 +388,7 @@ final class UdpLink implements Link {
         if (!CLOSED.compareAndSet(this, false, true)) {
             return;
         }
-        owner.forget(this);
+        owner().forget(this);
         try {
             loop().execute(this::closeOnLoop);
         } catch (RejectedExecutionException e) {

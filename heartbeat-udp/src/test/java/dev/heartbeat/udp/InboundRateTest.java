@@ -36,7 +36,9 @@ class InboundRateTest {
                     }
                 });
                 SplittableRandom r = new SplittableRandom(burst);
-                long now = -5_000_000_000L; // a ticker may be negative
+                // The link's own time: its bucket is as one made full when the link was (now on
+                // the ticker may be any long, negative too: only differences count).
+                long now = link.scheduler().ticker().nanoTime();
                 TokenBucket model = new TokenBucket(TokenBucket.periodOf(100), burst, now); // 10 ms a datagram
                 int passed = 0;
                 int dropped = 0;

@@ -19,8 +19,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The same idea as heartbeat-tcp's scheduler; the transports do not import each other, and
  * heartbeat-api holds no Netty, so each transport keeps its own few lines of it.
+ *
+ * <p>Open for a transport to add what it keeps per event loop (its links then hold one reference
+ * for both); it changes none of the scheduling.
  */
-public final class EventLoopScheduler implements SerialScheduler {
+public class EventLoopScheduler implements SerialScheduler {
 
     private static final Cancellable NOTHING = () -> { };
 
@@ -68,9 +71,18 @@ public final class EventLoopScheduler implements SerialScheduler {
      * peer's timers allocates nothing. Its timers must be armed on the loop.
      */
     public static EventLoopScheduler withTimerQueue(EventLoop loop) {
-        EventLoopScheduler s = new EventLoopScheduler(loop);
-        s.timers = new TimerQueue(new EventLoopScheduler(loop));
-        return s;
+        return new EventLoopScheduler(loop, true);
+    }
+
+    /**
+     * A scheduler on {@code loop}; with {@code timerQueue}, one whose timers share a
+     * {@link TimerQueue}, as {@link #withTimerQueue} makes.
+     */
+    protected EventLoopScheduler(EventLoop loop, boolean timerQueue) {
+        this(loop);
+        if (timerQueue) {
+            timers = new TimerQueue(new EventLoopScheduler(loop));
+        }
     }
 
     @Override
