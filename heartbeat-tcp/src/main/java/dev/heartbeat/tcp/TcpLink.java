@@ -145,7 +145,7 @@ final class TcpLink extends ReconnectLoop implements Link, ChannelInboundHandler
         InetSocketAddress remote = Addresses.parse(address);
         String host = remote.getHostString();
         if (NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host)) {
-            connect(new InetSocketAddress(host, remote.getPort())); // a literal: no DNS involved
+            connect(Addresses.literal(host, remote.getPort())); // a literal: no DNS involved
             return;
         }
         try {

@@ -178,6 +178,15 @@ class OneLoopManyLinksTest {
                 }
             }
             assertThat(handles).hasSize(1);
+            // Nor does any keep its own copy of the literal's text in its remote address (Addresses.literal).
+            Set<String> names = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+            for (Link l : links) {
+                Channel ch = channelOf(l);
+                if (ch != null) {
+                    names.add(((java.net.InetSocketAddress) ch.remoteAddress()).getHostString());
+                }
+            }
+            assertThat(names).hasSize(1).allSatisfy(n -> assertThat(n).isEmpty());
             for (int s = 2; s < LINKS; s++) {
                 socks[s].close();
             }
