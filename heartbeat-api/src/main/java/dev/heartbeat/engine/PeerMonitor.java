@@ -89,7 +89,11 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
     private final MonitorConfig cfg;
     private final dev.heartbeat.peer.PeerListener local;
     private LivenessDetector detector;
-    private final UsabilityHysteresis hysteresis;
+    /**
+     * This peer's state in its configuration's {@link UsabilityHysteresis} (an int, not an object
+     * per peer): the hysteresis-filtered usability, and the streak under way.
+     */
+    private int usabilityState = UsabilityHysteresis.INITIAL;
     /** This peer's node id and metric names as last decoded, so that the shared holder decodes them without allocating. */
     private final StringCache strings = new StringCache();
     /** The state of this peer's jitter draws ({@link Jitter}). */
@@ -219,7 +223,6 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
         this.owner = owner;
         this.cfg = config;
         this.detector = cfg.detector().create(cfg.intervalNanos);
-        this.hysteresis = new UsabilityHysteresis(cfg.degradeAfter(), cfg.recoverAfter());
         setSince(owner.clock().instant());
         this.jitterState = owner.nextSeed();
     }
@@ -530,8 +533,9 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
             // A holder of its own: this is not a frame's handling, and happens only while stuck.
             UsabilityVerdict stuck = new UsabilityVerdict().set(Usability.UNUSABLE, UsabilityVerdict.Cause.UNWRITABLE,
                     "connection unwritable: the peer is not reading", 0, 0, false);
-            if (hysteresis.offer(stuck)) {
-                transition(now, liveness(), hysteresis.reason());
+            String why = offerUsability(stuck);
+            if (why != null) {
+                transition(now, liveness(), why);
             }
         }
         phi = (float) detector.suspicion(now);
@@ -776,7 +780,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
         if (restartedFrom != 0) {
             detector.reset();
             resetRtts();
-            hysteresis.force(Usability.UNKNOWN, "restarted");
+            usabilityState = UsabilityHysteresis.force(usabilityState, Usability.UNKNOWN);
         }
         lastPongAt = now;
         lastPongLength = (short) frame.length(); // a decoded frame is at most MAX_FRAME_LENGTH long
@@ -830,7 +834,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
         lossRate = (float) missRate();
         applyAdvice(now, frame.minIntervalMillis(), nextDue);
         phi = (float) detector.suspicion(now);
-        boolean usabilityChanged = hysteresis.offer(verdict);
+        String usabilityWhy = offerUsability(verdict); // its reason, before anything is called out
         try {
             owner.observer().onPongMatched(this, rtt, s, l);
         } catch (RuntimeException ex) {
@@ -851,8 +855,8 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
                 why = Reasons.ANSWERING_FIRST_HEARTBEAT;
             }
         }
-        if (usabilityChanged) {
-            why = why == null ? hysteresis.reason() : Reasons.join(why, hysteresis.reason());
+        if (usabilityWhy != null) {
+            why = why == null ? usabilityWhy : Reasons.join(why, usabilityWhy);
         }
         if (restartedFrom != 0) {
             // One event for the restart and what it changed: RESTARTED carries the resulting state.
@@ -862,6 +866,18 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
         } else if (why != null) {
             transition(now, Liveness.ALIVE, why);
         }
+    }
+
+    /**
+     * Offers a verdict to this peer's hysteresis.
+     *
+     * @return why the usability changed, or null when it did not
+     */
+    private String offerUsability(UsabilityVerdict v) {
+        int before = usabilityState;
+        int after = cfg.hysteresis.offer(before, v);
+        usabilityState = after;
+        return UsabilityHysteresis.changed(before, after) ? UsabilityHysteresis.reason(after, v) : null;
     }
 
     /** Keeps a PONG's load figures; the report {@link #load()} returns is made again only when they changed. */
@@ -971,8 +987,9 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
         long back = frame.comeBackAfterMillis();
         String why = back > 0 ? "GOODBYE: peer is leaving, back in about " + back + " ms" : "GOODBYE: peer is leaving";
         verdict.set(Usability.UNUSABLE, UsabilityVerdict.Cause.GOODBYE, why, 0, 0, true);
-        if (hysteresis.offer(verdict)) {
-            transition(now, liveness(), hysteresis.reason());
+        String changed = offerUsability(verdict);
+        if (changed != null) {
+            transition(now, liveness(), changed);
         }
     }
 
@@ -1013,7 +1030,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
             liveness().checkMoveTo(to);
         }
         if (to == Liveness.DEAD) {
-            hysteresis.force(Usability.UNKNOWN, why);
+            usabilityState = UsabilityHysteresis.force(usabilityState, Usability.UNKNOWN);
         }
         publishChange(PeerEvent.Kind.TRANSITION, liveness(), to, usability(), why, false);
     }
@@ -1021,7 +1038,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
     /** Moves to ({@code to}, the hysteresis' usability) and publishes, unless removed meanwhile. */
     private void publishChange(PeerEvent.Kind kind, Liveness fromL, Liveness to, Usability fromU, String why,
                                boolean always) {
-        Usability toU = hysteresis.current();
+        Usability toU = UsabilityHysteresis.current(usabilityState);
         if (!always && to == liveness() && toU == usability()) {
             return;
         }
