@@ -28,7 +28,6 @@ import dev.heartbeat.protocol.LoadFigures;
 import dev.heartbeat.protocol.LoadReport;
 import dev.heartbeat.protocol.LoadView;
 import dev.heartbeat.protocol.ServingStatus;
-import dev.heartbeat.protocol.StringCache;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Locale;
@@ -94,8 +93,6 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
      * per peer): the hysteresis-filtered usability, and the streak under way.
      */
     private int usabilityState = UsabilityHysteresis.INITIAL;
-    /** This peer's node id and metric names as last decoded, so that the shared holder decodes them without allocating. */
-    private final StringCache strings = new StringCache();
     /** The state of this peer's jitter draws ({@link Jitter}). */
     private long jitterState;
     /**
@@ -684,12 +681,15 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
         }
         DecodeScratch scratch = DECODE_SCRATCH.get();
         boolean shared = !scratch.busy;
-        Frame frame = (shared ? scratch.frame : new Frame()).strings(strings);
+        // This peer's node id and metric names as last accepted: a frame repeating them decodes
+        // to those very strings, allocating nothing (and the peer keeps no cache of its own).
+        Frame frame = (shared ? scratch.frame : new Frame()).reuseStrings(nodeId, loadFigures);
         scratch.busy = true;
         try {
             handle(link, buf, frame, shared ? scratch.verdict : new UsabilityVerdict());
         } finally {
             if (shared) {
+                frame.reuseStrings(null, null); // the thread's holder keeps nothing of this peer
                 scratch.busy = false;
             }
         }

@@ -41,6 +41,36 @@ class PeerMonitorFramesTest {
     }
 
     @Test
+    void aPeersRepeatedNodeIdAndMetricNamesDecodeToTheStringsItHolds() {
+        try (Scripted other = new Scripted()) { // another peer decoding on this thread, into the same holder
+            LoadReport load = LoadReport.builder().cpu(0.5).custom("pool.idle", 3).build();
+            Frame p1 = s.lastPing();
+            s.deliver(new Frame().pong(7, 1, 0, "n\u00f6de-a", p1.sequence(), p1.sendTimeNanos(), ServingStatus.SERVING, 0,
+                    load));
+            String node = s.peer.state().nodeId();
+            String metric = s.peer.load().customName(0);
+            Frame q1 = other.lastPing();
+            other.deliver(new Frame().pong(8, 1, 0, "node-b", q1.sequence(), q1.sendTimeNanos(), ServingStatus.SERVING, 0,
+                    LoadReport.builder().custom("queue.wait", 1).build()));
+            s.scheduler.advance(Duration.ofMillis(250));
+            Frame p2 = s.lastPing();
+            // Equal strings, other instances, and another value: the report is new, its strings are not.
+            s.deliver(new Frame().pong(7, 2, 0, new String("n\u00f6de-a"), p2.sequence(), p2.sendTimeNanos(),
+                    ServingStatus.SERVING, 0, LoadReport.builder().cpu(0.5).custom(new String("pool.idle"), 4).build()));
+            assertThat(s.peer.load().customValue(0)).isEqualTo(4);
+            assertThat(s.peer.state().nodeId()).isSameAs(node);
+            assertThat(s.peer.load().customName(0)).isSameAs(metric);
+            assertThat(other.peer.state().nodeId()).isEqualTo("node-b");
+            // A changed node id is decoded afresh.
+            s.scheduler.advance(Duration.ofMillis(250));
+            Frame p3 = s.lastPing();
+            s.deliver(new Frame().pong(7, 3, 0, "n\u00f6de-b", p3.sequence(), p3.sendTimeNanos(), ServingStatus.SERVING, 0,
+                    load));
+            assertThat(s.peer.state().nodeId()).isEqualTo("n\u00f6de-b");
+        }
+    }
+
+    @Test
     void pongsForPingsNeverSentAreIgnored() {
         Frame p1 = s.lastPing();
         s.deliver(new Frame().pong(5, 1, 0, "b", p1.sequence() + 100, p1.sendTimeNanos(), ServingStatus.SERVING, 0,
