@@ -63,6 +63,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
     private static final FrameRejection[] REJECTIONS = FrameRejection.values();
     private static final Liveness[] LIVENESS = Liveness.values();
     private static final Usability[] USABILITY = Usability.values();
+    private static final ServingStatus[] STATUSES = ServingStatus.values();
     /**
      * Where PINGs are encoded: one buffer per thread, not per peer (a peer's PINGs are encoded on
      * its scheduler's thread, and {@link Link#send} copies the bytes before it returns).
@@ -76,6 +77,12 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
      * thread (an event loop), not per peer; see {@link #onFrame}.
      */
     private static final ThreadLocal<DecodeScratch> DECODE_SCRATCH = ThreadLocal.withInitial(DecodeScratch::new);
+    /** {@link #flags}: the first tick ran ({@link #begin}). */
+    private static final int STARTED = 1;
+    /** {@link #flags}: answers to PINGs older than {@link #freshFromSeq} give no RTT (they queued behind a silence). */
+    private static final int FILTER_STALE_RTT = 2;
+    /** {@link #flags}: the warning that the forgiveness budget is spent was logged for this silence. */
+    private static final int BUDGET_SPENT_LOGGED = 4;
     /** Shortest wait for a probe's answer, and shortest spacing of probes. */
     private static final long MIN_PROBE_WAIT = 1_000_000;
     /** PINGs the path's long-run loss rate averages over. */
@@ -119,10 +126,8 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
     private long lastPongAt;
     /** Own pauses forgiven since the last valid PONG (or since the peer was added). */
     private long forgivenNanos;
-    private boolean budgetSpentLogged;
     /** After a silence, RTTs of answers to PINGs older than this sequence are stale. */
     private int freshFromSeq;
-    private boolean filterStaleRtt;
     private long due;
     private long lastTickRan;
     /** When this peer's thread last ran anything for it (tick, evaluation, frame). */
@@ -139,7 +144,8 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
     private Timer timer;
     /** The next evaluation between ticks (always before {@link #due}), or Long.MAX_VALUE when none is. */
     private long pendingEvalAt = Long.MAX_VALUE;
-    private boolean started;
+    /** {@link #STARTED}, {@link #FILTER_STALE_RTT} and {@link #BUDGET_SPENT_LOGGED}: three booleans in one byte. */
+    private byte flags;
     /** The length of the last PONG accepted: at most {@link FrameCodec#MAX_FRAME_LENGTH}, a short. */
     private short lastPongLength;
 
@@ -154,7 +160,8 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
     /** φ as last computed, for readers (a float: ample for showing it; the detector decides in double). */
     private volatile float phi;
     private volatile long rttNanos = -1;
-    private volatile ServingStatus status;
+    /** The status of the last accepted PONG as its ordinal (a byte, not a reference), -1 before the first. */
+    private volatile byte status = -1;
     /**
      * The load figures of the last accepted PONG, kept as plain fields: the immutable report is made
      * only when someone reads {@link #load()}, and kept until the figures change. Written on the
@@ -238,6 +245,19 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
         return owner == monitor && !removed;
     }
 
+    private boolean flag(int f) {
+        return (flags & f) != 0;
+    }
+
+    private void flag(int f, boolean on) {
+        flags = (byte) (on ? flags | f : flags & ~f);
+    }
+
+    /** True once the first tick ran; on the peer's thread. */
+    private boolean started() {
+        return flag(STARTED);
+    }
+
     /** Binds the link and starts ticking; called once, right after the link was opened. */
     void start(Link link) {
         this.link = link;
@@ -254,10 +274,10 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
      * that event begins the peer itself, from the link it was given.
      */
     private void begin(Link l) {
-        if (started || removed) {
+        if (started() || removed) {
             return;
         }
-        started = true;
+        flag(STARTED, true);
         link = l;
         SerialScheduler scheduler = l.scheduler();
         timer = scheduler.newTimer(this); // run(): the peer is its timer's task, no lambda per peer
@@ -446,8 +466,8 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
             log.debug("{}: local pause of {} ms forgiven ({} of {} ms budget used), no verdicts for {} ms", name,
                     pause / 1_000_000, forgivenNanos / 1_000_000, cfg.maxForgivenessNanos / 1_000_000,
                     cfg.pauseGraceNanos / 1_000_000);
-        } else if (!budgetSpentLogged) {
-            budgetSpentLogged = true;
+        } else if (!flag(BUDGET_SPENT_LOGGED)) {
+            flag(BUDGET_SPENT_LOGGED, true);
             log.warn("{}: this monitor keeps pausing (local health {}/{}); the forgiveness budget maxForgiveness {} ms"
                     + " is spent for this silence, verdicts go ahead", name, pauses.score(now),
                     LocalPauseDetector.MAX_SCORE, cfg.maxForgivenessNanos / 1_000_000);
@@ -629,9 +649,9 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
 
     @Override
     public void onConnected(Link link) {
-        if (!started) {
+        if (!started()) {
             begin(link); // its first tick pings
-            if (!started) {
+            if (!started()) {
                 return; // removed before it began
             }
         } else if (removed) {
@@ -676,7 +696,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
     @Override
     public void onFrame(Link link, ByteBuffer buf) {
         begin(link);
-        if (removed || !started) {
+        if (removed || !started()) {
             return;
         }
         DecodeScratch scratch = DECODE_SCRATCH.get();
@@ -785,7 +805,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
         lastPongAt = now;
         lastPongLength = (short) frame.length(); // a decoded frame is at most MAX_FRAME_LENGTH long
         forgivenNanos = 0;
-        budgetSpentLogged = false;
+        flag(BUDGET_SPENT_LOGGED, false);
         if (beforeL == Liveness.DEAD) {
             resetLoss(); // the silence was judged already; it is not this path's loss now
         }
@@ -793,11 +813,11 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
             // Answers to PINGs queued during the silence arrive in a burst with huge RTTs that say
             // nothing about the peer's speed now: judge RTT only from PINGs sent from here on.
             freshFromSeq = nextSeq;
-            filterStaleRtt = true;
+            flag(FILTER_STALE_RTT, true);
         }
-        boolean freshRtt = !filterStaleRtt || echo - freshFromSeq >= 0;
+        boolean freshRtt = !flag(FILTER_STALE_RTT) || echo - freshFromSeq >= 0;
         if (freshRtt) {
-            filterStaleRtt = false;
+            flag(FILTER_STALE_RTT, false);
         }
         // Answers that queued up behind a silence arrive back to back: they end no silence.
         long sentAt = matchedSentAt();
@@ -828,7 +848,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
             addRtt(rtt);
         }
         rttNanos = rtt;
-        status = s;
+        status = (byte) s.ordinal();
         publishLoad(l);
         nodeId = frame.nodeId();
         lossRate = (float) missRate();
@@ -996,7 +1016,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
     @Override
     public void onDisconnected(Link link, DisconnectCause cause, String detail) {
         begin(link);
-        if (removed || !started || cause == DisconnectCause.CLOSED_LOCALLY) {
+        if (removed || !started() || cause == DisconnectCause.CLOSED_LOCALLY) {
             return;
         }
         rare().lastDisconnect = detail;
@@ -1133,7 +1153,8 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
 
     @Override
     public ServingStatus status() {
-        return status;
+        byte st = status;
+        return st < 0 ? null : STATUSES[st];
     }
 
     @Override
@@ -1193,7 +1214,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
     public PeerState state() {
         short v = verdicts; // read once: liveness and usability of the same transition
         return new PeerState(name, address, LIVENESS[v >> 8], USABILITY[v & 0xff], reason, phi, rttNanos, rttBaselineNanos(),
-                status, load(), epoch, nodeId, since());
+                status(), load(), epoch, nodeId, since());
     }
 
     /** Now, on the link's scheduler's ticker (the peer's clock for intervals; no copy of it kept per peer). */
