@@ -240,7 +240,7 @@ public final class HeartbeatMonitor implements AutoCloseable {
 
     private Peer add(PeerSpec spec, ClientTransport transport, String target, PeerListener local,
                      MonitorConfig peerConfig) {
-        PeerMonitor peer = new PeerMonitor(spec, this, local, peerConfig);
+        PeerMonitor peer = PeerMonitor.of(spec, this, local, peerConfig);
         Link link;
         synchronized (membership) {
             if (closed) {

@@ -55,7 +55,7 @@ import org.slf4j.LoggerFactory;
  * peers. Each of them keeps its own (private) state and its own tests; the peer calls their
  * methods as it would call a member's, and they never call the peer's.
  */
-final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnable {
+sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnable permits PeerMonitor.Listened {
 
     private static final Logger log = LoggerFactory.getLogger(PeerMonitor.class);
     /** Epochs remembered after they were replaced. */
@@ -93,7 +93,6 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
     private final PeerAttributes attributes;
     private final HeartbeatMonitor owner;
     private final MonitorConfig cfg;
-    private final dev.heartbeat.peer.PeerListener local;
     private LivenessDetector detector;
     /**
      * This peer's state in its configuration's {@link UsabilityHysteresis} (an int, not an object
@@ -117,8 +116,6 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
      * are plain loads on the platforms we run on.
      */
     private volatile Link link;
-    /** Set once, under this object's monitor: no event is published after it. */
-    private volatile boolean removed;
 
     // Scheduler-confined state.
     private int nextSeq = Epochs.newSequence();
@@ -151,9 +148,11 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
 
     // Published state, read from any thread.
     /**
-     * The current liveness and usability as ordinals ({@link #verdicts(Liveness, Usability)}), in one
-     * published field of 2 bytes instead of two references; read through {@link #liveness()} and
-     * {@link #usability()}. Written under this object's monitor, on the peer's thread.
+     * The current liveness and usability as ordinals ({@link #verdicts(Liveness, Usability)}), and
+     * whether the peer was removed ({@link #REMOVED}), in one published field of 2 bytes instead of
+     * two references and a boolean; read through {@link #liveness()}, {@link #usability()} and
+     * {@link #removed()}. Written under this object's monitor: the verdicts on the peer's thread
+     * (never once removed), the removal from any thread, once — no event is published after it.
      */
     private volatile short verdicts = verdicts(Liveness.UNKNOWN, Usability.UNKNOWN);
     private volatile String reason = "added";
@@ -215,12 +214,18 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
     }
 
     /**
+     * A peer, with a listener of its own events when {@code local} is not null.
+     *
      * @param local a listener of this peer's own events, called on the peer's thread right after
      *     each is published (outside any lock), or {@code null}
      * @param config this peer's settings (the monitor's, or a per-peer override)
      */
-    PeerMonitor(PeerSpec spec, HeartbeatMonitor owner, dev.heartbeat.peer.PeerListener local, MonitorConfig config) {
-        this.local = local;
+    static PeerMonitor of(PeerSpec spec, HeartbeatMonitor owner, dev.heartbeat.peer.PeerListener local,
+                          MonitorConfig config) {
+        return local == null ? new PeerMonitor(spec, owner, config) : new Listened(spec, owner, config, local);
+    }
+
+    private PeerMonitor(PeerSpec spec, HeartbeatMonitor owner, MonitorConfig config) {
         this.name = spec.name();
         this.address = spec.address();
         this.attributes = spec.attributes();
@@ -242,7 +247,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
 
     /** True when {@code monitor} added this peer and has not removed it. */
     boolean ownedBy(HeartbeatMonitor monitor) {
-        return owner == monitor && !removed;
+        return owner == monitor && !removed();
     }
 
     private boolean flag(int f) {
@@ -261,7 +266,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
     /** Binds the link and starts ticking; called once, right after the link was opened. */
     void start(Link link) {
         this.link = link;
-        if (removed) {
+        if (removed()) {
             link.close(); // removed between registration and start
             return;
         }
@@ -274,7 +279,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
      * that event begins the peer itself, from the link it was given.
      */
     private void begin(Link l) {
-        if (started() || removed) {
+        if (started() || removed()) {
             return;
         }
         flag(STARTED, true);
@@ -298,10 +303,10 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
      */
     boolean remove(String why) {
         synchronized (this) {
-            if (removed) {
+            if (removed()) {
                 return false;
             }
-            removed = true;
+            verdicts |= REMOVED;
             Liveness l = liveness();
             Usability u = usability();
             owner.publish(new PeerEvent(PeerEvent.Kind.REMOVED, name, l, l, u, u, why, owner.clock().instant(),
@@ -323,7 +328,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
     // ---------------------------------------------------------------------------------------
 
     private void tick() {
-        if (removed) {
+        if (removed()) {
             return;
         }
         long now = nanoTime();
@@ -353,7 +358,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
      */
     @Override
     public void run() {
-        if (removed) {
+        if (removed()) {
             return;
         }
         if (pendingEvalAt == Long.MAX_VALUE) {
@@ -362,7 +367,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
         }
         long tickDue = due;
         evaluateNow();
-        if (!removed && due == tickDue && tickDue - nanoTime() <= 0) {
+        if (!removed() && due == tickDue && tickDue - nanoTime() <= 0) {
             tick(); // (an evaluation that probed at once ran the tick itself, and moved due)
         }
     }
@@ -416,7 +421,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
     }
 
     private void evaluateNow() {
-        if (removed) {
+        if (removed()) {
             return;
         }
         long now = nanoTime();
@@ -654,7 +659,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
             if (!started()) {
                 return; // removed before it began
             }
-        } else if (removed) {
+        } else if (removed()) {
             return;
         } else if (link.carriesHeartbeats()) {
             sendPing(nanoTime());
@@ -696,7 +701,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
     @Override
     public void onFrame(Link link, ByteBuffer buf) {
         begin(link);
-        if (removed || !started()) {
+        if (removed() || !started()) {
             return;
         }
         DecodeScratch scratch = DECODE_SCRATCH.get();
@@ -1016,7 +1021,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
     @Override
     public void onDisconnected(Link link, DisconnectCause cause, String detail) {
         begin(link);
-        if (removed || !started() || cause == DisconnectCause.CLOSED_LOCALLY) {
+        if (removed() || !started() || cause == DisconnectCause.CLOSED_LOCALLY) {
             return;
         }
         rare().lastDisconnect = detail;
@@ -1065,7 +1070,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
         PeerState st;
         PeerEvent event;
         synchronized (this) {
-            if (removed) {
+            if (removed()) {
                 return;
             }
             verdicts = verdicts(to, toU);
@@ -1082,12 +1087,32 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
                 f.complete(st);
             }
         }
-        if (local != null) {
-            try {
-                local.onEvent(event);
-            } catch (RuntimeException e) {
-                observerFailed(e);
-            }
+        try {
+            published(event);
+        } catch (RuntimeException e) {
+            observerFailed(e);
+        }
+    }
+
+    /** Called on the peer's thread right after each of its events is published, outside any lock: nothing to do here. */
+    void published(PeerEvent event) {
+    }
+
+    /**
+     * A peer with a listener of its own events ({@link HeartbeatMonitor#attach}): the reference
+     * lives only in the peers that have one, not as a null field in every peer.
+     */
+    static final class Listened extends PeerMonitor {
+        private final dev.heartbeat.peer.PeerListener local;
+
+        Listened(PeerSpec spec, HeartbeatMonitor owner, MonitorConfig config, dev.heartbeat.peer.PeerListener local) {
+            super(spec, owner, config);
+            this.local = local;
+        }
+
+        @Override
+        void published(PeerEvent event) {
+            local.onEvent(event);
         }
     }
 
@@ -1112,7 +1137,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
 
     @Override
     public Liveness liveness() {
-        return LIVENESS[verdicts >> 8];
+        return LIVENESS[verdicts >> 8 & 0x7];
     }
 
     @Override
@@ -1196,7 +1221,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
                 f = firstVerdict;
                 if (f == null && liveness() == Liveness.UNKNOWN) {
                     f = new CompletableFuture<>();
-                    if (removed) {
+                    if (removed()) {
                         f.cancel(false); // nothing depends on it yet: cancelling it here runs nobody's code
                     } else {
                         firstVerdict = f;
@@ -1213,7 +1238,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
     @Override
     public PeerState state() {
         short v = verdicts; // read once: liveness and usability of the same transition
-        return new PeerState(name, address, LIVENESS[v >> 8], USABILITY[v & 0xff], reason, phi, rttNanos, rttBaselineNanos(),
+        return new PeerState(name, address, LIVENESS[v >> 8 & 0x7], USABILITY[v & 0xff], reason, phi, rttNanos, rttBaselineNanos(),
                 status(), load(), epoch, nodeId, since());
     }
 
@@ -1224,6 +1249,14 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
 
     /** {@link #sinceNanos}'s mark of an instant kept in {@link #sinceFar} ({@link #epochNanos} never returns it for one that fits). */
     static final long FAR = Long.MIN_VALUE;
+
+    /** {@link #verdicts}' mark of a removed peer: above the liveness' ordinal (bits 8..10). */
+    private static final int REMOVED = 1 << 15;
+
+    /** True once the peer was removed; from any thread. */
+    private boolean removed() {
+        return (verdicts & REMOVED) != 0;
+    }
 
     /** {@link #verdicts} of a pair: the liveness' ordinal in the high byte, the usability's in the low one. */
     private static short verdicts(Liveness l, Usability u) {
