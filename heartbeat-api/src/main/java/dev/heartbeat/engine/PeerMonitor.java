@@ -101,12 +101,6 @@ sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runna
     private int usabilityState = UsabilityHysteresis.INITIAL;
     /** The state of this peer's jitter draws ({@link Jitter}). */
     private long jitterState;
-    /**
-     * The first verdict's future while someone waits for it: made at the first {@link #firstVerdict()}
-     * before the verdict (most peers are never asked), dropped once completed so the peer does not
-     * keep that snapshot for its life; cancelled if the peer is removed first.
-     */
-    private volatile CompletableFuture<PeerState> firstVerdict;
     /** Made at the first rejected frame, restart or lost connection (most peers never have one). */
     private volatile Rare rare;
 
@@ -316,9 +310,13 @@ sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runna
         if (l != null) {
             l.close();
         }
-        CompletableFuture<PeerState> f = firstVerdict; // one made meanwhile saw removed, under the lock
-        if (f != null && liveness() == Liveness.UNKNOWN) {
-            f.cancel(false); // no verdict was published: a verdict published first completes it, even after this
+        if (liveness() == Liveness.UNKNOWN) {
+            // No verdict was published, and none will be: cancel the future, if one was made (one
+            // made meanwhile saw removed, under the lock). A verdict published first completes it.
+            CompletableFuture<PeerState> f = owner.firstVerdicts.remove(this);
+            if (f != null) {
+                f.cancel(false);
+            }
         }
         return true;
     }
@@ -1081,9 +1079,9 @@ sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runna
             event = owner.publish(new PeerEvent(kind, name, fromL, to, fromU, toU, why, at, st));
         }
         if (fromL == Liveness.UNKNOWN && to != Liveness.UNKNOWN) {
-            CompletableFuture<PeerState> f = firstVerdict; // a caller after the lock sees the verdict itself
+            // A caller after the lock sees the verdict itself; callers from now on are answered with the state then.
+            CompletableFuture<PeerState> f = owner.firstVerdicts.remove(this);
             if (f != null) {
-                firstVerdict = null; // callers from now on are answered with the state then
                 f.complete(st);
             }
         }
@@ -1210,21 +1208,22 @@ sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runna
 
     /**
      * {@inheritDoc} Before the verdict, the future is made at the first call (most peers are never
-     * asked) and kept until the verdict completes it; after the verdict, a call is answered with
-     * the state then; after the peer was removed before any verdict, cancelled.
+     * asked) and kept by the monitor ({@link HeartbeatMonitor#firstVerdicts}, not in a field of
+     * every peer) until the verdict completes it; after the verdict, a call is answered with the
+     * state then; after the peer was removed before any verdict, cancelled.
      */
     @Override
     public CompletionStage<PeerState> firstVerdict() {
-        CompletableFuture<PeerState> f = firstVerdict;
+        CompletableFuture<PeerState> f = owner.firstVerdicts.get(this);
         if (f == null) {
             synchronized (this) { // transitions and removal take it: either they see the future, or it sees them
-                f = firstVerdict;
+                f = owner.firstVerdicts.get(this);
                 if (f == null && liveness() == Liveness.UNKNOWN) {
                     f = new CompletableFuture<>();
                     if (removed()) {
                         f.cancel(false); // nothing depends on it yet: cancelling it here runs nobody's code
                     } else {
-                        firstVerdict = f;
+                        owner.firstVerdicts.put(this, f);
                     }
                 }
             }
