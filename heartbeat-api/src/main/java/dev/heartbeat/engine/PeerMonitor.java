@@ -1080,7 +1080,9 @@ sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runna
         }
         if (fromL == Liveness.UNKNOWN && to != Liveness.UNKNOWN) {
             // A caller after the lock sees the verdict itself; callers from now on are answered with the state then.
-            CompletableFuture<PeerState> f = owner.firstVerdicts.remove(this);
+            // (Usually nobody waits: then the map is empty, and this peer is not even hashed. A future
+            // put before the verdict was put under this object's monitor, which the verdict took after.)
+            CompletableFuture<PeerState> f = owner.firstVerdicts.isEmpty() ? null : owner.firstVerdicts.remove(this);
             if (f != null) {
                 f.complete(st);
             }
