@@ -90,6 +90,14 @@ public final class HeartbeatMonitor implements AutoCloseable {
     private final FrameVerifier verifier;
     private final AtomicLong observerFailures = new AtomicLong();
     /**
+     * The first verdict's future of each peer someone waits for ({@link PeerMonitor#firstVerdict()}):
+     * made at the first call before the verdict, removed when the verdict completes it or the
+     * removal of the peer cancels it. Kept here rather than in a field of every peer: most peers are
+     * never asked, and a peer's wait ends with its first verdict.
+     */
+    final Map<PeerMonitor, java.util.concurrent.CompletableFuture<dev.heartbeat.peer.PeerState>> firstVerdicts =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    /**
      * Serialises adding and removing peers, so that the events of one name never interleave (an
      * ADDED of a new peer can't overtake the REMOVED of the old one of the same name). Never held
      * while waiting for anything: transports open links without blocking.
@@ -240,7 +248,7 @@ public final class HeartbeatMonitor implements AutoCloseable {
 
     private Peer add(PeerSpec spec, ClientTransport transport, String target, PeerListener local,
                      MonitorConfig peerConfig) {
-        PeerMonitor peer = new PeerMonitor(spec, this, local, peerConfig);
+        PeerMonitor peer = PeerMonitor.of(spec, this, local, peerConfig);
         Link link;
         synchronized (membership) {
             if (closed) {

@@ -4,6 +4,7 @@ import dev.heartbeat.internal.Checks;
 import dev.heartbeat.detect.LivenessDetector;
 import dev.heartbeat.detect.AdaptiveDetector;
 import dev.heartbeat.detect.ThresholdUsabilityPolicy;
+import dev.heartbeat.detect.UsabilityHysteresis;
 import dev.heartbeat.detect.UsabilityPolicy;
 import java.time.Duration;
 import java.util.Objects;
@@ -77,6 +78,8 @@ public final class MonitorConfig {
     final long maxAdvisedNanos;
     final long maxSilenceNanos;
     final long maxForgivenessNanos;
+    /** The usability hysteresis of {@link #degradeAfter()} and {@link #recoverAfter()}: a stateless rule, shared likewise. */
+    final UsabilityHysteresis hysteresis;
 
     private MonitorConfig(Builder b, Duration maxAdvisedInterval, Duration maxSilence, Duration maxForgiveness) {
         interval = b.interval;
@@ -108,6 +111,7 @@ public final class MonitorConfig {
         maxAdvisedNanos = maxAdvisedInterval.toNanos();
         maxSilenceNanos = maxSilence.toNanos();
         maxForgivenessNanos = maxForgiveness.toNanos();
+        hysteresis = new UsabilityHysteresis(degradeAfter, recoverAfter);
     }
 
     /** The defaults. */

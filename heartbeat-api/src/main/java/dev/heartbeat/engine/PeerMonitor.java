@@ -28,7 +28,6 @@ import dev.heartbeat.protocol.LoadFigures;
 import dev.heartbeat.protocol.LoadReport;
 import dev.heartbeat.protocol.LoadView;
 import dev.heartbeat.protocol.ServingStatus;
-import dev.heartbeat.protocol.StringCache;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Locale;
@@ -56,7 +55,7 @@ import org.slf4j.LoggerFactory;
  * peers. Each of them keeps its own (private) state and its own tests; the peer calls their
  * methods as it would call a member's, and they never call the peer's.
  */
-final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnable {
+sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnable permits PeerMonitor.Listened {
 
     private static final Logger log = LoggerFactory.getLogger(PeerMonitor.class);
     /** Epochs remembered after they were replaced. */
@@ -64,6 +63,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
     private static final FrameRejection[] REJECTIONS = FrameRejection.values();
     private static final Liveness[] LIVENESS = Liveness.values();
     private static final Usability[] USABILITY = Usability.values();
+    private static final ServingStatus[] STATUSES = ServingStatus.values();
     /**
      * Where PINGs are encoded: one buffer per thread, not per peer (a peer's PINGs are encoded on
      * its scheduler's thread, and {@link Link#send} copies the bytes before it returns).
@@ -77,6 +77,12 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
      * thread (an event loop), not per peer; see {@link #onFrame}.
      */
     private static final ThreadLocal<DecodeScratch> DECODE_SCRATCH = ThreadLocal.withInitial(DecodeScratch::new);
+    /** {@link #flags}: the first tick ran ({@link #begin}). */
+    private static final int STARTED = 1;
+    /** {@link #flags}: answers to PINGs older than {@link #freshFromSeq} give no RTT (they queued behind a silence). */
+    private static final int FILTER_STALE_RTT = 2;
+    /** {@link #flags}: the warning that the forgiveness budget is spent was logged for this silence. */
+    private static final int BUDGET_SPENT_LOGGED = 4;
     /** Shortest wait for a probe's answer, and shortest spacing of probes. */
     private static final long MIN_PROBE_WAIT = 1_000_000;
     /** PINGs the path's long-run loss rate averages over. */
@@ -87,19 +93,14 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
     private final PeerAttributes attributes;
     private final HeartbeatMonitor owner;
     private final MonitorConfig cfg;
-    private final dev.heartbeat.peer.PeerListener local;
     private LivenessDetector detector;
-    private final UsabilityHysteresis hysteresis;
-    /** This peer's node id and metric names as last decoded, so that the shared holder decodes them without allocating. */
-    private final StringCache strings = new StringCache();
+    /**
+     * This peer's state in its configuration's {@link UsabilityHysteresis} (an int, not an object
+     * per peer): the hysteresis-filtered usability, and the streak under way.
+     */
+    private int usabilityState = UsabilityHysteresis.INITIAL;
     /** The state of this peer's jitter draws ({@link Jitter}). */
     private long jitterState;
-    /**
-     * The first verdict's future while someone waits for it: made at the first {@link #firstVerdict()}
-     * before the verdict (most peers are never asked), dropped once completed so the peer does not
-     * keep that snapshot for its life; cancelled if the peer is removed first.
-     */
-    private volatile CompletableFuture<PeerState> firstVerdict;
     /** Made at the first rejected frame, restart or lost connection (most peers never have one). */
     private volatile Rare rare;
 
@@ -109,8 +110,6 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
      * are plain loads on the platforms we run on.
      */
     private volatile Link link;
-    /** Set once, under this object's monitor: no event is published after it. */
-    private volatile boolean removed;
 
     // Scheduler-confined state.
     private int nextSeq = Epochs.newSequence();
@@ -118,10 +117,8 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
     private long lastPongAt;
     /** Own pauses forgiven since the last valid PONG (or since the peer was added). */
     private long forgivenNanos;
-    private boolean budgetSpentLogged;
     /** After a silence, RTTs of answers to PINGs older than this sequence are stale. */
     private int freshFromSeq;
-    private boolean filterStaleRtt;
     private long due;
     private long lastTickRan;
     /** When this peer's thread last ran anything for it (tick, evaluation, frame). */
@@ -138,22 +135,26 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
     private Timer timer;
     /** The next evaluation between ticks (always before {@link #due}), or Long.MAX_VALUE when none is. */
     private long pendingEvalAt = Long.MAX_VALUE;
-    private boolean started;
+    /** {@link #STARTED}, {@link #FILTER_STALE_RTT} and {@link #BUDGET_SPENT_LOGGED}: three booleans in one byte. */
+    private byte flags;
     /** The length of the last PONG accepted: at most {@link FrameCodec#MAX_FRAME_LENGTH}, a short. */
     private short lastPongLength;
 
     // Published state, read from any thread.
     /**
-     * The current liveness and usability as ordinals ({@link #verdicts(Liveness, Usability)}), in one
-     * published field of 2 bytes instead of two references; read through {@link #liveness()} and
-     * {@link #usability()}. Written under this object's monitor, on the peer's thread.
+     * The current liveness and usability as ordinals ({@link #verdicts(Liveness, Usability)}), and
+     * whether the peer was removed ({@link #REMOVED}), in one published field of 2 bytes instead of
+     * two references and a boolean; read through {@link #liveness()}, {@link #usability()} and
+     * {@link #removed()}. Written under this object's monitor: the verdicts on the peer's thread
+     * (never once removed), the removal from any thread, once — no event is published after it.
      */
     private volatile short verdicts = verdicts(Liveness.UNKNOWN, Usability.UNKNOWN);
     private volatile String reason = "added";
     /** φ as last computed, for readers (a float: ample for showing it; the detector decides in double). */
     private volatile float phi;
     private volatile long rttNanos = -1;
-    private volatile ServingStatus status;
+    /** The status of the last accepted PONG as its ordinal (a byte, not a reference), -1 before the first. */
+    private volatile byte status = -1;
     /**
      * The load figures of the last accepted PONG, kept as plain fields: the immutable report is made
      * only when someone reads {@link #load()}, and kept until the figures change. Written on the
@@ -207,19 +208,24 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
     }
 
     /**
+     * A peer, with a listener of its own events when {@code local} is not null.
+     *
      * @param local a listener of this peer's own events, called on the peer's thread right after
      *     each is published (outside any lock), or {@code null}
      * @param config this peer's settings (the monitor's, or a per-peer override)
      */
-    PeerMonitor(PeerSpec spec, HeartbeatMonitor owner, dev.heartbeat.peer.PeerListener local, MonitorConfig config) {
-        this.local = local;
+    static PeerMonitor of(PeerSpec spec, HeartbeatMonitor owner, dev.heartbeat.peer.PeerListener local,
+                          MonitorConfig config) {
+        return local == null ? new PeerMonitor(spec, owner, config) : new Listened(spec, owner, config, local);
+    }
+
+    private PeerMonitor(PeerSpec spec, HeartbeatMonitor owner, MonitorConfig config) {
         this.name = spec.name();
         this.address = spec.address();
         this.attributes = spec.attributes();
         this.owner = owner;
         this.cfg = config;
         this.detector = cfg.detector().create(cfg.intervalNanos);
-        this.hysteresis = new UsabilityHysteresis(cfg.degradeAfter(), cfg.recoverAfter());
         setSince(owner.clock().instant());
         this.jitterState = owner.nextSeed();
     }
@@ -235,13 +241,26 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
 
     /** True when {@code monitor} added this peer and has not removed it. */
     boolean ownedBy(HeartbeatMonitor monitor) {
-        return owner == monitor && !removed;
+        return owner == monitor && !removed();
+    }
+
+    private boolean flag(int f) {
+        return (flags & f) != 0;
+    }
+
+    private void flag(int f, boolean on) {
+        flags = (byte) (on ? flags | f : flags & ~f);
+    }
+
+    /** True once the first tick ran; on the peer's thread. */
+    private boolean started() {
+        return flag(STARTED);
     }
 
     /** Binds the link and starts ticking; called once, right after the link was opened. */
     void start(Link link) {
         this.link = link;
-        if (removed) {
+        if (removed()) {
             link.close(); // removed between registration and start
             return;
         }
@@ -254,10 +273,10 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
      * that event begins the peer itself, from the link it was given.
      */
     private void begin(Link l) {
-        if (started || removed) {
+        if (started() || removed()) {
             return;
         }
-        started = true;
+        flag(STARTED, true);
         link = l;
         SerialScheduler scheduler = l.scheduler();
         timer = scheduler.newTimer(this); // run(): the peer is its timer's task, no lambda per peer
@@ -278,10 +297,10 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
      */
     boolean remove(String why) {
         synchronized (this) {
-            if (removed) {
+            if (removed()) {
                 return false;
             }
-            removed = true;
+            verdicts |= REMOVED;
             Liveness l = liveness();
             Usability u = usability();
             owner.publish(new PeerEvent(PeerEvent.Kind.REMOVED, name, l, l, u, u, why, owner.clock().instant(),
@@ -291,9 +310,13 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
         if (l != null) {
             l.close();
         }
-        CompletableFuture<PeerState> f = firstVerdict; // one made meanwhile saw removed, under the lock
-        if (f != null && liveness() == Liveness.UNKNOWN) {
-            f.cancel(false); // no verdict was published: a verdict published first completes it, even after this
+        if (liveness() == Liveness.UNKNOWN) {
+            // No verdict was published, and none will be: cancel the future, if one was made (one
+            // made meanwhile saw removed, under the lock). A verdict published first completes it.
+            CompletableFuture<PeerState> f = owner.firstVerdicts.remove(this);
+            if (f != null) {
+                f.cancel(false);
+            }
         }
         return true;
     }
@@ -303,7 +326,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
     // ---------------------------------------------------------------------------------------
 
     private void tick() {
-        if (removed) {
+        if (removed()) {
             return;
         }
         long now = nanoTime();
@@ -333,7 +356,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
      */
     @Override
     public void run() {
-        if (removed) {
+        if (removed()) {
             return;
         }
         if (pendingEvalAt == Long.MAX_VALUE) {
@@ -342,7 +365,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
         }
         long tickDue = due;
         evaluateNow();
-        if (!removed && due == tickDue && tickDue - nanoTime() <= 0) {
+        if (!removed() && due == tickDue && tickDue - nanoTime() <= 0) {
             tick(); // (an evaluation that probed at once ran the tick itself, and moved due)
         }
     }
@@ -396,7 +419,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
     }
 
     private void evaluateNow() {
-        if (removed) {
+        if (removed()) {
             return;
         }
         long now = nanoTime();
@@ -446,8 +469,8 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
             log.debug("{}: local pause of {} ms forgiven ({} of {} ms budget used), no verdicts for {} ms", name,
                     pause / 1_000_000, forgivenNanos / 1_000_000, cfg.maxForgivenessNanos / 1_000_000,
                     cfg.pauseGraceNanos / 1_000_000);
-        } else if (!budgetSpentLogged) {
-            budgetSpentLogged = true;
+        } else if (!flag(BUDGET_SPENT_LOGGED)) {
+            flag(BUDGET_SPENT_LOGGED, true);
             log.warn("{}: this monitor keeps pausing (local health {}/{}); the forgiveness budget maxForgiveness {} ms"
                     + " is spent for this silence, verdicts go ahead", name, pauses.score(now),
                     LocalPauseDetector.MAX_SCORE, cfg.maxForgivenessNanos / 1_000_000);
@@ -530,8 +553,9 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
             // A holder of its own: this is not a frame's handling, and happens only while stuck.
             UsabilityVerdict stuck = new UsabilityVerdict().set(Usability.UNUSABLE, UsabilityVerdict.Cause.UNWRITABLE,
                     "connection unwritable: the peer is not reading", 0, 0, false);
-            if (hysteresis.offer(stuck)) {
-                transition(now, liveness(), hysteresis.reason());
+            String why = offerUsability(stuck);
+            if (why != null) {
+                transition(now, liveness(), why);
             }
         }
         phi = (float) detector.suspicion(now);
@@ -628,12 +652,12 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
 
     @Override
     public void onConnected(Link link) {
-        if (!started) {
+        if (!started()) {
             begin(link); // its first tick pings
-            if (!started) {
+            if (!started()) {
                 return; // removed before it began
             }
-        } else if (removed) {
+        } else if (removed()) {
             return;
         } else if (link.carriesHeartbeats()) {
             sendPing(nanoTime());
@@ -675,17 +699,20 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
     @Override
     public void onFrame(Link link, ByteBuffer buf) {
         begin(link);
-        if (removed || !started) {
+        if (removed() || !started()) {
             return;
         }
         DecodeScratch scratch = DECODE_SCRATCH.get();
         boolean shared = !scratch.busy;
-        Frame frame = (shared ? scratch.frame : new Frame()).strings(strings);
+        // This peer's node id and metric names as last accepted: a frame repeating them decodes
+        // to those very strings, allocating nothing (and the peer keeps no cache of its own).
+        Frame frame = (shared ? scratch.frame : new Frame()).reuseStrings(nodeId, loadFigures);
         scratch.busy = true;
         try {
             handle(link, buf, frame, shared ? scratch.verdict : new UsabilityVerdict());
         } finally {
             if (shared) {
+                frame.reuseStrings(null, null); // the thread's holder keeps nothing of this peer
                 scratch.busy = false;
             }
         }
@@ -776,12 +803,12 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
         if (restartedFrom != 0) {
             detector.reset();
             resetRtts();
-            hysteresis.force(Usability.UNKNOWN, "restarted");
+            usabilityState = UsabilityHysteresis.force(usabilityState, Usability.UNKNOWN);
         }
         lastPongAt = now;
         lastPongLength = (short) frame.length(); // a decoded frame is at most MAX_FRAME_LENGTH long
         forgivenNanos = 0;
-        budgetSpentLogged = false;
+        flag(BUDGET_SPENT_LOGGED, false);
         if (beforeL == Liveness.DEAD) {
             resetLoss(); // the silence was judged already; it is not this path's loss now
         }
@@ -789,11 +816,11 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
             // Answers to PINGs queued during the silence arrive in a burst with huge RTTs that say
             // nothing about the peer's speed now: judge RTT only from PINGs sent from here on.
             freshFromSeq = nextSeq;
-            filterStaleRtt = true;
+            flag(FILTER_STALE_RTT, true);
         }
-        boolean freshRtt = !filterStaleRtt || echo - freshFromSeq >= 0;
+        boolean freshRtt = !flag(FILTER_STALE_RTT) || echo - freshFromSeq >= 0;
         if (freshRtt) {
-            filterStaleRtt = false;
+            flag(FILTER_STALE_RTT, false);
         }
         // Answers that queued up behind a silence arrive back to back: they end no silence.
         long sentAt = matchedSentAt();
@@ -824,13 +851,13 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
             addRtt(rtt);
         }
         rttNanos = rtt;
-        status = s;
+        status = (byte) s.ordinal();
         publishLoad(l);
         nodeId = frame.nodeId();
         lossRate = (float) missRate();
         applyAdvice(now, frame.minIntervalMillis(), nextDue);
         phi = (float) detector.suspicion(now);
-        boolean usabilityChanged = hysteresis.offer(verdict);
+        String usabilityWhy = offerUsability(verdict); // its reason, before anything is called out
         try {
             owner.observer().onPongMatched(this, rtt, s, l);
         } catch (RuntimeException ex) {
@@ -851,8 +878,8 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
                 why = Reasons.ANSWERING_FIRST_HEARTBEAT;
             }
         }
-        if (usabilityChanged) {
-            why = why == null ? hysteresis.reason() : Reasons.join(why, hysteresis.reason());
+        if (usabilityWhy != null) {
+            why = why == null ? usabilityWhy : Reasons.join(why, usabilityWhy);
         }
         if (restartedFrom != 0) {
             // One event for the restart and what it changed: RESTARTED carries the resulting state.
@@ -862,6 +889,18 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
         } else if (why != null) {
             transition(now, Liveness.ALIVE, why);
         }
+    }
+
+    /**
+     * Offers a verdict to this peer's hysteresis.
+     *
+     * @return why the usability changed, or null when it did not
+     */
+    private String offerUsability(UsabilityVerdict v) {
+        int before = usabilityState;
+        int after = cfg.hysteresis.offer(before, v);
+        usabilityState = after;
+        return UsabilityHysteresis.changed(before, after) ? UsabilityHysteresis.reason(after, v) : null;
     }
 
     /** Keeps a PONG's load figures; the report {@link #load()} returns is made again only when they changed. */
@@ -971,15 +1010,16 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
         long back = frame.comeBackAfterMillis();
         String why = back > 0 ? "GOODBYE: peer is leaving, back in about " + back + " ms" : "GOODBYE: peer is leaving";
         verdict.set(Usability.UNUSABLE, UsabilityVerdict.Cause.GOODBYE, why, 0, 0, true);
-        if (hysteresis.offer(verdict)) {
-            transition(now, liveness(), hysteresis.reason());
+        String changed = offerUsability(verdict);
+        if (changed != null) {
+            transition(now, liveness(), changed);
         }
     }
 
     @Override
     public void onDisconnected(Link link, DisconnectCause cause, String detail) {
         begin(link);
-        if (removed || !started || cause == DisconnectCause.CLOSED_LOCALLY) {
+        if (removed() || !started() || cause == DisconnectCause.CLOSED_LOCALLY) {
             return;
         }
         rare().lastDisconnect = detail;
@@ -1013,7 +1053,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
             liveness().checkMoveTo(to);
         }
         if (to == Liveness.DEAD) {
-            hysteresis.force(Usability.UNKNOWN, why);
+            usabilityState = UsabilityHysteresis.force(usabilityState, Usability.UNKNOWN);
         }
         publishChange(PeerEvent.Kind.TRANSITION, liveness(), to, usability(), why, false);
     }
@@ -1021,14 +1061,14 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
     /** Moves to ({@code to}, the hysteresis' usability) and publishes, unless removed meanwhile. */
     private void publishChange(PeerEvent.Kind kind, Liveness fromL, Liveness to, Usability fromU, String why,
                                boolean always) {
-        Usability toU = hysteresis.current();
+        Usability toU = UsabilityHysteresis.current(usabilityState);
         if (!always && to == liveness() && toU == usability()) {
             return;
         }
         PeerState st;
         PeerEvent event;
         synchronized (this) {
-            if (removed) {
+            if (removed()) {
                 return;
             }
             verdicts = verdicts(to, toU);
@@ -1039,18 +1079,40 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
             event = owner.publish(new PeerEvent(kind, name, fromL, to, fromU, toU, why, at, st));
         }
         if (fromL == Liveness.UNKNOWN && to != Liveness.UNKNOWN) {
-            CompletableFuture<PeerState> f = firstVerdict; // a caller after the lock sees the verdict itself
+            // A caller after the lock sees the verdict itself; callers from now on are answered with the state then.
+            // (Usually nobody waits: then the map is empty, and this peer is not even hashed. A future
+            // put before the verdict was put under this object's monitor, which the verdict took after.)
+            CompletableFuture<PeerState> f = owner.firstVerdicts.isEmpty() ? null : owner.firstVerdicts.remove(this);
             if (f != null) {
-                firstVerdict = null; // callers from now on are answered with the state then
                 f.complete(st);
             }
         }
-        if (local != null) {
-            try {
-                local.onEvent(event);
-            } catch (RuntimeException e) {
-                observerFailed(e);
-            }
+        try {
+            published(event);
+        } catch (RuntimeException e) {
+            observerFailed(e);
+        }
+    }
+
+    /** Called on the peer's thread right after each of its events is published, outside any lock: nothing to do here. */
+    void published(PeerEvent event) {
+    }
+
+    /**
+     * A peer with a listener of its own events ({@link HeartbeatMonitor#attach}): the reference
+     * lives only in the peers that have one, not as a null field in every peer.
+     */
+    static final class Listened extends PeerMonitor {
+        private final dev.heartbeat.peer.PeerListener local;
+
+        Listened(PeerSpec spec, HeartbeatMonitor owner, MonitorConfig config, dev.heartbeat.peer.PeerListener local) {
+            super(spec, owner, config);
+            this.local = local;
+        }
+
+        @Override
+        void published(PeerEvent event) {
+            local.onEvent(event);
         }
     }
 
@@ -1075,7 +1137,7 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
 
     @Override
     public Liveness liveness() {
-        return LIVENESS[verdicts >> 8];
+        return LIVENESS[verdicts >> 8 & 0x7];
     }
 
     @Override
@@ -1116,7 +1178,8 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
 
     @Override
     public ServingStatus status() {
-        return status;
+        byte st = status;
+        return st < 0 ? null : STATUSES[st];
     }
 
     @Override
@@ -1147,21 +1210,22 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
 
     /**
      * {@inheritDoc} Before the verdict, the future is made at the first call (most peers are never
-     * asked) and kept until the verdict completes it; after the verdict, a call is answered with
-     * the state then; after the peer was removed before any verdict, cancelled.
+     * asked) and kept by the monitor ({@link HeartbeatMonitor#firstVerdicts}, not in a field of
+     * every peer) until the verdict completes it; after the verdict, a call is answered with the
+     * state then; after the peer was removed before any verdict, cancelled.
      */
     @Override
     public CompletionStage<PeerState> firstVerdict() {
-        CompletableFuture<PeerState> f = firstVerdict;
+        CompletableFuture<PeerState> f = owner.firstVerdicts.get(this);
         if (f == null) {
             synchronized (this) { // transitions and removal take it: either they see the future, or it sees them
-                f = firstVerdict;
+                f = owner.firstVerdicts.get(this);
                 if (f == null && liveness() == Liveness.UNKNOWN) {
                     f = new CompletableFuture<>();
-                    if (removed) {
+                    if (removed()) {
                         f.cancel(false); // nothing depends on it yet: cancelling it here runs nobody's code
                     } else {
-                        firstVerdict = f;
+                        owner.firstVerdicts.put(this, f);
                     }
                 }
             }
@@ -1175,8 +1239,8 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
     @Override
     public PeerState state() {
         short v = verdicts; // read once: liveness and usability of the same transition
-        return new PeerState(name, address, LIVENESS[v >> 8], USABILITY[v & 0xff], reason, phi, rttNanos, rttBaselineNanos(),
-                status, load(), epoch, nodeId, since());
+        return new PeerState(name, address, LIVENESS[v >> 8 & 0x7], USABILITY[v & 0xff], reason, phi, rttNanos, rttBaselineNanos(),
+                status(), load(), epoch, nodeId, since());
     }
 
     /** Now, on the link's scheduler's ticker (the peer's clock for intervals; no copy of it kept per peer). */
@@ -1186,6 +1250,14 @@ final class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnab
 
     /** {@link #sinceNanos}'s mark of an instant kept in {@link #sinceFar} ({@link #epochNanos} never returns it for one that fits). */
     static final long FAR = Long.MIN_VALUE;
+
+    /** {@link #verdicts}' mark of a removed peer: above the liveness' ordinal (bits 8..10). */
+    private static final int REMOVED = 1 << 15;
+
+    /** True once the peer was removed; from any thread. */
+    private boolean removed() {
+        return (verdicts & REMOVED) != 0;
+    }
 
     /** {@link #verdicts} of a pair: the liveness' ordinal in the high byte, the usability's in the low one. */
     private static short verdicts(Liveness l, Usability u) {

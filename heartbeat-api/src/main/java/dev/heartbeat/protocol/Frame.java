@@ -46,29 +46,43 @@ public final class Frame {
     // Total length of the last encoded or decoded frame
     private int length;
 
-    // Decoder scratch: reused across frames so steady-state decoding allocates nothing. Its own
-    // until a reader hands it a sender's (strings(StringCache)).
-    private StringCache strings = new StringCache();
+    // Strings the next decodes may reuse (reuseStrings): null, the ones this holder decoded last.
+    private String reuseNodeId;
+    private LoadView reuseLoad;
 
     /** An empty holder; fill it with {@link #ping}, {@link #pong} or {@link #goodbye}, or decode into it. */
     public Frame() {
     }
 
     /**
-     * Decodes the strings of the next frames through {@code cache} (the node id and custom metric
-     * names it remembers are reused when they repeat) instead of this holder's own: for a reader
-     * that decodes many senders' frames into one holder and keeps a cache per sender.
+     * Strings the next decodes into this holder may reuse instead of allocating new ones: a node
+     * id with exactly the UTF-8 bytes of {@code nodeId} decodes to {@code nodeId} itself, and a
+     * custom metric name {@code i} with those of {@code load}'s name {@code i} to that name. For a
+     * reader that decodes many senders' frames into one holder: before each decode it hands over
+     * what it kept of that sender's last frame, so that steady-state decoding allocates nothing
+     * and the reader needs no cache of its own per sender. {@code null} (the default) stands for
+     * what this holder itself decoded last. Only compared with, never changed; the decoded
+     * strings are the same whatever is given here.
      *
+     * @param nodeId the sender's last node id, or null
+     * @param load the sender's last load figures, or null
      * @return this
      */
-    public Frame strings(StringCache cache) {
-        this.strings = Objects.requireNonNull(cache, "cache");
+    public Frame reuseStrings(String nodeId, LoadView load) {
+        this.reuseNodeId = nodeId;
+        this.reuseLoad = load;
         return this;
     }
 
-    /** The decoder's string cache. */
-    StringCache strings() {
-        return strings;
+    /** The node id a decode may reuse: the reader's ({@link #reuseStrings}), else this holder's own, or null. */
+    String reusableNodeId() {
+        return reuseNodeId != null ? reuseNodeId : nodeId;
+    }
+
+    /** Custom metric name {@code i} a decode may reuse (see {@link #reusableNodeId()}), or null. */
+    String reusableName(int i) {
+        LoadView l = reuseLoad != null ? reuseLoad : decodedLoad;
+        return l != null && i < l.customCount() ? l.customName(i) : null;
     }
 
     /** Makes this a PING. {@code intervalMillis} tells the responder how often to expect pings. */

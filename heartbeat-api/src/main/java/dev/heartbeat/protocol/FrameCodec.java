@@ -618,7 +618,7 @@ public final class FrameCodec {
         }
         int p = start + FIXED_HEADER_LENGTH;
         need(p, nodeLen, end, "node id");
-        String nodeId = into.strings().get(src, p, nodeLen);
+        String nodeId = utf8(src, p, nodeLen, into.reusableNodeId());
         p += nodeLen;
         into.decodedHeader(type, flags, epoch, sequence, sendTime, nodeId);
 
@@ -726,7 +726,7 @@ public final class FrameCodec {
             if (len + 8 > end - p) {
                 throw truncated("custom metric " + i, len + 8, end - p);
             }
-            String name = into.strings().name(i).get(b, p, len);
+            String name = utf8(b, p, len, into.reusableName(i));
             p += len;
             double v = Double.longBitsToDouble(rd64(b, p));
             if (!Double.isFinite(v)) {
@@ -797,62 +797,74 @@ public final class FrameCodec {
     }
 
     /**
-     * Remembers the last string decoded at one position of a frame, so an unchanged node id or
-     * metric name costs a byte comparison instead of an allocation.
+     * The string of the {@code len} UTF-8 bytes at {@code p}: {@code known} itself when those are
+     * exactly its bytes (a repeated node id or metric name then costs a comparison, no
+     * allocation), else a new string.
+     *
+     * @throws FrameDecodeException when the bytes are not valid UTF-8
      */
-    static class Utf8Cache {
-        /**
-         * The bytes of {@link #value}, exactly (the copy made to decode them): no spare capacity;
-         * null when the value is ASCII, whose chars are its bytes (a node id usually is: a monitor
-         * keeps one cache per peer, and this saves it a copy).
-         */
-        private byte[] bytes;
-        private String value;
-
-        Utf8Cache() {
+    static String utf8(ByteBuffer b, int p, int len, String known) throws FrameDecodeException {
+        if (known != null && isUtf8Of(b, p, len, known)) {
+            return known;
         }
-
-        String get(ByteBuffer b, int p, int len) throws FrameDecodeException {
-            if (bytes != null && len == bytes.length) {
-                boolean same = true;
-                for (int i = 0; i < len; i++) {
-                    if (bytes[i] != b.get(p + i)) {
-                        same = false;
-                        break;
-                    }
-                }
-                if (same) {
-                    return value;
-                }
-            } else if (bytes == null && value != null && len == value.length()) {
-                // An ASCII value is its own bytes (one per char, all below 0x80): compare with it.
-                boolean same = true;
-                for (int i = 0; i < len; i++) {
-                    if (b.get(p + i) != (byte) value.charAt(i)) {
-                        same = false;
-                        break;
-                    }
-                }
-                if (same) {
-                    return value;
-                }
-            }
-            byte[] copy = new byte[len];
-            for (int i = 0; i < len; i++) {
-                copy[i] = b.get(p + i);
-            }
-            String s;
-            try {
-                s = StandardCharsets.UTF_8.newDecoder()
-                        .onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT)
-                        .decode(ByteBuffer.wrap(copy)).toString();
-            } catch (CharacterCodingException e) {
-                throw new FrameDecodeException(BAD_UTF8, "string of " + len + " bytes at offset " + p + " is not valid UTF-8");
-            }
-            bytes = s.length() == len ? null : copy; // as many chars as bytes: ASCII, no copy needed to compare
-            value = s;
-            return s;
+        byte[] copy = new byte[len];
+        for (int i = 0; i < len; i++) {
+            copy[i] = b.get(p + i);
         }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(copy)).toString();
+        } catch (CharacterCodingException e) {
+            throw new FrameDecodeException(BAD_UTF8, "string of " + len + " bytes at offset " + p + " is not valid UTF-8");
+        }
+    }
+
+    /**
+     * True when the {@code len} bytes at {@code p} are the UTF-8 encoding of {@code s}, compared
+     * char by char as they would be encoded (nothing allocated). A string with a lone surrogate
+     * has no UTF-8 encoding: never equal.
+     */
+    static boolean isUtf8Of(ByteBuffer b, int p, int len, String s) {
+        int n = s.length();
+        if (n > len || len > 3 * n) {
+            return false; // one to three bytes per char (a surrogate pair: four for two)
+        }
+        int q = p;
+        int end = p + len;
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                if (q == end || b.get(q++) != (byte) c) {
+                    return false;
+                }
+                continue;
+            }
+            int cp = c;
+            if (Character.isSurrogate(c)) {
+                char low = i + 1 < n ? s.charAt(i + 1) : 0;
+                if (!Character.isHighSurrogate(c) || !Character.isLowSurrogate(low)) {
+                    return false;
+                }
+                cp = Character.toCodePoint(c, low);
+                i++;
+            }
+            int bytes = cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+            if (end - q < bytes) {
+                return false;
+            }
+            // The lead byte: 110xxxxx, 1110xxxx or 11110xxx; then 10xxxxxx per further 6 bits.
+            int lead = bytes == 2 ? 0xC0 | cp >> 6 : bytes == 3 ? 0xE0 | cp >> 12 : 0xF0 | cp >> 18;
+            if (b.get(q++) != (byte) lead) {
+                return false;
+            }
+            for (int shift = 6 * (bytes - 2); shift >= 0; shift -= 6) {
+                if (b.get(q++) != (byte) (0x80 | (cp >> shift & 0x3F))) {
+                    return false;
+                }
+            }
+        }
+        return q == end;
     }
 }

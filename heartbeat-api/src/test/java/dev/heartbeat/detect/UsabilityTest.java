@@ -60,9 +60,41 @@ class UsabilityTest {
         assertThat(eval(ServingStatus.SERVING, LoadReport.UNKNOWN, 500_000, 100_000).usability()).isEqualTo(Usability.USABLE);
     }
 
+    /** One peer's side of a shared hysteresis, kept as the engine keeps it: one int of state. */
+    private static final class PeerSide {
+        final UsabilityHysteresis rule;
+        int state = UsabilityHysteresis.INITIAL;
+        String reason;
+
+        PeerSide(UsabilityHysteresis rule) {
+            this.rule = rule;
+        }
+
+        boolean offer(UsabilityVerdict v) {
+            int next = rule.offer(state, v);
+            boolean changed = UsabilityHysteresis.changed(state, next);
+            if (changed) {
+                reason = UsabilityHysteresis.reason(next, v);
+            }
+            state = next;
+            return changed;
+        }
+
+        boolean force(Usability u) {
+            int next = UsabilityHysteresis.force(state, u);
+            boolean changed = UsabilityHysteresis.changed(state, next);
+            state = next;
+            return changed;
+        }
+
+        Usability current() {
+            return UsabilityHysteresis.current(state);
+        }
+    }
+
     @Test
     void hysteresisNeedsConsecutiveVerdicts() {
-        UsabilityHysteresis h = new UsabilityHysteresis(3, 2);
+        PeerSide h = new PeerSide(new UsabilityHysteresis(3, 2));
         UsabilityVerdict ok = new UsabilityVerdict().set(Usability.USABLE, UsabilityVerdict.Cause.OK, "", 0, 0, false);
         UsabilityVerdict hot = new UsabilityVerdict().set(Usability.UNUSABLE, UsabilityVerdict.Cause.CPU, "cpu", 0.97, 0.95, false);
         UsabilityVerdict drain = new UsabilityVerdict().set(Usability.UNUSABLE, UsabilityVerdict.Cause.STATUS, "status DRAINING", 0, 0, true);
@@ -73,14 +105,16 @@ class UsabilityTest {
         assertThat(h.offer(hot)).isFalse();
         assertThat(h.offer(hot)).isFalse();
         assertThat(h.offer(hot)).isTrue();
-        assertThat(h.reason()).isEqualTo("cpu 0.97 > 0.95 for 3 heartbeats");
+        assertThat(h.reason).isEqualTo("cpu 0.97 > 0.95 for 3 heartbeats");
         assertThat(h.offer(ok)).isFalse();
         assertThat(h.offer(ok)).isTrue();
+        assertThat(h.reason).isEqualTo("healthy for 2 heartbeats");
         assertThat(h.current()).isEqualTo(Usability.USABLE);
         assertThat(h.offer(drain)).isTrue(); // the peer said so: immediate
+        assertThat(h.reason).isEqualTo("status DRAINING");
         assertThatThrownBy(() -> new UsabilityHysteresis(0, 1)).hasMessage("degradeAfter : 0 (expected: >= 1)");
         assertThatThrownBy(() -> new UsabilityHysteresis(1, 40_000)).hasMessage("recoverAfter : 40000 (expected: <= 32767)");
-        UsabilityHysteresis most = new UsabilityHysteresis(UsabilityHysteresis.MAX_COUNT, 1);
+        PeerSide most = new PeerSide(new UsabilityHysteresis(UsabilityHysteresis.MAX_COUNT, 1));
         most.offer(new UsabilityVerdict().set(Usability.USABLE, UsabilityVerdict.Cause.OK, "", 0, 0, false));
         UsabilityVerdict worse = new UsabilityVerdict().set(Usability.DEGRADED, UsabilityVerdict.Cause.CPU, "cpu", 0.8, 0.7,
                 false);
@@ -89,18 +123,18 @@ class UsabilityTest {
         }
         assertThat(most.offer(worse)).isTrue(); // the 32,767th in a row: the count did not wrap
         assertThat(most.current()).isEqualTo(Usability.DEGRADED);
+        assertThat(most.reason).isEqualTo("cpu 0.80 > 0.70 for 32767 heartbeats");
     }
 
     @Test
     void aStreakIsOfOneUsabilityAndForcingResetsIt() {
-        UsabilityHysteresis h = new UsabilityHysteresis(3, 2);
+        PeerSide h = new PeerSide(new UsabilityHysteresis(3, 2));
         assertThat(h.current()).isEqualTo(Usability.UNKNOWN);
-        assertThat(h.reason()).isEqualTo("no verdict yet");
         UsabilityVerdict ok = new UsabilityVerdict().set(Usability.USABLE, UsabilityVerdict.Cause.OK, "status SERVING", 0, 0, false);
         UsabilityVerdict warm = new UsabilityVerdict().set(Usability.DEGRADED, UsabilityVerdict.Cause.CPU, "cpu", 0.8, 0.7, false);
         UsabilityVerdict hot = new UsabilityVerdict().set(Usability.UNUSABLE, UsabilityVerdict.Cause.CPU, "cpu", 0.97, 0.95, false);
         assertThat(h.offer(ok)).isTrue();
-        assertThat(h.reason()).isSameAs("status SERVING");
+        assertThat(h.reason).isSameAs(ok.reason());
         assertThat(h.offer(warm)).isFalse();
         assertThat(h.offer(warm)).isFalse();
         assertThat(h.offer(hot)).isFalse();  // another usability: its own streak starts at 1
@@ -108,15 +142,34 @@ class UsabilityTest {
         assertThat(h.offer(hot)).isTrue();
         assertThat(h.current()).isEqualTo(Usability.UNUSABLE);
         assertThat(h.offer(warm)).isFalse(); // better: recoverAfter 2
-        assertThat(h.force(Usability.UNKNOWN, "dead")).isTrue();
+        assertThat(h.force(Usability.UNKNOWN)).isTrue();
         assertThat(h.current()).isEqualTo(Usability.UNKNOWN);
-        assertThat(h.reason()).isEqualTo("dead");
-        assertThat(h.force(Usability.UNKNOWN, "again")).isFalse();
+        assertThat(h.force(Usability.UNKNOWN)).isFalse();
         assertThat(h.offer(warm)).isTrue();  // the first verdict after UNKNOWN applies at once; no streak left over
+        assertThat(h.reason).isEqualTo("cpu 0.80 > 0.70");
         assertThat(h.current()).isEqualTo(Usability.DEGRADED);
         assertThat(h.offer(ok)).isFalse();
         assertThat(h.offer(ok)).isTrue();
         assertThat(h.current()).isEqualTo(Usability.USABLE);
+    }
+
+    @Test
+    void oneRuleServesManyPeersEachWithItsOwnState() {
+        UsabilityHysteresis rule = new UsabilityHysteresis(2, 2);
+        PeerSide a = new PeerSide(rule);
+        PeerSide b = new PeerSide(rule);
+        UsabilityVerdict ok = new UsabilityVerdict().set(Usability.USABLE, UsabilityVerdict.Cause.OK, "status SERVING", 0, 0, false);
+        UsabilityVerdict hot = new UsabilityVerdict().set(Usability.UNUSABLE, UsabilityVerdict.Cause.CPU, "cpu", 0.97, 0.95, false);
+        assertThat(a.offer(ok)).isTrue();
+        assertThat(b.offer(ok)).isTrue();
+        assertThat(a.offer(hot)).isFalse();
+        assertThat(b.offer(ok)).isFalse(); // b's streak is its own: a's first hot verdict is not b's
+        assertThat(b.offer(hot)).isFalse();
+        assertThat(a.offer(hot)).isTrue();
+        assertThat(a.current()).isEqualTo(Usability.UNUSABLE);
+        assertThat(b.current()).isEqualTo(Usability.USABLE);
+        assertThat(UsabilityHysteresis.current(UsabilityHysteresis.INITIAL)).isEqualTo(Usability.UNKNOWN);
+        assertThat(rule).hasToString("UsabilityHysteresis{degradeAfter=2, recoverAfter=2}");
     }
 
     @Test

@@ -253,14 +253,17 @@ class MonitorLifecycleTest {
             java.util.concurrent.CompletableFuture<dev.heartbeat.peer.PeerState> f =
                     s.peer.firstVerdict().toCompletableFuture();
             assertThat(s.peer.firstVerdict().toCompletableFuture().isDone()).isFalse();
+            assertThat(s.monitor.firstVerdicts).hasSize(1); // the monitor keeps it while someone waits
             s.monitor.removePeer("b");
             assertThat(f).isCompletedExceptionally(); // (a copy of the cancelled future)
             assertThat(s.peer.firstVerdict().toCompletableFuture()).isCompletedExceptionally();
+            assertThat(s.monitor.firstVerdicts).isEmpty(); // and drops it when it ends
         }
         try (Scripted s = new Scripted()) { // asked before: the first verdict's state, not a later one
             java.util.concurrent.CompletableFuture<dev.heartbeat.peer.PeerState> f =
                     s.peer.firstVerdict().toCompletableFuture();
             s.answer(s.lastPing(), 7);
+            assertThat(s.monitor.firstVerdicts).isEmpty();
             s.deliver(Scripted.pong(s.nextPing(), 7, ServingStatus.DRAINING, 0));
             assertThat(s.peer.usability()).isEqualTo(dev.heartbeat.peer.Usability.UNUSABLE);
             assertThat(f).isCompletedWithValueMatching(st -> st.liveness() == Liveness.ALIVE
@@ -269,6 +272,7 @@ class MonitorLifecycleTest {
             java.util.concurrent.CompletableFuture<dev.heartbeat.peer.PeerState> late =
                     s.peer.firstVerdict().toCompletableFuture();
             s.monitor.removePeer("b");
+            assertThat(s.monitor.firstVerdicts).isEmpty(); // nothing was kept for the late call
             assertThat(late).isCompletedWithValueMatching(st -> st.liveness() == Liveness.ALIVE);
             assertThat(f).isCompletedWithValueMatching(st -> st.usability() == dev.heartbeat.peer.Usability.USABLE);
         }

@@ -41,6 +41,79 @@ class PeerMonitorFramesTest {
     }
 
     @Test
+    void aPeersRepeatedNodeIdAndMetricNamesDecodeToTheStringsItHolds() {
+        try (Scripted other = new Scripted()) { // another peer decoding on this thread, into the same holder
+            LoadReport load = LoadReport.builder().cpu(0.5).custom("pool.idle", 3).build();
+            Frame p1 = s.lastPing();
+            s.deliver(new Frame().pong(7, 1, 0, "n\u00f6de-a", p1.sequence(), p1.sendTimeNanos(), ServingStatus.SERVING, 0,
+                    load));
+            String node = s.peer.state().nodeId();
+            String metric = s.peer.load().customName(0);
+            Frame q1 = other.lastPing();
+            other.deliver(new Frame().pong(8, 1, 0, "node-b", q1.sequence(), q1.sendTimeNanos(), ServingStatus.SERVING, 0,
+                    LoadReport.builder().custom("queue.wait", 1).build()));
+            s.scheduler.advance(Duration.ofMillis(250));
+            Frame p2 = s.lastPing();
+            // Equal strings, other instances, and another value: the report is new, its strings are not.
+            s.deliver(new Frame().pong(7, 2, 0, new String("n\u00f6de-a"), p2.sequence(), p2.sendTimeNanos(),
+                    ServingStatus.SERVING, 0, LoadReport.builder().cpu(0.5).custom(new String("pool.idle"), 4).build()));
+            assertThat(s.peer.load().customValue(0)).isEqualTo(4);
+            assertThat(s.peer.state().nodeId()).isSameAs(node);
+            assertThat(s.peer.load().customName(0)).isSameAs(metric);
+            assertThat(other.peer.state().nodeId()).isEqualTo("node-b");
+            // A changed node id is decoded afresh.
+            s.scheduler.advance(Duration.ofMillis(250));
+            Frame p3 = s.lastPing();
+            s.deliver(new Frame().pong(7, 3, 0, "n\u00f6de-b", p3.sequence(), p3.sendTimeNanos(), ServingStatus.SERVING, 0,
+                    load));
+            assertThat(s.peer.state().nodeId()).isEqualTo("n\u00f6de-b");
+        }
+    }
+
+    @Test
+    void aRemovedPeerKeepsItsLastVerdictsAndPublishesNothingMore() {
+        s.answer(s.lastPing(), 7);
+        assertThat(s.peer.liveness()).isEqualTo(Liveness.ALIVE);
+        Usability u = s.peer.usability();
+        assertThat(s.monitor.removePeer("b")).isTrue();
+        assertThat(s.last().kind()).isEqualTo(PeerEvent.Kind.REMOVED);
+        assertThat(s.last().toLiveness()).isEqualTo(Liveness.ALIVE);
+        assertThat(s.last().toUsability()).isEqualTo(u);
+        // The removal is a mark beside the verdicts, which stay readable as they were.
+        assertThat(s.peer.liveness()).isEqualTo(Liveness.ALIVE);
+        assertThat(s.peer.usability()).isEqualTo(u);
+        assertThat(s.peer.state().liveness()).isEqualTo(Liveness.ALIVE);
+        int n = s.events.size();
+        s.scheduler.advance(Duration.ofSeconds(30)); // silent long enough to be DEAD, were it monitored
+        assertThat(s.events).hasSize(n);
+        assertThat(s.peer.liveness()).isEqualTo(Liveness.ALIVE);
+        assertThat(s.monitor.removePeer("b")).isFalse();
+    }
+
+    @Test
+    void anAttachedPeersOwnListenerHearsItsEventsAndOnlyAttachedPeersCarryOne() {
+        java.util.List<PeerEvent> heard = new java.util.ArrayList<>();
+        HeartbeatMonitor.Attached a = s.monitor.attach(dev.heartbeat.peer.PeerSpec.of("c", "c:1"), s.link, e -> {
+            heard.add(e);
+            throw new IllegalStateException("a listener's bug"); // logged; the peer goes on
+        });
+        s.scheduler.runPending();
+        Frame ping = s.lastPing(); // c's first PING, on the link it shares with b
+        ByteBuffer pong = ByteBuffer.allocate(dev.heartbeat.protocol.FrameCodec.MAX_FRAME_LENGTH);
+        dev.heartbeat.protocol.FrameCodec.encode(Scripted.pong(ping, 9, ServingStatus.SERVING, 0), pong);
+        pong.flip();
+        a.handler().onFrame(s.link, pong);
+        assertThat(a.peer().liveness()).isEqualTo(Liveness.ALIVE);
+        assertThat(heard).extracting(PeerEvent::kind).containsExactly(PeerEvent.Kind.TRANSITION);
+        assertThat(heard.get(0).toLiveness()).isEqualTo(Liveness.ALIVE);
+        assertThat(s.events).contains(heard.get(0)); // the very event the registry published
+        assertThat(s.monitor.removePeer("c")).isTrue();
+        assertThat(heard).hasSize(1); // not REMOVED
+        assertThat(a.peer()).isInstanceOf(PeerMonitor.Listened.class);
+        assertThat(s.peer).isNotInstanceOf(PeerMonitor.Listened.class); // no listener field in a peer without one
+    }
+
+    @Test
     void pongsForPingsNeverSentAreIgnored() {
         Frame p1 = s.lastPing();
         s.deliver(new Frame().pong(5, 1, 0, "b", p1.sequence() + 100, p1.sendTimeNanos(), ServingStatus.SERVING, 0,

@@ -199,6 +199,55 @@ class FrameBuffersAndReuseTest {
     }
 
     @Test
+    void aReaderHandsOverTheSendersStringsAndTheDecodeReusesThem() throws FrameDecodeException {
+        byte[] bytes = TestFrames.encode(TestFrames.samplePong());
+        Frame first = TestFrames.decode(bytes);
+        String node = first.nodeId();
+        LoadFigures kept = new LoadFigures(); // what a monitor keeps of a peer's last PONG
+        kept.copyFrom(first.loadView());
+        // A holder shared with other senders: it decoded someone else's frame last.
+        Frame shared = TestFrames.decode(TestFrames.encode(new Frame().ping(1, 0, 0, "someone-else", 1)));
+        TestFrames.decode(bytes.clone(), shared.reuseStrings(node, kept));
+        assertThat(shared.nodeId()).isSameAs(node);
+        assertThat(shared.loadView().customName(0)).isSameAs(kept.customName(0));
+        assertThat(shared.loadView().customName(1)).isSameAs(kept.customName(1));
+        // Strings that differ are decoded afresh, whatever was handed over.
+        TestFrames.decode(TestFrames.encode(new Frame().ping(1, 0, 0, "node-z", 1)), shared.reuseStrings(node, kept));
+        assertThat(shared.nodeId()).isEqualTo("node-z");
+        // Back to the holder's own: its last node id is reused.
+        String z = shared.nodeId();
+        TestFrames.decode(TestFrames.encode(new Frame().ping(1, 0, 0, "node-z", 1)), shared.reuseStrings(null, null));
+        assertThat(shared.nodeId()).isSameAs(z);
+    }
+
+    @Test
+    void utf8ComparisonMatchesTheEncoderForEveryWidthOfChar() {
+        String[] strings = {"a", "node-1", "n\u00f6de", "\u00e9", "\u20ac", "\u0800", "\u07ff", "\uffff",
+            "x\ud83d\ude00y", "\ud83d\ude00", "\udbff\udfff", "\u0000", "\u007f", "\u0080"};
+        for (String s : strings) {
+            byte[] utf8 = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ByteBuffer at3 = ByteBuffer.allocate(utf8.length + 5);
+            at3.position(3);
+            at3.put(utf8);
+            assertThat(FrameCodec.isUtf8Of(at3, 3, utf8.length, s)).as("%s against its own bytes", s).isTrue();
+            for (String other : strings) {
+                if (!other.equals(s)) {
+                    assertThat(FrameCodec.isUtf8Of(at3, 3, utf8.length, other)).as("%s against %s", other, s).isFalse();
+                }
+            }
+            // One byte fewer, or one more, is not the string.
+            assertThat(FrameCodec.isUtf8Of(at3, 3, utf8.length - 1, s)).isFalse();
+            assertThat(FrameCodec.isUtf8Of(at3, 3, utf8.length + 1, s)).isFalse();
+        }
+        // A lone surrogate has no UTF-8 encoding: nothing equals it (the encoder writes '?' for it).
+        ByteBuffer q = ByteBuffer.wrap(new byte[] {'?'});
+        assertThat(FrameCodec.isUtf8Of(q, 0, 1, "\ud83d")).isFalse();
+        assertThat(FrameCodec.isUtf8Of(ByteBuffer.wrap(new byte[] {(byte) 0xed, (byte) 0xa0, (byte) 0xbd}), 0, 3, "\ud83d"))
+                .as("CESU-style bytes of a surrogate").isFalse();
+        assertThat(FrameCodec.isUtf8Of(ByteBuffer.wrap(new byte[] {'?', '?'}), 0, 2, "\ude00\ud83d")).isFalse();
+    }
+
+    @Test
     void aFailedDecodeDoesNotPoisonTheNextOne() throws FrameDecodeException {
         Frame into = new Frame();
         byte[] good = TestFrames.encode(TestFrames.samplePong());
