@@ -136,21 +136,33 @@ final class TcpLink extends ReconnectLoop implements Link, ChannelInboundHandler
      * Resolves the host and connects. A name lookup can block for seconds (a slow or broken DNS),
      * so names are resolved on the transport's resolver thread, never on the event loop, which
      * carries other peers' timers and I/O; IP literals need no lookup and connect at once.
+     *
+     * <p>No dial can stop the link: whatever throws on the way to the connect (on the loop, here or
+     * after the lookup) is a failed connect, reported as {@code CONNECT_FAILED} and retried after
+     * the backoff's delay, like a refused one.
      */
     @Override
     protected void dial() {
         if (closed) {
             return;
         }
-        InetSocketAddress remote = Addresses.parse(address);
-        String host = remote.getHostString();
-        if (NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host)) {
-            connect(Addresses.literal(host, remote.getPort())); // a literal: no DNS involved
+        String host;
+        int port;
+        try {
+            InetSocketAddress remote = Addresses.parse(address);
+            host = remote.getHostString();
+            port = remote.getPort();
+            if (NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host)) {
+                connect(Addresses.literal(host, port)); // a literal: no DNS involved
+                return;
+            }
+        } catch (RuntimeException e) {
+            dialFailed(e);
             return;
         }
         try {
             owner().resolver().execute(() -> {
-                InetSocketAddress resolved = new InetSocketAddress(host, remote.getPort()); // blocking lookup, off the loop
+                InetSocketAddress resolved = new InetSocketAddress(host, port); // blocking lookup, off the loop
                 loop().execute(() -> {
                     if (resolved.isUnresolved()) {
                         if (!closed) {
@@ -159,13 +171,28 @@ final class TcpLink extends ReconnectLoop implements Link, ChannelInboundHandler
                             retryLater();
                         }
                     } else {
-                        connect(resolved);
+                        try {
+                            connect(resolved);
+                        } catch (RuntimeException e) {
+                            dialFailed(e);
+                        }
                     }
                 });
             });
         } catch (RejectedExecutionException e) {
             // the transport is closing
         }
+    }
+
+    /** A dial that threw: a failed connect, retried later (lost() cancels an attempt it left pending). */
+    private void dialFailed(RuntimeException e) {
+        if (closed) {
+            return;
+        }
+        log.debug("{}: dial failed", address, e);
+        String why = "connect to " + address + " failed: " + Disconnects.message(e);
+        call(() -> handler.onDisconnected(this, DisconnectCause.CONNECT_FAILED, why));
+        retryLater();
     }
 
     private void connect(InetSocketAddress target) {

@@ -93,6 +93,25 @@ class TcpLinkTest {
         assertThat(l.send(ByteBuffer.wrap(Tcp.ping(1)))).as("nothing to send on").isFalse();
     }
 
+    /**
+     * A scoped IPv6 literal whose interface does not exist cannot be connected to: every dial is
+     * CONNECT_FAILED, on the loop, and the link keeps trying (a dial that threw on the loop used to
+     * stop the link for good, with nothing reported). Nothing is sent anywhere: the address stays
+     * unresolved, so no socket ever connects.
+     */
+    @Test
+    void aScopedLiteralOnNoSuchInterfaceFailsToConnectAndIsRetried() throws Exception {
+        Link l = transport.open("[fe80::1%nosuchif0]:7", rec);
+        for (int attempt = 0; attempt < 2; attempt++) {
+            Event e = rec.next();
+            assertThat(e.kind()).as("attempt %d", attempt).isEqualTo("disconnected");
+            assertThat(e.cause()).isEqualTo(DisconnectCause.CONNECT_FAILED);
+            assertThat(e.detail()).contains("[fe80::1%nosuchif0]:7").contains("nosuchif0");
+            assertThat(e.onLoop()).isTrue();
+        }
+        assertThat(l.isConnected()).isFalse();
+    }
+
     /** A host name is looked up on the resolver thread (never on the event loop), then dialled. */
     @Test
     void hostNamesAreResolvedOffTheLoopAndConnect() throws Exception {

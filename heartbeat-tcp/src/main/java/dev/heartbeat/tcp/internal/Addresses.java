@@ -1,7 +1,6 @@
 package dev.heartbeat.tcp.internal;
 
 import io.netty.util.NetUtil;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -35,9 +34,15 @@ public final class Addresses {
      * string of the address it was asked to connect to. An address made from a literal has no
      * name, so its host string is the literal's text made anew, and each connection would keep a
      * copy of it: 56 bytes (a String and its bytes). The empty name is one constant for all. The
-     * address is equal to the unnamed one and prints the same ({@code /10.0.0.7:7070}); asked for a
-     * host name it answers {@code ""} instead of doing a reverse lookup. An IPv6 literal with a
-     * scope ({@code fe80::1%eth0}) keeps the JDK's own address, scope included.
+     * address is equal to the unnamed one, and its {@code toString()} is the same
+     * ({@code /10.0.0.7:7070}); asked for a host name it answers {@code ""} instead of doing a
+     * reverse lookup.
+     *
+     * <p>An IPv6 literal with a scope ({@code fe80::1%eth0}) is made as it always was,
+     * {@code new InetSocketAddress(literal, port)}: the JDK's address, scope included, when the
+     * scope names an interface that exists and has an IPv6 scope id; otherwise (no such interface,
+     * or one without a link-local address such as {@code %lo}) an <em>unresolved</em> address,
+     * whose connect fails with the lookup's error — a failed connect, retried, not an exception.
      *
      * @param literal an IPv4 or IPv6 literal (no lookup is made)
      * @throws IllegalArgumentException if it is not one
@@ -46,11 +51,11 @@ public final class Addresses {
         if (!NetUtil.isValidIpV4Address(literal) && !NetUtil.isValidIpV6Address(literal)) {
             throw new IllegalArgumentException("host : '" + literal + "' (expected: an IPv4 or IPv6 literal)");
         }
+        if (literal.indexOf('%') >= 0) {
+            return new InetSocketAddress(literal, port); // scoped: never throws; unresolved if the scope is not one here
+        }
         try {
-            InetAddress a = InetAddress.getByName(literal); // a literal: parsed, never looked up
-            if (a instanceof Inet6Address v6 && (v6.getScopeId() != 0 || v6.getScopedInterface() != null)) {
-                return new InetSocketAddress(a, port);
-            }
+            InetAddress a = InetAddress.getByName(literal); // an unscoped literal: parsed, never looked up
             return new InetSocketAddress(InetAddress.getByAddress("", a.getAddress()), port);
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException("host : '" + literal + "' (expected: an IPv4 or IPv6 literal)", e);

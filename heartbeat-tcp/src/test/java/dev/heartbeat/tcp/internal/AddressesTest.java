@@ -40,4 +40,20 @@ class AddressesTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'orders.internal'")
                 .hasMessageContaining("literal");
     }
+
+    /**
+     * A scope that is no interface here, or an interface with no IPv6 scope id (lo has no
+     * link-local address), cannot be made into an address: the literal is kept unresolved, as
+     * before literals were named by "", and its connect fails — it must not throw.
+     */
+    @Test
+    void aScopeThatIsNoInterfaceHereGivesAnUnresolvedAddressInsteadOfThrowing() {
+        InetSocketAddress none = Addresses.literal("fe80::1%nosuchif0", 7);
+        assertThat(none.isUnresolved()).isTrue();
+        assertThat(none.getHostString()).isEqualTo("fe80::1%nosuchif0");
+        assertThat(none.getPort()).isEqualTo(7);
+        assertThat(none).isEqualTo(new InetSocketAddress("fe80::1%nosuchif0", 7));
+        InetSocketAddress lo = Addresses.literal("fe80::1%lo", 7);
+        assertThat(lo).isEqualTo(new InetSocketAddress("fe80::1%lo", 7));
+    }
 }
