@@ -77,11 +77,25 @@ public abstract class ReconnectLoop {
     /**
      * The attempt failed or the connection was lost: schedules the next attempt.
      *
-     * @return the delay chosen, in nanoseconds, or -1 when stopped
+     * <p>An attempt still pending is cancelled first, and its cancel may report back at once (a
+     * connect future runs its listeners): if that report already scheduled the next attempt, or
+     * stopped the loop, this call schedules nothing more and leaves the backoff as it is — one
+     * loss, one redial, one step of the backoff.
+     *
+     * @return the delay chosen, in nanoseconds; -1 when stopped, or when the cancelled attempt's
+     *     own report scheduled the next attempt (that call returned the delay)
      */
     public long lost() {
         if (stopped) {
             return -1;
+        }
+        Cancellable p = pending;
+        if (p != null) {
+            pending = null;
+            p.cancel();
+            if (stopped || pending != null) {
+                return -1; // the cancel's callbacks stopped the loop or already scheduled the redial
+            }
         }
         ReconnectBackoff b = backoff;
         if (b == null) {
@@ -89,11 +103,6 @@ public abstract class ReconnectLoop {
         }
         b.disconnected(scheduler.ticker().nanoTime());
         long delay = b.nextDelayNanos();
-        Cancellable p = pending;
-        pending = null;
-        if (p != null) {
-            p.cancel();
-        }
         pending = scheduler.schedule(this::redial, delay);
         return delay;
     }

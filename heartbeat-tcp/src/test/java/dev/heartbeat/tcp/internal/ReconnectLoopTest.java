@@ -184,4 +184,39 @@ class ReconnectLoopTest {
         assertThat(cancels).containsExactly("cancelled");
         assertThat(dials).hasSize(1);
     }
+
+    /**
+     * A loss while an attempt is pending: the attempt is cancelled, and its cancel reports the
+     * attempt failed at once (a connect future's listener, which schedules the next dial itself).
+     * One loss makes one redial and one step of the backoff, not two.
+     */
+    @Test
+    void aLossWhoseCancelledAttemptReportsItsOwnFailureRedialsOnce() {
+        ReconnectLoop loop = loop(5);
+        loop.start();
+        dev.heartbeat.engine.spi.Cancellable[] attempt = new dev.heartbeat.engine.spi.Cancellable[1];
+        attempt[0] = () -> {
+            loop.attempted(attempt[0]);
+            loop.lost(); // the failed connect's report, from inside the cancel
+        };
+        loop.attempting(attempt[0]);
+        assertThat(loop.lost()).as("the cancel's report chose the delay").isEqualTo(-1);
+        ReconnectBackoff ref = new ReconnectBackoff(BASE, CAP, STABLE, new Random(5));
+        assertThat(delays).containsExactly(ref.nextDelayNanos());
+        assertThat(loop.attempts()).isEqualTo(1);
+        scheduler.advance(CAP.multipliedBy(3));
+        assertThat(dials).as("the first dial and one redial").hasSize(2);
+    }
+
+    /** A cancel that stops the loop: the loss schedules nothing and leaves the backoff alone. */
+    @Test
+    void aLossWhoseCancelStopsTheLoopSchedulesNothing() {
+        ReconnectLoop loop = loop(5);
+        loop.start();
+        loop.attempting(loop::stop);
+        assertThat(loop.lost()).isEqualTo(-1);
+        assertThat(loop.attempts()).isZero();
+        scheduler.advance(CAP.multipliedBy(3));
+        assertThat(dials).hasSize(1);
+    }
 }
