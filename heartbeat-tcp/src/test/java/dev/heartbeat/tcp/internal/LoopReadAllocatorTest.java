@@ -17,13 +17,46 @@ class LoopReadAllocatorTest {
     private final LoopReadAllocator allocator = new LoopReadAllocator(2048);
 
     @Test
-    void oneHandlePerThread() throws Exception {
-        RecvByteBufAllocator.Handle here = allocator.newHandle();
-        assertThat(allocator.newHandle()).as("a second channel of this thread").isSameAs(here);
-        RecvByteBufAllocator.Handle there = CompletableFuture.supplyAsync(allocator::newHandle).get();
-        assertThat(there).as("another thread's").isNotSameAs(here);
-        assertThat(here).isInstanceOf(RecvByteBufAllocator.ExtendedHandle.class); // epoll casts it
-        assertThat(new LoopReadAllocator(2048).newHandle()).as("another allocator's").isNotSameAs(here);
+    void oneHandleForEveryChannel_forwardingToOneHandlePerThread() throws Exception {
+        RecvByteBufAllocator.Handle shared = allocator.newHandle();
+        assertThat(allocator.newHandle()).as("a second channel of this thread").isSameAs(shared);
+        assertThat(CompletableFuture.supplyAsync(allocator::newHandle).get()).as("another thread's channel")
+                .isSameAs(shared);
+        assertThat(shared).isInstanceOf(RecvByteBufAllocator.ExtendedHandle.class); // epoll casts it
+        RecvByteBufAllocator.Handle here = allocator.threadHandle();
+        assertThat(allocator.threadHandle()).isSameAs(here);
+        assertThat(CompletableFuture.supplyAsync(allocator::threadHandle).get()).as("another thread's own")
+                .isNotSameAs(here);
+        LoopReadAllocator other = new LoopReadAllocator(2048);
+        assertThat(other.newHandle()).as("another allocator's").isNotSameAs(shared);
+        assertThat(other.threadHandle()).isNotSameAs(here);
+    }
+
+    /**
+     * A handle made on one thread (epoll makes one on the acceptor's loop to check its type) and
+     * used on another (the accepted channel's loop, or the loop a channel moved to) reads with the
+     * handle of the thread that reads: nothing it does reaches the maker's handle.
+     */
+    @Test
+    void aHandleMadeOnOneThreadReadsWithTheHandleOfTheThreadThatUsesIt() throws Exception {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        RecvByteBufAllocator.ExtendedHandle madeHere = (RecvByteBufAllocator.ExtendedHandle) allocator.newHandle();
+        madeHere.reset(ch.config());
+        madeHere.lastBytesRead(7);
+        int[] seenThere = CompletableFuture.supplyAsync(() -> {
+            int before = madeHere.lastBytesRead(); // this thread's handle: nothing read on it yet
+            madeHere.reset(ch.config());
+            madeHere.attemptedBytesRead(2048);
+            madeHere.lastBytesRead(1500);
+            madeHere.incMessagesRead(1);
+            madeHere.readComplete();
+            return new int[] {before, allocator.threadHandle().lastBytesRead()};
+        }).get();
+        assertThat(seenThere[0]).as("the other thread starts from its own handle").isZero();
+        assertThat(seenThere[1]).as("the other thread's read went to its own handle").isEqualTo(1500);
+        assertThat(madeHere.lastBytesRead()).as("this thread's read is untouched").isEqualTo(7);
+        assertThat(allocator.threadHandle().lastBytesRead()).isEqualTo(7);
+        ch.finishAndReleaseAll();
     }
 
     /**
