@@ -1,6 +1,7 @@
 package dev.heartbeat.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.heartbeat.engine.spi.DisconnectCause;
 import dev.heartbeat.engine.spi.Link;
@@ -10,7 +11,10 @@ import dev.heartbeat.protocol.LoadReport;
 import dev.heartbeat.protocol.ServingStatus;
 import dev.heartbeat.tcp.TcpLinkTest.Event;
 import dev.heartbeat.tcp.TcpLinkTest.Recorder;
+import dev.heartbeat.tcp.internal.ChannelOptions;
+import dev.heartbeat.tcp.internal.LoopReadAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
 import io.netty.channel.RecvByteBufAllocator;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -19,13 +23,14 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -34,11 +39,16 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Many links on one event loop share one read handle ({@link dev.heartbeat.tcp.internal.LoopReadAllocator}):
  * their reads interleave — frames cut anywhere, a frame's start waiting in one link while the
  * others read, a connection closed inside a read, another reset with a partial frame pending —
- * and every link still gets exactly its own frames, whole and in order.
+ * and every link still gets exactly its own frames, whole and in order. With two loops, each
+ * loop's channels read with that loop's handle, one per loop; the responder server's accepted
+ * channels too, on loops other than the acceptor's.
  */
 class OneLoopManyLinksTest {
 
     private static final int LINKS = 8;
+    /** Event loops of the transport: the links are spread over them, round-robin. */
+    private static final int LOOPS = 2;
+    private static final LoopReadAllocator RECV = (LoopReadAllocator) ChannelOptions.RECV_ALLOCATOR;
     private static final int FRAMES = 30;
 
     private static byte[] frame(int socket, int seq) {
@@ -53,11 +63,14 @@ class OneLoopManyLinksTest {
     @ParameterizedTest(name = "preferNio={0}")
     @ValueSource(booleans = {false, true})
     void interleavedReadsOnOneLoopKeepEveryLinksFramesApart(boolean preferNio) throws Exception {
-        try (TcpClientTransport transport = TcpClientTransport.builder().eventLoopThreads(1).preferNio(preferNio)
+        try (TcpClientTransport transport = TcpClientTransport.builder().eventLoopThreads(LOOPS).preferNio(preferNio)
                 .reconnect(java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(10),
                         java.time.Duration.ofSeconds(5))
                 .build();
              ServerSocket ss = new ServerSocket(0)) {
+            if (!preferNio) {
+                assumeTrue(transport.name().equals("tcp/epoll"), "epoll requested but not loaded: " + transport.name());
+            }
             Recorder[] recs = new Recorder[LINKS];
             Link[] links = new Link[LINKS];
             Socket[] socks = new Socket[LINKS];
@@ -167,17 +180,15 @@ class OneLoopManyLinksTest {
                 }
             }
 
-            // And they did share one handle: the one of their loop.
-            Set<Object> handles = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+            // And each loop's links read with that loop's handle: one per loop, not one per link.
+            List<Channel> channels = new ArrayList<>();
             for (Link l : links) {
                 Channel ch = channelOf(l);
                 if (ch != null) {
-                    CompletableFuture<Object> h = new CompletableFuture<>();
-                    ch.eventLoop().execute(() -> h.complete(delegateOf(ch.unsafe().recvBufAllocHandle())));
-                    handles.add(h.get(10, TimeUnit.SECONDS));
+                    channels.add(ch);
                 }
             }
-            assertThat(handles).hasSize(1);
+            assertReadWithTheirLoopsHandles(channels);
             // Nor does any keep its own copy of the literal's text in its remote address (Addresses.literal).
             Set<String> names = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
             for (Link l : links) {
@@ -187,11 +198,91 @@ class OneLoopManyLinksTest {
                 }
             }
             assertThat(names).hasSize(1).allSatisfy(n -> assertThat(n).isEmpty());
+            for (Channel ch : channels) { // so Netty's channel toString shows it unnamed
+                assertThat(ch.toString()).contains("R:/127.0.0.1:" + ss.getLocalPort());
+            }
             for (int s = 2; s < LINKS; s++) {
                 socks[s].close();
             }
             socks[0].close();
         }
+    }
+
+    /**
+     * The responder server's accepted channels (made on the acceptor's loop, then registered with
+     * loops of their own) read with the handle of the loop they read on, one per loop.
+     */
+    @ParameterizedTest(name = "preferNio={0}")
+    @ValueSource(booleans = {false, true})
+    void acceptedChannelsOnLoopsOtherThanTheAcceptorsReadWithTheirOwnLoopsHandle(boolean preferNio) throws Exception {
+        try (TcpResponderServer server = TcpResponderServer.builder(Tcp.responder("srv")).host("127.0.0.1").port(0)
+                .eventLoopThreads(LOOPS + 1).preferNio(preferNio).closeGrace(java.time.Duration.ofSeconds(1)).bind()) {
+            if (!preferNio) {
+                assumeTrue(server.transportName().equals("tcp/epoll"),
+                        "epoll requested but not loaded: " + server.transportName());
+            }
+            Socket[] socks = new Socket[2 * (LOOPS + 1)];
+            try {
+                for (int i = 0; i < socks.length; i++) {
+                    socks[i] = new Socket("127.0.0.1", server.port());
+                    socks[i].setSoTimeout(5_000);
+                    socks[i].setTcpNoDelay(true);
+                    socks[i].getOutputStream().write(Tcp.ping(i + 1));
+                    socks[i].getOutputStream().flush();
+                    Frame pong = Tcp.readFrame(socks[i].getInputStream()); // the child channel has read
+                    assertThat(pong).isNotNull();
+                    assertThat(pong.echoSequence()).isEqualTo(i + 1);
+                }
+                List<Channel> children = new ArrayList<>();
+                for (Object c : (Set<?>) field(TcpResponderServer.class, "open").get(server)) {
+                    children.add(((ResponderConnection) c).channel());
+                }
+                assertThat(children).hasSize(socks.length);
+                Channel listener = (Channel) field(TcpResponderServer.class, "listener").get(server);
+                assertThat(children).as("some accepted channels live on loops other than the acceptor's")
+                        .anySatisfy(ch -> assertThat(ch.eventLoop()).isNotSameAs(listener.eventLoop()));
+                assertReadWithTheirLoopsHandles(children);
+            } finally {
+                for (Socket s : socks) {
+                    if (s != null) {
+                        s.close();
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Every channel holds the allocator's one forwarding handle (behind epoll's per-channel
+     * wrapper), and what it forwards to on the channel's loop is that loop's own handle: one
+     * distinct handle per loop, over at least two loops, each of which has read (a handle that
+     * never read has recorded no read at all).
+     */
+    private static void assertReadWithTheirLoopsHandles(List<Channel> channels) throws Exception {
+        Map<EventLoop, RecvByteBufAllocator.Handle> perLoop = new IdentityHashMap<>();
+        for (Channel ch : channels) {
+            Object[] seen = ch.eventLoop().submit(() -> new Object[] {
+                delegateOf(ch.unsafe().recvBufAllocHandle()), RECV.newHandle(), RECV.threadHandle()
+            }).get(10, TimeUnit.SECONDS);
+            assertThat(seen[0]).as("the channel's handle is the allocator's forwarding one").isSameAs(seen[1]);
+            RecvByteBufAllocator.Handle own = (RecvByteBufAllocator.Handle) seen[2];
+            RecvByteBufAllocator.Handle before = perLoop.putIfAbsent(ch.eventLoop(), own);
+            assertThat(own).as("the same handle for every channel of a loop").isSameAs(before == null ? own : before);
+        }
+        assertThat(perLoop).as("channels on two loops at least").hasSizeGreaterThanOrEqualTo(2);
+        Set<Object> distinct = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Map.Entry<EventLoop, RecvByteBufAllocator.Handle> e : perLoop.entrySet()) {
+            distinct.add(e.getValue());
+            int last = e.getKey().submit(() -> e.getValue().lastBytesRead()).get(10, TimeUnit.SECONDS);
+            assertThat(last).as("the loop's own handle did the loop's reads").isNotZero();
+        }
+        assertThat(distinct).as("one handle per loop").hasSameSizeAs(perLoop.keySet());
+    }
+
+    private static Field field(Class<?> c, String name) throws ReflectiveOperationException {
+        Field f = c.getDeclaredField(name);
+        f.setAccessible(true);
+        return f;
     }
 
     private static Channel channelOf(Link l) throws ReflectiveOperationException {
