@@ -203,9 +203,12 @@ final class TcpLink extends ReconnectLoop implements Link, ChannelInboundHandler
         // channel, and nothing made per dial that the channel keeps.
         ChannelFuture f = owner().bootstrap().clone(loop()).handler(this).connect(target);
         // Until it is over, closing the link cancels the attempt (ReconnectLoop.stop()).
+        // A cancelled attempt's channel is closed by connectDone (run by the cancel); one whose
+        // connect was already over when cancelled is closed here.
         Cancellable attempt = () -> {
-            f.cancel(false);
-            f.channel().close();
+            if (!f.cancel(false)) {
+                f.channel().close();
+            }
         };
         attempting(attempt);
         f.addListener((ChannelFutureListener) done -> connectDone(done, attempt));
@@ -232,8 +235,8 @@ final class TcpLink extends ReconnectLoop implements Link, ChannelInboundHandler
 
     private void connectDone(ChannelFuture f, Cancellable attempt) {
         attempted(attempt);
-        if (closed) {
-            f.channel().close();
+        if (closed || f.isCancelled()) {
+            f.channel().close(); // a cancelled connect's channel may stay open and registered: close it
             return;
         }
         if (f.isSuccess()) {
@@ -248,7 +251,7 @@ final class TcpLink extends ReconnectLoop implements Link, ChannelInboundHandler
                 log.debug("{}: {}", address, k.apply(ch));
             }
             call(() -> handler.onConnected(this));
-        } else if (!f.isCancelled()) {
+        } else {
             String why = "connect to " + address + " failed: " + Disconnects.message(f.cause());
             call(() -> handler.onDisconnected(this, DisconnectCause.CONNECT_FAILED, why));
             retryLater();

@@ -388,10 +388,6 @@ public final class UdpClientTransport implements ClientTransport {
     }
 
     /**
-     * One socket and its receive handler: hands each datagram to the link whose remote address
-     * sent it. The map is confined to the socket's event loop, like every link that uses it.
-     */
-    /**
      * The scheduler of one event loop's links (one timer queue for them all), which also knows
      * the transport: a link keeps one reference for both.
      */
@@ -404,6 +400,11 @@ public final class UdpClientTransport implements ClientTransport {
         }
     }
 
+    /**
+     * One socket and its receive handler: hands each datagram to the link whose remote address
+     * sent it. Its table of links is confined to the socket's event loop, like every link that
+     * uses it.
+     */
     static final class Socket extends ChannelInboundHandlerAdapter {
         private final UdpClientTransport owner;
         final boolean shared;
