@@ -46,19 +46,22 @@ class UnansweredPingsTest {
         assertThat(e.sentAfterMatched(1)).isEqualTo(Long.MIN_VALUE); // nothing answered yet
         e.recordSent(11, 2_000);
         e.recordSent(12, 3_000);
-        assertThat(e.match(10, 1_000)).isNull();
+        assertThat(e.match(10, e.sealSendTime(10, 1_000))).isNull();
         assertThat(e.sentSinceMatched()).isEqualTo(2);
         assertThat(e.sentAfterMatched(1)).isEqualTo(2_000);
         assertThat(e.sentAfterMatched(2)).isEqualTo(3_000);
         assertThat(e.sentAfterMatched(3)).isEqualTo(Long.MIN_VALUE); // not sent yet
-        assertThat(e.match(12, 3_000)).isNull(); // 11 is missed
+        assertThat(e.match(12, e.sealSendTime(12, 3_000))).isNull(); // 11 is missed
         assertThat(e.sentSinceMatched()).isZero();
-        // More than a window of PINGs since: the oldest remembered stands in (sent later, never earlier).
+        // More than a window of PINGs since: the first ones after the answer are still known
+        // exactly; past the kept ones, the last sent stands in (sent later, never earlier).
         for (int s = 13; s < 13 + 40; s++) {
             e.recordSent(s, s * 1_000L);
         }
         assertThat(e.sentSinceMatched()).isEqualTo(40);
-        assertThat(e.sentAfterMatched(1)).isEqualTo((13 + 40 - EchoTracker.WINDOW) * 1_000L);
+        assertThat(e.sentAfterMatched(1)).isEqualTo(13_000L);
+        assertThat(e.sentAfterMatched(EchoTracker.PROBES)).isEqualTo((12 + EchoTracker.PROBES) * 1_000L);
+        assertThat(e.sentAfterMatched(EchoTracker.PROBES + 1)).isEqualTo(52_000L);
         assertThat(e.sentAfterMatched(40)).isEqualTo(52_000L);
     }
 
