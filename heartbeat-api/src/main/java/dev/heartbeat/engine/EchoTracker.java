@@ -65,8 +65,11 @@ class EchoTracker extends RttWindow {
     /** The last PING answered; before the first answer, the one before the first PING sent. */
     private int lastMatched;
     private float lossRate;
-    /** PINGs missed since {@link #takeMisses()} was last called. */
-    private int untakenMisses;
+    /**
+     * PINGs missed since {@link #takeMisses()} was last called, up to 127 (a monitor takes them
+     * after each PING it sends: at most the {@value #WINDOW} outstanding and one more).
+     */
+    private byte untakenMisses;
 
     /**
      * Missed sequences reported by the last {@link #recordSent} or {@link #match}, for observers:
@@ -272,7 +275,9 @@ class EchoTracker extends RttWindow {
     private void miss(int i, int s) {
         outstanding &= ~bit(i);
         missed |= bit(i);
-        untakenMisses++;
+        if (untakenMisses < Byte.MAX_VALUE) {
+            untakenMisses++;
+        }
         lossRate += (1 - lossRate) * LOSS_ALPHA;
         if (missedMask == 0) {
             missedBase = s;
@@ -337,7 +342,7 @@ class EchoTracker extends RttWindow {
         return lossRate;
     }
 
-    /** PINGs missed since the last call (since the first PING, at the first call). */
+    /** PINGs missed since the last call (since the first PING, at the first call), at most 127. */
     int takeMisses() {
         int n = untakenMisses;
         untakenMisses = 0;
