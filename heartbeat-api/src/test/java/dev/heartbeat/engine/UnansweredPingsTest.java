@@ -99,6 +99,35 @@ class UnansweredPingsTest {
     }
 
     /**
+     * A very long path: RTT 600 ms at the default 200 ms interval, three PINGs in flight. A probe
+     * waits about 680 ms, in which a dozen more probes go out at the 50 ms probe interval: the wait
+     * is still counted from the second unanswered PING's own send time (kept among the first five
+     * after the last answer), not from the latest PING sent, which would move on with every probe
+     * and hold DEAD off until maxSilence (6 s).
+     */
+    @Test
+    void probesOnAVeryLongPathWaitFromTheirOwnSendTimesHoweverManyFollow() {
+        Random phase = new Random(17);
+        long worst = 0;
+        for (int i = 0; i < 4; i++) {
+            try (Harness h = new Harness(MonitorConfig.ofDefaults(), i)) {
+                InMemoryNetwork.Endpoint e = h.responder("far");
+                e.path(InMemoryNetwork.PathModel.fixed(Duration.ofMillis(300)));
+                Peer p = h.monitor.addPeer("far");
+                h.run(Duration.ofSeconds(60).plusMillis(phase.nextInt(200)));
+                assertThat(p.liveness()).isEqualTo(Liveness.ALIVE);
+                e.blackhole(true);
+                long ms = h.runUntil(p, Liveness.DEAD, Duration.ofSeconds(10)).toMillis();
+                worst = Math.max(worst, ms);
+                PeerEvent dead = h.transitions("far").get(h.transitions("far").size() - 1);
+                assertThat(dead.reason()).containsPattern("; \\d+ probes unanswered");
+            }
+        }
+        // 396 ms measured at worst; counted from the last PING sent, it took maxSilence (6 s).
+        assertThat(worst).isLessThan(1_000);
+    }
+
+    /**
      * On the same long path a single lost answer is no DEAD: the next regular PING, already in
      * flight, answers.
      */
