@@ -3,24 +3,24 @@ package dev.heartbeat.engine;
 import dev.heartbeat.peer.FrameRejection;
 
 /**
- * Our own record of the PINGs we sent to one peer, and the matching of PONGs against it. A PONG
- * counts only when it echoes the sequence <em>and</em> the send time of a PING we still have
- * outstanding; RTT is measured from our record, never from the time a peer echoes (a peer could
- * echo anything). Remembers the last {@value #WINDOW} PINGs; a PING that falls out of the window
- * unanswered, or that is still unanswered when a later one is answered, counts as missed.
+ * The PINGs we sent to one peer, and the matching of PONGs against them. A PONG counts only when
+ * it echoes the sequence of a PING we still have outstanding <em>and</em> that PING's sealed send
+ * time: the token we put in the PING's {@code sendTimeNanos} ({@link EchoSeal}: the low 40 bits
+ * of our send time and a 24-bit keyed tag over the sequence and the full time). The token tells
+ * us our own send time back, and only a token we made verifies, so RTT is still measured from our
+ * send time, never from a time a peer chose. Remembers the state of the last {@value #WINDOW}
+ * PINGs; a PING that falls out of the window unanswered, or that is still unanswered when a later
+ * one is answered, counts as missed.
  *
  * <p>Compact, because a monitor keeps one per peer: PINGs are recorded with consecutive sequences,
  * so slot {@code seq % WINDOW} holds the last one sent with that remainder and its sequence is
- * implied by the last one sent; a slot's state is one bit in one of three masks. All that is
- * stored per PING is our send time, and that as 32 bits: the time since the PING before it
- * (unsigned, exact to the nanosecond up to 4.29 s); the full 64-bit time of the last PING sent is
- * kept, and any remembered PING's send time is that minus the gaps after it — the same exact
- * 64-bit value as before, so a PONG must still echo all 64 bits of it. At the first gap of 2³² ns
- * or more (an interval over 4.29 s, or a stall of the monitor that long) the window widens to
- * 64-bit send times for good.
+ * implied by the last one sent; a slot's state is one bit in one of three masks. No send time is
+ * stored per PING — the token carries it — but for the few the monitor asks about without an
+ * answer in hand: the first {@value #PROBES} PINGs sent after the last one answered (the next
+ * answer due, and the probes that must go unanswered before DEAD: {@link #sentAfterMatched(int)}),
+ * kept as the first one's time and the gaps after it.
  *
- * <p>Not thread-safe: confined to the peer's thread. Allocates nothing after construction but the
- * 64-bit table, once, if it widens.
+ * <p>Not thread-safe: confined to the peer's thread. Allocates nothing.
  *
  * <p>It extends the peer's {@link RttWindow} (the RTTs of the answers it matched), and
  * {@link PeerMonitor} extends it, to save the object headers and references of separate members
@@ -28,30 +28,48 @@ import dev.heartbeat.peer.FrameRejection;
  */
 class EchoTracker extends RttWindow {
 
-    /** PINGs remembered (a power of two). */
+    /** PINGs whose state is remembered (a power of two). */
     static final int WINDOW = 32;
     private static final int MASK = WINDOW - 1;
+    /**
+     * PINGs after the last answered one whose send times are kept: the default
+     * {@link MonitorConfig#deadAfterProbes()} of 2 with the 3 more a lossy path may add
+     * ({@link PeerMonitor#confirmations(int, double, long)}).
+     */
+    static final int PROBES = 5;
     /** Weight of one PING in the loss average: about the last 32 PINGs count. */
-    private static final double LOSS_ALPHA = 1.0 / 32;
+    private static final float LOSS_ALPHA = 1f / 32;
+    /** A stored gap below 0 counts units of 2^COARSE_SHIFT ns. */
+    private static final int COARSE_SHIFT = 16;
+    /** The longest gap that can be stored: about 39 hours. */
+    private static final long MAX_GAP = (long) Integer.MAX_VALUE << COARSE_SHIFT;
 
-    /** Slot {@code s % WINDOW}: our send time of PING s minus that of PING s − 1 (0 for a skipped one), unsigned. */
-    private final int[] gapBefore = new int[WINDOW];
-    /** Our send time of the last PING sent. */
+    /** Our send time of the last PING sent: every outstanding PING was sent at or before it. */
     private long lastSentAt;
-    /** Once a gap did not fit in 32 bits: the send times themselves, by slot; null until then. */
-    private long[] wide;
+    /** Our send time of PING {@code lastMatched + 1}, when {@link #recorded} is at least 1. */
+    private long afterAt;
+    private long matchedSentAt;
+    /**
+     * Our send time of PING {@code lastMatched + j} minus that of {@code lastMatched + j − 1}, for
+     * j = 2..{@link #recorded}, as {@link #gapBits} stores it.
+     */
+    private int gap2;
+    private int gap3;
+    private int gap4;
+    private int gap5;
     /** Bit i: slot i's PING is outstanding, was answered, or was counted as missed; none set: the slot is empty. */
     private int outstanding;
     private int answered;
     private int missed;
-    private boolean anySent;
     private int lastSent;
-    private boolean anyMatched;
+    /** The last PING answered; before the first answer, the one before the first PING sent. */
     private int lastMatched;
-    private long matchedSentAt;
-    private double lossRate;
-    /** PINGs missed since {@link #takeMisses()} was last called. */
-    private int untakenMisses;
+    private float lossRate;
+    /**
+     * PINGs missed since {@link #takeMisses()} was last called, up to 127 (a monitor takes them
+     * after each PING it sends: at most the {@value #WINDOW} outstanding and one more).
+     */
+    private byte untakenMisses;
 
     /**
      * Missed sequences reported by the last {@link #recordSent} or {@link #match}, for observers:
@@ -60,6 +78,23 @@ class EchoTracker extends RttWindow {
      */
     private int missedBase;
     private int missedMask;
+    private boolean anySent;
+    private boolean anyMatched;
+    /** PINGs {@code lastMatched + 1 ..} {@code lastMatched + recorded} have their send times kept (0..{@value #PROBES}). */
+    private byte recorded;
+
+    /**
+     * The seal of the tokens: the process's ({@link EchoSeal#PROCESS}). Tests override it to fix
+     * the key.
+     */
+    EchoSeal echoSeal() {
+        return EchoSeal.PROCESS;
+    }
+
+    /** The token to send as the {@code sendTimeNanos} of PING {@code seq} sent at {@code now}. */
+    long sealSendTime(int seq, long now) {
+        return echoSeal().seal(seq, now);
+    }
 
     /**
      * Records that PING {@code seq} was sent at {@code now}; the slot it reuses may report a miss.
@@ -75,60 +110,102 @@ class EchoTracker extends RttWindow {
                     miss(j, s - WINDOW);
                 }
                 clear(j);
-                gapBefore[j] = 0;
             }
+        } else {
+            lastMatched = seq - 1;
         }
         int i = seq & MASK;
         if ((outstanding & bit(i)) != 0) {
             miss(i, seq - WINDOW);
         }
         clear(i);
-        store(i, now);
         outstanding |= bit(i);
+        keepSendTime(seq, now);
         anySent = true;
         lastSent = seq;
-    }
-
-    /** Records {@code now} as slot {@code i}'s send time: the last PING sent. */
-    private void store(int i, long now) {
-        long gap = anySent ? now - lastSentAt : 0;
-        if (wide == null && (gap < 0 || gap > 0xFFFF_FFFFL)) {
-            long[] times = new long[WINDOW];
-            for (int k = 0; k < WINDOW; k++) {
-                times[(lastSent - k) & MASK] = sentAt(lastSent - k); // exact: the gaps so far fit
-            }
-            wide = times;
-        }
-        if (wide != null) {
-            wide[i] = now;
-        } else {
-            gapBefore[i] = (int) gap;
-        }
         lastSentAt = now;
     }
 
     /**
-     * Our exact send time of PING {@code seq}, one of the last {@value #WINDOW} sent (for a slot
-     * emptied by a skip: the send time of the PING before it).
+     * Keeps {@code now} as PING {@code seq}'s send time when it is the next of the first
+     * {@value #PROBES} after the last answered one, right after one whose time is kept.
      */
-    private long sentAt(int seq) {
-        if (wide != null) {
-            return wide[seq & MASK];
+    private void keepSendTime(int seq, long now) {
+        int j = seq - lastMatched;
+        if (j != recorded + 1 || j > PROBES) {
+            return; // past the kept ones, or after one that was not kept (or skipped)
         }
-        long t = lastSentAt;
-        for (int s = lastSent; s - seq > 0; s--) {
-            t -= Integer.toUnsignedLong(gapBefore[s & MASK]);
+        if (j == 1) {
+            afterAt = now;
+        } else {
+            long gap = now - lastSentAt; // the PING before it, lastMatched + j − 1, is the last sent
+            if (gap < 0 || gap > MAX_GAP) {
+                return; // a ticker that went back, or a gap of 39 h: the kept times end here
+            }
+            setGap(j, gapBits(gap));
+        }
+        recorded = (byte) j;
+    }
+
+    /**
+     * A gap as stored: exact nanoseconds below 2<sup>31</sup> (2.1 s), else units of 2<sup>16</sup>
+     * ns (65.5 µs) rounded up, so that a send time added up from gaps is never earlier than ours.
+     */
+    static int gapBits(long gap) {
+        return gap <= Integer.MAX_VALUE ? (int) gap : ~(int) ((gap + (1L << COARSE_SHIFT) - 1) >>> COARSE_SHIFT);
+    }
+
+    /** The gap {@link #gapBits} stored: exact, or at most 65.5 µs longer. */
+    static long gapNanos(int bits) {
+        return bits >= 0 ? bits : (long) ~bits << COARSE_SHIFT;
+    }
+
+    private int gap(int j) {
+        switch (j) {
+            case 2:
+                return gap2;
+            case 3:
+                return gap3;
+            case 4:
+                return gap4;
+            default:
+                return gap5;
+        }
+    }
+
+    private void setGap(int j, int bits) {
+        switch (j) {
+            case 2:
+                gap2 = bits;
+                break;
+            case 3:
+                gap3 = bits;
+                break;
+            case 4:
+                gap4 = bits;
+                break;
+            default:
+                gap5 = bits;
+                break;
+        }
+    }
+
+    /** Our kept send time of PING {@code lastMatched + k}, {@code 1 <= k <= recorded}. */
+    private long keptSendTime(int k) {
+        long t = afterAt;
+        for (int j = 2; j <= k; j++) {
+            t += gapNanos(gap(j));
         }
         return t;
     }
 
     /**
-     * Matches a PONG that echoes {@code echoSeq} and {@code echoTime}.
+     * Matches a PONG that echoes {@code echoSeq} and the token {@code echoToken}.
      *
      * @return null when it answers an outstanding PING ({@link #matchedSentAt()} then holds our
-     *     send time), else why it does not
+     *     send time, decoded from the token), else why it does not
      */
-    FrameRejection match(int echoSeq, long echoTime) {
+    FrameRejection match(int echoSeq, long echoToken) {
         missedMask = 0;
         if (!anySent || lastSent - echoSeq < 0 || lastSent - echoSeq >= WINDOW) {
             return FrameRejection.NOT_OUTSTANDING;
@@ -137,12 +214,12 @@ class EchoTracker extends RttWindow {
         if (((outstanding | answered | missed) & bit(i)) == 0) {
             return FrameRejection.NOT_OUTSTANDING;
         }
-        long sentAt = sentAt(echoSeq);
-        if (sentAt != echoTime) {
-            return FrameRejection.ECHO_MISMATCH;
+        long sentAt = EchoSeal.sendTime(echoToken, lastSentAt);
+        if (!echoSeal().verifies(echoSeq, echoToken, sentAt)) {
+            return FrameRejection.ECHO_MISMATCH; // not a token we made for this PING (or sent 18 min before the last)
         }
         if ((answered & bit(i)) != 0) {
-            return FrameRejection.DUPLICATE;
+            return FrameRejection.DUPLICATE; // a real token, replayed
         }
         if (anyMatched && echoSeq - lastMatched < 0) {
             return FrameRejection.REORDERED; // it was counted as missed when the later one was answered
@@ -156,11 +233,31 @@ class EchoTracker extends RttWindow {
         }
         clear(i);
         answered |= bit(i);
+        moveKeptTimes(echoSeq);
         anyMatched = true;
         lastMatched = echoSeq;
         matchedSentAt = sentAt;
         lossRate += (0 - lossRate) * LOSS_ALPHA;
         return null;
+    }
+
+    /** Re-anchors the kept send times on {@code echoSeq}, the new last answered PING. */
+    private void moveKeptTimes(int echoSeq) {
+        int d = echoSeq - lastMatched; // >= 1: answers come in order
+        int kept = recorded;
+        if (d < kept) {
+            afterAt = keptSendTime(d + 1);
+            for (int j = 2; j <= kept - d; j++) {
+                setGap(j, gap(j + d));
+            }
+            recorded = (byte) (kept - d);
+        } else {
+            recorded = 0; // none after it sent yet (the next is kept when sent), or none of those kept
+        }
+        if (lastSent - echoSeq == 1) {
+            afterAt = lastSentAt; // the one after it is the last sent: its time is known, exactly
+            recorded = 1;
+        }
     }
 
     private static int bit(int slot) {
@@ -178,7 +275,9 @@ class EchoTracker extends RttWindow {
     private void miss(int i, int s) {
         outstanding &= ~bit(i);
         missed |= bit(i);
-        untakenMisses++;
+        if (untakenMisses < Byte.MAX_VALUE) {
+            untakenMisses++;
+        }
         lossRate += (1 - lossRate) * LOSS_ALPHA;
         if (missedMask == 0) {
             missedBase = s;
@@ -203,19 +302,12 @@ class EchoTracker extends RttWindow {
     }
 
     /**
-     * Our send time of the PING sent right after the one the last successful {@link #match}
-     * answered, or {@link Long#MIN_VALUE} when it was not sent (yet) or fell out of the window: the
-     * answer the monitor waits for next is the answer to that PING.
+     * {@link #sentAfterMatched(int) sentAfterMatched(1)}: our send time of the PING sent right
+     * after the one the last successful {@link #match} answered (the answer the monitor waits for
+     * next is the answer to that PING), or {@link Long#MIN_VALUE} when it was not sent yet.
      */
     long sentAfterMatched() {
-        if (!anyMatched) {
-            return Long.MIN_VALUE;
-        }
-        int next = lastMatched + 1;
-        int j = next & MASK;
-        boolean held = lastSent - next >= 0 && lastSent - next < WINDOW
-                && ((outstanding | answered | missed) & bit(j)) != 0;
-        return held ? sentAt(next) : Long.MIN_VALUE;
+        return sentAfterMatched(1);
     }
 
     /**
@@ -228,15 +320,16 @@ class EchoTracker extends RttWindow {
 
     /**
      * Our send time of the {@code k}-th ({@code k >= 1}) PING sent after the one the last successful
-     * {@link #match} answered, or {@link Long#MIN_VALUE} when it was not sent yet. When it fell out
-     * of the window, the send time of the oldest PING remembered (a later one: never too early).
+     * {@link #match} answered, or {@link Long#MIN_VALUE} when it was not sent yet. Exact for the
+     * first {@value #PROBES} (to 65.5 µs, rounded up, for one sent over 2.1 s after the one before
+     * it), unless more than {@value #PROBES} PINGs were outstanding when that answer came; otherwise
+     * the send time of the last PING sent (a later one: never too early).
      */
     long sentAfterMatched(int k) {
         if (!anyMatched || k > lastSent - lastMatched) {
             return Long.MIN_VALUE;
         }
-        int s = lastSent - (lastMatched + k) < WINDOW ? lastMatched + k : lastSent - WINDOW + 1;
-        return sentAt(s);
+        return k <= recorded ? keptSendTime(k) : lastSentAt;
     }
 
     /** True once a PING was sent. */
@@ -249,7 +342,7 @@ class EchoTracker extends RttWindow {
         return lossRate;
     }
 
-    /** PINGs missed since the last call (since the first PING, at the first call). */
+    /** PINGs missed since the last call (since the first PING, at the first call), at most 127. */
     int takeMisses() {
         int n = untakenMisses;
         untakenMisses = 0;

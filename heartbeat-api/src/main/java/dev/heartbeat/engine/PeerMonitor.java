@@ -481,7 +481,7 @@ sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runna
         ByteBuffer out = PING_SCRATCH.get();
         Frame frame = PING_FRAME.get();
         out.clear();
-        frame.ping(owner.epoch(), nextSeq, now, owner.nodeId(), (int) Math.min(Integer.MAX_VALUE, effectiveIntervalNanos() / 1_000_000));
+        frame.ping(owner.epoch(), nextSeq, sealSendTime(nextSeq, now), owner.nodeId(), (int) Math.min(Integer.MAX_VALUE, effectiveIntervalNanos() / 1_000_000));
         int padTo = link.pingPaddingTo(lastPongLength);
         if (padTo > 0) {
             FrameSealer sealer = owner.sealer();

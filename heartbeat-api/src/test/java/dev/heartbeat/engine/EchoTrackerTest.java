@@ -11,11 +11,24 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * The compact echo window (implied sequences, state bits) against a plain model of the rules it
- * implements: a map from sequence to send time and state, the last {@value EchoTracker#WINDOW}
- * PINGs remembered, answers in order.
+ * The compact echo window (implied sequences, state bits, sealed send times, a few kept send
+ * times) against a plain model of the rules it implements: a map from sequence to send time and
+ * state, the last {@value EchoTracker#WINDOW} PINGs remembered, answers in order.
  */
 class EchoTrackerTest {
+
+    static final EchoSeal SEAL = new EchoSeal(0x243f6a8885a308d3L, 0x13198a2e03707344L);
+    static final long RANGE = 1L << EchoSeal.TIME_BITS;
+
+    /** A tracker sealing with {@code seal} instead of the process's key. */
+    static EchoTracker tracker(EchoSeal seal) {
+        return new EchoTracker() {
+            @Override
+            EchoSeal echoSeal() {
+                return seal;
+            }
+        };
+    }
 
     /** The rules, written as plainly as possible: what the tracker must decide, PONG by PONG. */
     private static final class Model {
@@ -23,10 +36,13 @@ class EchoTrackerTest {
         static final int ANSWERED = 2;
         static final int MISSED = 3;
         final Map<Integer, long[]> sent = new HashMap<>(); // seq -> {sentAt, state}
+        /** The send times the tracker keeps: seq -> the time it reports (exact, or rounded up gaps added). */
+        final Map<Integer, Long> kept = new HashMap<>();
         boolean anySent;
         int lastSent;
+        long lastSentAt;
         boolean anyMatched;
-        int lastMatched;
+        int anchor; // the last answered; before one, the one before the first sent
         long matchedSentAt;
         final List<Integer> missed = new ArrayList<>();
 
@@ -36,24 +52,41 @@ class EchoTrackerTest {
             if (old != null && old[1] == OUTSTANDING) {
                 missed.add(seq - EchoTracker.WINDOW);
             }
+            if (!anySent) {
+                anchor = seq - 1;
+            }
+            // Kept: the first PROBES after the anchor, each right after a kept one, gaps of 0..~39 h.
+            if (seq - anchor == 1) {
+                kept.put(seq, now);
+            } else if (seq - anchor <= EchoTracker.PROBES && kept.containsKey(seq - 1) && now - lastSentAt >= 0
+                    && now - lastSentAt <= (long) Integer.MAX_VALUE << 16) {
+                kept.put(seq, kept.get(seq - 1) + roundedUp(now - lastSentAt));
+            }
             sent.put(seq, new long[] {now, OUTSTANDING});
             anySent = true;
             lastSent = seq;
+            lastSentAt = now;
         }
 
-        FrameRejection match(int echoSeq, long echoTime) {
+        /** A gap as the tracker adds it up: exact below 2^31 ns, else rounded up to 2^16 ns. */
+        static long roundedUp(long gap) {
+            return gap < 1L << 31 ? gap : (gap + 65_535) / 65_536 * 65_536;
+        }
+
+        FrameRejection match(int echoSeq, long token) {
             missed.clear();
             long[] e = sent.get(echoSeq);
             if (!anySent || e == null || lastSent - echoSeq >= EchoTracker.WINDOW || lastSent - echoSeq < 0) {
                 return FrameRejection.NOT_OUTSTANDING;
             }
-            if (e[0] != echoTime) {
+            // Genuine: the token we sealed for it, sent less than 2^40 ns before the last PING.
+            if (token != SEAL.seal(echoSeq, e[0]) || lastSentAt - e[0] < 0 || lastSentAt - e[0] >= RANGE) {
                 return FrameRejection.ECHO_MISMATCH;
             }
             if (e[1] == ANSWERED) {
                 return FrameRejection.DUPLICATE;
             }
-            if (anyMatched && echoSeq - lastMatched < 0) {
+            if (anyMatched && echoSeq - anchor < 0) {
                 return FrameRejection.REORDERED;
             }
             for (int s = lastSent - EchoTracker.WINDOW + 1; echoSeq - s > 0; s++) {
@@ -65,17 +98,21 @@ class EchoTrackerTest {
             }
             e[1] = ANSWERED;
             anyMatched = true;
-            lastMatched = echoSeq;
+            anchor = echoSeq;
+            kept.keySet().removeIf(s -> s - echoSeq <= 0);
+            if (lastSent - echoSeq == 1) {
+                kept.put(lastSent, lastSentAt);
+            }
             matchedSentAt = e[0];
             return null;
         }
 
-        long sentAfterMatched() {
-            if (!anyMatched) {
+        long sentAfterMatched(int k) {
+            if (!anyMatched || k > lastSent - anchor) {
                 return Long.MIN_VALUE;
             }
-            long[] e = sent.get(lastMatched + 1);
-            return e == null || lastSent - (lastMatched + 1) >= EchoTracker.WINDOW ? Long.MIN_VALUE : e[0];
+            Long t = kept.get(anchor + k);
+            return t != null && k <= EchoTracker.PROBES ? t : lastSentAt;
         }
     }
 
@@ -84,39 +121,26 @@ class EchoTrackerTest {
         decidesLikeThePlainModel(false);
     }
 
-    /** Gaps between PINGs of 2³² ns and more (and a clock step back) widen the window to 64-bit times. */
+    /** Gaps of 2³¹ ns and more, of more than 2⁴⁰ ns now and then, and a ticker that steps back. */
     @Test
-    void decidesLikeThePlainModelWhenGapsOutgrowThirtyTwoBits() {
+    void decidesLikeThePlainModelWhenGapsAreLong() {
         decidesLikeThePlainModel(true);
-    }
-
-    /** A PONG whose echoed time has our send time's low 32 bits but not its high ones is refused. */
-    @Test
-    void refusesAnEchoThatMatchesOnlyTheLow32BitsOfOurSendTime() {
-        EchoTracker t = new EchoTracker();
-        long start = 7_000_000_000L;
-        for (int seq = 0; seq < 8; seq++) {
-            t.recordSent(seq, start + seq * 1_000_000_000L);
-        }
-        long sent = start + 5 * 1_000_000_000L;
-        assertThat(t.match(5, sent + (1L << 32))).isEqualTo(FrameRejection.ECHO_MISMATCH);
-        assertThat(t.match(5, sent - (1L << 32))).isEqualTo(FrameRejection.ECHO_MISMATCH);
-        assertThat(t.match(5, sent ^ (1L << 40))).isEqualTo(FrameRejection.ECHO_MISMATCH);
-        assertThat(t.match(5, sent)).isNull();
-        assertThat(t.matchedSentAt()).isEqualTo(sent);
-        assertThat(t.sentAfterMatched()).isEqualTo(start + 6 * 1_000_000_000L);
-        assertThat(t.sentAfterMatched(2)).isEqualTo(start + 7 * 1_000_000_000L);
     }
 
     private static void decidesLikeThePlainModel(boolean wideGaps) {
         for (long seed = 1; seed <= 20; seed++) {
             SplittableRandom r = new SplittableRandom(seed);
-            EchoTracker t = new EchoTracker();
+            EchoTracker t = tracker(SEAL);
             Model m = new Model();
             int seq = seed % 2 == 0 ? Integer.MAX_VALUE - 40 : r.nextInt(); // also across the sign wrap
-            long now = 1_000;
+            long now = seed % 3 == 0 ? -RANGE - 50_000 : 1_000; // and across the wrap of the token's time bits
             for (int step = 0; step < 5_000; step++) {
-                now += wideGaps && r.nextInt(500) == 0 ? (r.nextInt(8) == 0 ? -5_000 : r.nextLong(1L << 34)) : 1 + r.nextInt(1_000);
+                if (wideGaps && r.nextInt(100) == 0) {
+                    int kind = r.nextInt(10);
+                    now += kind == 0 ? -5_000 : kind == 1 ? RANGE / 4 + r.nextLong(RANGE) : r.nextLong(1L << 34);
+                } else {
+                    now += 1 + r.nextInt(1_000);
+                }
                 if (!m.anySent || r.nextInt(3) == 0) {
                     t.recordSent(seq, now);
                     m.recordSent(seq, now);
@@ -124,9 +148,19 @@ class EchoTrackerTest {
                 } else {
                     int echo = m.lastSent - r.nextInt(40) + 2; // sometimes ahead, sometimes out of the window
                     long[] e = m.sent.get(echo);
-                    long time = e != null && r.nextInt(10) != 0 ? e[0] : now - r.nextInt(100_000);
-                    FrameRejection expected = m.match(echo, time);
-                    assertThat(t.match(echo, time)).as("seed %d step %d echo %d", seed, step, echo).isEqualTo(expected);
+                    long token;
+                    int how = r.nextInt(10);
+                    if (e == null || how == 0) {
+                        token = now - r.nextInt(100_000); // a plain time, as an unsealing peer would guess
+                    } else if (how == 1) {
+                        token = SEAL.seal(echo, e[0]) ^ (1L << r.nextInt(64)); // a real token, one bit changed
+                    } else if (how == 2) {
+                        token = SEAL.seal(echo + 1, e[0]); // sealed for another PING
+                    } else {
+                        token = SEAL.seal(echo, e[0]);
+                    }
+                    FrameRejection expected = m.match(echo, token);
+                    assertThat(t.match(echo, token)).as("seed %d step %d echo %d", seed, step, echo).isEqualTo(expected);
                     if (expected == null) {
                         assertThat(t.matchedSentAt()).isEqualTo(m.matchedSentAt);
                     }
@@ -136,8 +170,149 @@ class EchoTrackerTest {
                     got.add(t.missedSequence(k));
                 }
                 assertThat(got).as("seed %d step %d misses", seed, step).isEqualTo(m.missed);
-                assertThat(t.sentAfterMatched()).isEqualTo(m.sentAfterMatched());
+                for (int k = 1; k <= EchoTracker.PROBES + 2; k++) {
+                    assertThat(t.sentAfterMatched(k)).as("seed %d step %d k %d", seed, step, k)
+                            .isEqualTo(m.sentAfterMatched(k));
+                }
+                assertThat(t.sentAfterMatched()).isEqualTo(m.sentAfterMatched(1));
             }
         }
+    }
+
+    @Test
+    void aModifiedTokenIsAMismatchAndAReplayedOneADuplicate() {
+        EchoTracker t = tracker(SEAL);
+        long start = 7_000_000_000L;
+        long[] tokens = new long[8];
+        for (int seq = 0; seq < 8; seq++) {
+            tokens[seq] = t.sealSendTime(seq, start + seq * 1_000_000_000L);
+            t.recordSent(seq, start + seq * 1_000_000_000L);
+        }
+        long sent = start + 5 * 1_000_000_000L;
+        assertThat(tokens[5]).isEqualTo(SEAL.seal(5, sent));
+        assertThat(t.match(5, sent)).as("the plain send time").isEqualTo(FrameRejection.ECHO_MISMATCH);
+        for (int b = 0; b < 64; b++) {
+            assertThat(t.match(5, tokens[5] ^ (1L << b))).as("bit %d", b).isEqualTo(FrameRejection.ECHO_MISMATCH);
+        }
+        assertThat(t.match(5, tokens[4])).as("another PING's token").isEqualTo(FrameRejection.ECHO_MISMATCH);
+        assertThat(t.match(5, tokens[5])).isNull();
+        assertThat(t.matchedSentAt()).isEqualTo(sent);
+        assertThat(t.match(5, tokens[5])).as("replayed").isEqualTo(FrameRejection.DUPLICATE);
+        assertThat(t.match(4, tokens[4])).as("answered after a later one").isEqualTo(FrameRejection.REORDERED);
+        assertThat(t.match(9, tokens[5])).as("not sent yet").isEqualTo(FrameRejection.NOT_OUTSTANDING);
+        // Eight PINGs were outstanding when 5 was answered, more than the five kept: PING 6's time
+        // is not known, the last one's (7) stands in for it — later, never too early.
+        assertThat(t.sentAfterMatched()).isEqualTo(start + 7 * 1_000_000_000L);
+        assertThat(t.sentAfterMatched(2)).isEqualTo(start + 7 * 1_000_000_000L);
+        assertThat(t.sentAfterMatched(3)).isEqualTo(Long.MIN_VALUE);
+    }
+
+    @Test
+    void aTokenSealedWithAnotherKeyIsAMismatch() {
+        EchoTracker ours = tracker(SEAL);
+        EchoTracker theirs = tracker(new EchoSeal(1, 2));
+        ours.recordSent(100, 5_000);
+        long foreign = theirs.sealSendTime(100, 5_000);
+        assertThat(ours.match(100, foreign)).isEqualTo(FrameRejection.ECHO_MISMATCH);
+        assertThat(ours.match(100, ours.sealSendTime(100, 5_000))).isNull();
+    }
+
+    /** Send times across a multiple of 2⁴⁰ ns, and a late answer just inside the token's range. */
+    @Test
+    void lateAnswersDecodeExactlyAcrossTheWrapOfTheTimeBitsUpTo2To40NanosecondsBack() {
+        EchoTracker t = tracker(SEAL);
+        long wrap = 3 * RANGE;
+        long first = wrap - 1_000;
+        t.recordSent(0, first);
+        long second = wrap + 1_000;
+        t.recordSent(1, second);
+        long last = first + RANGE - 1; // PING 0 is now 2^40 − 1 ns behind the last PING sent
+        t.recordSent(2, last);
+        assertThat(t.match(0, SEAL.seal(0, first))).isNull();
+        assertThat(t.matchedSentAt()).isEqualTo(first);
+        assertThat(t.match(1, SEAL.seal(1, second))).isNull();
+        assertThat(t.matchedSentAt()).isEqualTo(second);
+        t.recordSent(3, last + 2); // PING 2 stays near; PING 0 would now be more than 2^40 ns back
+        assertThat(t.match(2, SEAL.seal(2, last))).isNull();
+        assertThat(t.matchedSentAt()).isEqualTo(last);
+
+        EchoTracker u = tracker(SEAL);
+        u.recordSent(0, first);
+        u.recordSent(1, first + RANGE); // exactly 2^40 ns later: PING 0's time no longer decodes
+        assertThat(u.match(0, SEAL.seal(0, first))).isEqualTo(FrameRejection.ECHO_MISMATCH);
+        assertThat(u.match(1, SEAL.seal(1, first + RANGE))).isNull();
+    }
+
+    /**
+     * The probes' send times survive any number of PINGs sent after them (the tracker keeps the
+     * first {@value EchoTracker#PROBES} after the last answer, not the last few sent).
+     */
+    @Test
+    void keepsTheSendTimesOfTheFirstPingsAfterTheLastAnswerHoweverManyFollow() {
+        EchoTracker t = tracker(SEAL);
+        t.recordSent(10, 1_000);
+        assertThat(t.match(10, SEAL.seal(10, 1_000))).isNull();
+        for (int k = 1; k <= 100; k++) {
+            t.recordSent(10 + k, 1_000 + k * 50_000_000L);
+        }
+        for (int k = 1; k <= EchoTracker.PROBES; k++) {
+            assertThat(t.sentAfterMatched(k)).isEqualTo(1_000 + k * 50_000_000L);
+        }
+        // Past the kept ones: the last PING sent, later than the real one (never too early).
+        assertThat(t.sentAfterMatched(EchoTracker.PROBES + 1)).isEqualTo(1_000 + 100 * 50_000_000L);
+        assertThat(t.sentAfterMatched(101)).isEqualTo(Long.MIN_VALUE);
+        assertThat(t.sentSinceMatched()).isEqualTo(100);
+    }
+
+    /** Pipelined PINGs: the ones sent before an answer came stay kept, re-anchored on it. */
+    @Test
+    void anAnswerKeepsTheSendTimesOfThePingsAlreadySentAfterIt() {
+        EchoTracker t = tracker(SEAL);
+        for (int s = 0; s < 4; s++) {
+            t.recordSent(s, 1_000 * (s + 1));
+        }
+        assertThat(t.match(1, SEAL.seal(1, 2_000))).isNull(); // 0 is missed
+        assertThat(t.sentAfterMatched()).isEqualTo(3_000);
+        assertThat(t.sentAfterMatched(2)).isEqualTo(4_000);
+        t.recordSent(4, 5_000);
+        assertThat(t.sentAfterMatched(3)).isEqualTo(5_000);
+        // Ten outstanding after 1 when the answer to 5 comes: of those after 5, 6 was one of the
+        // five kept after 1; 7..10 were not; 11 is the last sent.
+        for (int s = 5; s < 12; s++) {
+            t.recordSent(s, 1_000 * (s + 1));
+        }
+        assertThat(t.match(5, SEAL.seal(5, 6_000))).isNull();
+        assertThat(t.sentAfterMatched(1)).isEqualTo(7_000);
+        assertThat(t.sentAfterMatched(2)).as("not kept: the last sent").isEqualTo(12_000);
+        assertThat(t.sentAfterMatched(6)).isEqualTo(12_000);
+        assertThat(t.sentAfterMatched(7)).isEqualTo(Long.MIN_VALUE);
+        // An answer to the one before the last sent: the last one's time is known.
+        assertThat(t.match(10, SEAL.seal(10, 11_000))).isNull();
+        assertThat(t.sentAfterMatched(1)).isEqualTo(12_000);
+        t.recordSent(12, 13_500);
+        assertThat(t.sentAfterMatched(2)).isEqualTo(13_500);
+    }
+
+    @Test
+    void gapsAreStoredExactlyBelow2To31NanosecondsAndRoundedUpAbove() {
+        for (long gap : new long[] {0, 1, Integer.MAX_VALUE, 1L << 31, (1L << 31) + 1, 10_000_000_000L,
+                (long) Integer.MAX_VALUE << 16}) {
+            long stored = EchoTracker.gapNanos(EchoTracker.gapBits(gap));
+            if (gap <= Integer.MAX_VALUE) {
+                assertThat(stored).isEqualTo(gap);
+            } else {
+                assertThat(stored).isBetween(gap, gap + 65_535);
+            }
+        }
+        // A PING interval of 10 s: the probe after it is reported at most 65.5 µs late, never early.
+        EchoTracker t = tracker(SEAL);
+        t.recordSent(0, 0);
+        t.match(0, SEAL.seal(0, 0));
+        t.recordSent(1, 10_000_000_000L);
+        t.recordSent(2, 20_000_000_001L);
+        t.recordSent(3, 20_001_000_001L);
+        assertThat(t.sentAfterMatched(1)).isEqualTo(10_000_000_000L);
+        assertThat(t.sentAfterMatched(2)).isBetween(20_000_000_001L, 20_000_065_536L);
+        assertThat(t.sentAfterMatched(3) - t.sentAfterMatched(2)).isEqualTo(1_000_000);
     }
 }

@@ -82,13 +82,41 @@ class HostilePeerTest {
             // Foreign epochs that answer no PING of ours: never adopted, counted with a reason.
             s.deliver(new Frame().pong(B, 1, 0, "x", p.sequence() + 500, p.sendTimeNanos(), ServingStatus.SERVING, 0,
                     LoadReport.UNKNOWN));
-            s.deliver(new Frame().pong(B, 1, 0, "x", p.sequence(), p.sendTimeNanos() - 1, ServingStatus.SERVING, 0,
-                    LoadReport.UNKNOWN));
+            s.deliver(new Frame().pong(B, 1, 0, "x", p.sequence(), s.notItsToken(p, p.sendTimeNanos() - 1),
+                    ServingStatus.SERVING, 0, LoadReport.UNKNOWN));
             assertThat(s.peer.epoch()).isEqualTo(A);
             assertThat(s.peer.rejectedFrames(FrameRejection.NOT_OUTSTANDING)).isEqualTo(1);
             assertThat(s.peer.rejectedFrames(FrameRejection.ECHO_MISMATCH)).isEqualTo(1);
             assertThat(s.events).noneMatch(e -> e.kind() == PeerEvent.Kind.RESTARTED);
             s.runUntil(Liveness.DEAD, Duration.ofSeconds(2));
+        }
+    }
+
+    /**
+     * A PING carries our send time sealed: a peer can echo the token it received (late, never
+     * early), but not make one — not for a PING it has not seen, not with another key.
+     */
+    @Test
+    void aPingCarriesItsSendTimeSealedAndOnlyThatTokenAnswersIt() {
+        try (Scripted s = new Scripted()) {
+            s.answer(s.lastPing(), A);
+            Frame p = s.nextPing();
+            long sentAt = s.sentAt(p);
+            assertThat(p.sendTimeNanos()).isNotEqualTo(sentAt);
+            assertThat(EchoSeal.sendTime(p.sendTimeNanos(), sentAt)).isEqualTo(sentAt);
+            assertThat(EchoSeal.PROCESS.verifies(p.sequence(), p.sendTimeNanos(), sentAt)).isTrue();
+            long otherKeys = new EchoSeal(1, 2).seal(p.sequence(), sentAt);
+            long otherPings = EchoSeal.PROCESS.seal(p.sequence() + 1, sentAt);
+            for (long forged : new long[] {sentAt, otherKeys, otherPings, p.sendTimeNanos() ^ Long.MIN_VALUE}) {
+                s.deliver(new Frame().pong(A, 1, 0, "b", p.sequence(), s.notItsToken(p, forged), ServingStatus.SERVING, 0,
+                        LoadReport.UNKNOWN));
+            }
+            assertThat(s.peer.rejectedFrames(FrameRejection.ECHO_MISMATCH)).isEqualTo(4);
+            s.scheduler.advance(Duration.ofMillis(2));
+            s.answer(p, A);
+            assertThat(s.peer.rttNanos()).isEqualTo(s.scheduler.ticker().nanoTime() - sentAt);
+            s.answer(p, A); // the same token again
+            assertThat(s.peer.rejectedFrames(FrameRejection.DUPLICATE)).isEqualTo(1);
         }
     }
 
@@ -157,15 +185,18 @@ class HostilePeerTest {
     }
 
     @Test
-    void rttComesFromOurOwnRecordNotFromTheEchoedTime() {
+    void rttComesFromOurOwnSendTimeNotFromATimeThePeerChose() {
         try (Scripted s = new Scripted()) {
             Frame p = s.lastPing();
-            s.scheduler.advanceNanos(p.sendTimeNanos() + Duration.ofMillis(3).toNanos() - s.scheduler.ticker().nanoTime());
-            // Echoing a time 1,000 s in the past once gave "rtt 1000071 ms", usable.
-            s.deliver(new Frame().pong(A, 1, 0, "b", p.sequence(), p.sendTimeNanos() - 1_000_000_000_000L,
+            s.scheduler.advanceNanos(s.sentAt(p) + Duration.ofMillis(3).toNanos() - s.scheduler.ticker().nanoTime());
+            // Echoing a time 1,000 s in the past once gave "rtt 1000071 ms", usable; so would a
+            // token whose time bits were moved back, were it not sealed.
+            s.deliver(new Frame().pong(A, 1, 0, "b", p.sequence(), s.notItsToken(p, s.sentAt(p) - 1_000_000_000_000L),
+                    ServingStatus.SERVING, 0, LoadReport.UNKNOWN));
+            s.deliver(new Frame().pong(A, 1, 0, "b", p.sequence(), s.notItsToken(p, p.sendTimeNanos() - 1_000_000_000_000L),
                     ServingStatus.SERVING, 0, LoadReport.UNKNOWN));
             assertThat(s.peer.rttNanos()).isEqualTo(-1);
-            assertThat(s.peer.rejectedFrames(FrameRejection.ECHO_MISMATCH)).isEqualTo(1);
+            assertThat(s.peer.rejectedFrames(FrameRejection.ECHO_MISMATCH)).isEqualTo(2);
             s.answer(p, A);
             assertThat(s.peer.rttNanos()).isEqualTo(Duration.ofMillis(3).toNanos());
         }

@@ -282,8 +282,8 @@ class MonitorLifecycleTest {
     void theNoAnswerReasonNamesWhatWasWrongWithTheAnswers() {
         try (Scripted s = new Scripted()) {
             Frame p = s.lastPing();
-            s.deliver(new Frame().pong(7, 1, 0, "b", p.sequence(), p.sendTimeNanos() + 5, ServingStatus.SERVING, 0,
-                    LoadReport.UNKNOWN));
+            s.deliver(new Frame().pong(7, 1, 0, "b", p.sequence(), s.notItsToken(p, p.sendTimeNanos() + 5),
+                    ServingStatus.SERVING, 0, LoadReport.UNKNOWN));
             s.scheduler.advance(MonitorConfig.DEFAULT_INITIAL_TIMEOUT);
             assertThat(s.peer.state().reason())
                     .isEqualTo("answered only with frames it could not use (1 in 2000 ms): the last echoes a send time we never sent");

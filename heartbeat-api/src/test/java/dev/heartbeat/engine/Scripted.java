@@ -18,7 +18,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One monitored peer on virtual time whose link is scripted by the test: it records every PING
@@ -28,6 +30,11 @@ final class Scripted implements AutoCloseable {
 
     final VirtualScheduler scheduler = new VirtualScheduler();
     final List<ByteBuffer> sent = new ArrayList<>();
+    /**
+     * Our send time of each PING, by sequence: a PING's {@code sendTimeNanos} is a sealed token
+     * ({@link EchoSeal}), not a time a test can read.
+     */
+    final Map<Integer, Long> sentAt = new HashMap<>();
     final List<PeerEvent> events = new ArrayList<>();
     final HeartbeatMonitor monitor;
     LinkHandler handler;
@@ -61,6 +68,7 @@ final class Scripted implements AutoCloseable {
                         ByteBuffer copy = ByteBuffer.allocate(frame.remaining());
                         copy.put(frame).flip();
                         sent.add(copy);
+                        sentAt.put(decode(copy).sequence(), scheduler.ticker().nanoTime());
                         return true;
                     }
 
@@ -138,13 +146,43 @@ final class Scripted implements AutoCloseable {
     }
 
     Frame ping(int i) {
+        return decode(sent.get(i));
+    }
+
+    private static Frame decode(ByteBuffer b) {
         Frame f = new Frame();
         try {
-            FrameCodec.decode(sent.get(i).duplicate(), f);
+            FrameCodec.decode(b.duplicate(), f);
         } catch (FrameDecodeException e) {
             throw new AssertionError(e);
         }
         return f;
+    }
+
+    /** The monitor's send time of {@code ping} (its ticker's, when the link took it). */
+    long sentAt(Frame ping) {
+        Long t = sentAt.get(ping.sequence());
+        if (t == null) {
+            throw new AssertionError("PING " + ping.sequence() + " was not sent on this link");
+        }
+        return t;
+    }
+
+    /**
+     * {@code echo} if the monitor, delivered it now, would not take it for the token of
+     * {@code ping} (under the process's seal, decoded against the last PING sent), else the next
+     * value it would not: what a peer that echoes a value of its choosing sends, made certain to be
+     * refused (a made-up value passes by a chance of 2^-24, and a test must not depend on chance).
+     */
+    long notItsToken(Frame ping, long echo) {
+        long latest = sentAt(lastPing());
+        long e = echo;
+        for (int i = 0; i < 64; i++, e++) {
+            if (!EchoSeal.PROCESS.verifies(ping.sequence(), e, EchoSeal.sendTime(e, latest))) {
+                return e;
+            }
+        }
+        throw new AssertionError("64 values in a row pass as the token of PING " + ping.sequence());
     }
 
     /** A PONG answering {@code ping} from epoch {@code epoch}. */
@@ -155,7 +193,7 @@ final class Scripted implements AutoCloseable {
 
     /** Answers {@code ping} exactly {@code rtt} after it was sent (time moves on to then, if needed). */
     void answerAfter(Frame ping, java.time.Duration rtt, long epoch) {
-        long wait = ping.sendTimeNanos() + rtt.toNanos() - scheduler.ticker().nanoTime();
+        long wait = sentAt(ping) + rtt.toNanos() - scheduler.ticker().nanoTime();
         if (wait > 0) {
             scheduler.advanceNanos(wait);
         }

@@ -46,19 +46,22 @@ class UnansweredPingsTest {
         assertThat(e.sentAfterMatched(1)).isEqualTo(Long.MIN_VALUE); // nothing answered yet
         e.recordSent(11, 2_000);
         e.recordSent(12, 3_000);
-        assertThat(e.match(10, 1_000)).isNull();
+        assertThat(e.match(10, e.sealSendTime(10, 1_000))).isNull();
         assertThat(e.sentSinceMatched()).isEqualTo(2);
         assertThat(e.sentAfterMatched(1)).isEqualTo(2_000);
         assertThat(e.sentAfterMatched(2)).isEqualTo(3_000);
         assertThat(e.sentAfterMatched(3)).isEqualTo(Long.MIN_VALUE); // not sent yet
-        assertThat(e.match(12, 3_000)).isNull(); // 11 is missed
+        assertThat(e.match(12, e.sealSendTime(12, 3_000))).isNull(); // 11 is missed
         assertThat(e.sentSinceMatched()).isZero();
-        // More than a window of PINGs since: the oldest remembered stands in (sent later, never earlier).
+        // More than a window of PINGs since: the first ones after the answer are still known
+        // exactly; past the kept ones, the last sent stands in (sent later, never earlier).
         for (int s = 13; s < 13 + 40; s++) {
             e.recordSent(s, s * 1_000L);
         }
         assertThat(e.sentSinceMatched()).isEqualTo(40);
-        assertThat(e.sentAfterMatched(1)).isEqualTo((13 + 40 - EchoTracker.WINDOW) * 1_000L);
+        assertThat(e.sentAfterMatched(1)).isEqualTo(13_000L);
+        assertThat(e.sentAfterMatched(EchoTracker.PROBES)).isEqualTo((12 + EchoTracker.PROBES) * 1_000L);
+        assertThat(e.sentAfterMatched(EchoTracker.PROBES + 1)).isEqualTo(52_000L);
         assertThat(e.sentAfterMatched(40)).isEqualTo(52_000L);
     }
 
@@ -93,6 +96,35 @@ class UnansweredPingsTest {
         // plus the detector's own short timeout on this steady path (214 ms measured at worst).
         // Counting only probes sent at SUSPECT, each waiting 1.25 RTT, it took up to 360 ms.
         assertThat(worst).isLessThan(260);
+    }
+
+    /**
+     * A very long path: RTT 600 ms at the default 200 ms interval, three PINGs in flight. A probe
+     * waits about 680 ms, in which a dozen more probes go out at the 50 ms probe interval: the wait
+     * is still counted from the second unanswered PING's own send time (kept among the first five
+     * after the last answer), not from the latest PING sent, which would move on with every probe
+     * and hold DEAD off until maxSilence (6 s).
+     */
+    @Test
+    void probesOnAVeryLongPathWaitFromTheirOwnSendTimesHoweverManyFollow() {
+        Random phase = new Random(17);
+        long worst = 0;
+        for (int i = 0; i < 4; i++) {
+            try (Harness h = new Harness(MonitorConfig.ofDefaults(), i)) {
+                InMemoryNetwork.Endpoint e = h.responder("far");
+                e.path(InMemoryNetwork.PathModel.fixed(Duration.ofMillis(300)));
+                Peer p = h.monitor.addPeer("far");
+                h.run(Duration.ofSeconds(60).plusMillis(phase.nextInt(200)));
+                assertThat(p.liveness()).isEqualTo(Liveness.ALIVE);
+                e.blackhole(true);
+                long ms = h.runUntil(p, Liveness.DEAD, Duration.ofSeconds(10)).toMillis();
+                worst = Math.max(worst, ms);
+                PeerEvent dead = h.transitions("far").get(h.transitions("far").size() - 1);
+                assertThat(dead.reason()).containsPattern("; \\d+ probes unanswered");
+            }
+        }
+        // 396 ms measured at worst; counted from the last PING sent, it took maxSilence (6 s).
+        assertThat(worst).isLessThan(1_000);
     }
 
     /**
