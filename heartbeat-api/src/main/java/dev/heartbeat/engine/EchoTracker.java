@@ -48,6 +48,10 @@ class EchoTracker extends RttWindow {
     private long lastSentAt;
     /** Our send time of PING {@code lastMatched + 1}, when {@link #recorded} is at least 1. */
     private long afterAt;
+    /**
+     * Our send time of the last answered PING; before the first answer, of the first PING sent. A
+     * lower bound of the send time of any PING still to be answered.
+     */
     private long matchedSentAt;
     /**
      * Our send time of PING {@code lastMatched + j} minus that of {@code lastMatched + j − 1}, for
@@ -113,6 +117,7 @@ class EchoTracker extends RttWindow {
             }
         } else {
             lastMatched = seq - 1;
+            matchedSentAt = now; // until the first answer: no answered PING can have been sent earlier
         }
         int i = seq & MASK;
         if ((outstanding & bit(i)) != 0) {
@@ -215,6 +220,11 @@ class EchoTracker extends RttWindow {
             return FrameRejection.NOT_OUTSTANDING;
         }
         long sentAt = EchoSeal.sendTime(echoToken, lastSentAt);
+        if (echoSeq - lastMatched > 0 && sentAt - matchedSentAt < 0) {
+            // Sent after the last answered PING (or the first PING), so not before it: a forged
+            // time is refused here whatever its tag, before the tag is even computed.
+            return FrameRejection.ECHO_MISMATCH;
+        }
         if (!echoSeal().verifies(echoSeq, echoToken, sentAt)) {
             return FrameRejection.ECHO_MISMATCH; // not a token we made for this PING (or sent 18 min before the last)
         }

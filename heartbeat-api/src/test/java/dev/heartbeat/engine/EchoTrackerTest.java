@@ -43,7 +43,7 @@ class EchoTrackerTest {
         long lastSentAt;
         boolean anyMatched;
         int anchor; // the last answered; before one, the one before the first sent
-        long matchedSentAt;
+        long matchedSentAt; // of the last answered; before one, of the first sent
         final List<Integer> missed = new ArrayList<>();
 
         void recordSent(int seq, long now) {
@@ -54,6 +54,7 @@ class EchoTrackerTest {
             }
             if (!anySent) {
                 anchor = seq - 1;
+                matchedSentAt = now;
             }
             // Kept: the first PROBES after the anchor, each right after a kept one, gaps of 0..~39 h.
             if (seq - anchor == 1) {
@@ -81,6 +82,11 @@ class EchoTrackerTest {
             }
             // Genuine: the token we sealed for it, sent less than 2^40 ns before the last PING.
             if (token != SEAL.seal(echoSeq, e[0]) || lastSentAt - e[0] < 0 || lastSentAt - e[0] >= RANGE) {
+                return FrameRejection.ECHO_MISMATCH;
+            }
+            // A PING after the last answered one (or the first) was not sent before it; only a ticker
+            // that stepped back (it must not) makes a genuine one look so, and it is refused too.
+            if (echoSeq - anchor > 0 && e[0] - matchedSentAt < 0) {
                 return FrameRejection.ECHO_MISMATCH;
             }
             if (e[1] == ANSWERED) {
@@ -205,6 +211,28 @@ class EchoTrackerTest {
         assertThat(t.sentAfterMatched()).isEqualTo(start + 7 * 1_000_000_000L);
         assertThat(t.sentAfterMatched(2)).isEqualTo(start + 7 * 1_000_000_000L);
         assertThat(t.sentAfterMatched(3)).isEqualTo(Long.MIN_VALUE);
+    }
+
+    /**
+     * A token that verifies for a send time before the first PING, or before the last answered one,
+     * names a time at which that PING cannot have been sent: refused whatever its tag (so a peer
+     * that shifts the time bits is refused for certain, not with probability 1 − 2⁻²⁴).
+     */
+    @Test
+    void aSendTimeBeforeTheFirstPingOrTheLastAnsweredOneIsAMismatchWhateverItsTag() {
+        EchoTracker t = tracker(SEAL);
+        long start = 9_000_000_000L;
+        t.recordSent(0, start);
+        t.recordSent(1, start + 100_000_000L);
+        assertThat(t.match(1, SEAL.seal(1, start - 1))).as("before the first PING").isEqualTo(FrameRejection.ECHO_MISMATCH);
+        assertThat(t.match(0, SEAL.seal(0, start - 10_000_000_000L))).as("10 s before it")
+                .isEqualTo(FrameRejection.ECHO_MISMATCH);
+        assertThat(t.match(0, SEAL.seal(0, start))).isNull();
+        t.recordSent(2, start + 200_000_000L);
+        assertThat(t.match(2, SEAL.seal(2, start - 1))).as("before the last answered PING")
+                .isEqualTo(FrameRejection.ECHO_MISMATCH);
+        assertThat(t.match(1, SEAL.seal(1, start + 100_000_000L))).isNull();
+        assertThat(t.match(2, SEAL.seal(2, start + 200_000_000L))).isNull();
     }
 
     @Test
