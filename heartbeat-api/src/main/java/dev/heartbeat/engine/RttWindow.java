@@ -10,7 +10,7 @@ package dev.heartbeat.engine;
  * the minimum leaves the window (O(SIZE)).
  *
  * <p>Samples are kept in 16 bits each, four to a {@code long} field (32 bytes per peer, no array
- * and no allocation), as a small float: exact below 2,048 ns, above that an 11-bit significand
+ * and no allocation; the baseline is published as its 16-bit code), as a small float: exact below 2,048 ns, above that an 11-bit significand
  * and an exponent, rounded <em>up</em> ({@link #kept(long)}). A kept sample is never below the
  * RTT measured and above it by less than 1/1,024 (0.098%): 1 ms is kept as 1,000,448 ns, 40 ms
  * as 40,009,728 ns. The baseline and the maximum are the kept samples, so the maximum still bounds
@@ -29,6 +29,8 @@ class RttWindow {
     private static final int SIGNIFICAND = 10;
     /** The longest RTT kept; longer ones are kept as this (146 years). */
     private static final long LONGEST = 1L << 62;
+    /** {@link #minCode} before the first sample: above every code (the largest is 53 · 2^10 + 1,023). */
+    private static final char NONE = 0xFFFF;
 
     /** The samples, 16 bits each: slots 0–3 in {@code s0} (slot 0 in the low bits), 4–7 in {@code s1}, … */
     private long s0;
@@ -39,31 +41,30 @@ class RttWindow {
     private byte count;
     private byte next;
     /**
-     * The baseline (a kept sample). Volatile, unlike the rest of the window, so that other threads may read it
-     * ({@link #rttBaseline()}): a peer's published RTT baseline is this field, not a copy of it.
+     * The baseline's code, {@link #NONE} before the first sample. Volatile, unlike the rest of the window, so that other
+     * threads may read it ({@link #rttBaseline()}): a peer's published RTT baseline is this field, not a copy of it.
      */
-    private volatile long min = -1;
+    private volatile char minCode = NONE;
 
     void addRtt(long rttNanos) {
         int code = encode(rttNanos);
-        long kept = decode(code);
-        long evicted = count == SIZE ? decode(code(next)) : -1;
+        int evicted = count == SIZE ? code(next) : -1;
         store(next, code);
         next = (byte) ((next + 1) % SIZE);
         if (count < SIZE) {
             count++;
         }
-        long b = min;
-        if (b < 0 || kept <= b) {
-            if (kept != b) {
-                min = kept; // (an equal sample leaves the published field alone)
+        int b = minCode; // NONE is above every code
+        if (code <= b) {
+            if (code != b) {
+                minCode = (char) code; // (an equal sample leaves the published field alone)
             }
         } else if (evicted == b) {
-            int m = Integer.MAX_VALUE;
+            int m = NONE;
             for (int i = 0; i < count; i++) {
                 m = Math.min(m, code(i));
             }
-            min = decode(m);
+            minCode = (char) m;
         }
     }
 
@@ -78,13 +79,14 @@ class RttWindow {
 
     /** The baseline, or -1 before the first sample; from any thread. */
     long rttBaseline() {
-        return min;
+        int m = minCode;
+        return m == NONE ? -1 : decode(m);
     }
 
     void resetRtts() {
         count = 0;
         next = 0;
-        min = -1;
+        minCode = NONE;
     }
 
     /**
