@@ -10,8 +10,8 @@ package dev.heartbeat.engine;
  * the minimum leaves the window (O(SIZE)).
  *
  * <p>Samples are kept in 16 bits each, four to a {@code long} field (32 bytes per peer, no array
- * and no allocation; the baseline is published as its 16-bit code), as a small float: exact below 2,048 ns, above that an 11-bit significand
- * and an exponent, rounded <em>up</em> ({@link #kept(long)}). A kept sample is never below the
+ * and no allocation; the baseline is published as its 16-bit code), as a small float: exact below
+ * 2,048 ns, above that an 11-bit significand and an exponent, rounded <em>up</em> ({@link #kept(long)}). A kept sample is never below the
  * RTT measured and above it by less than 1/1,024 (0.098%): 1 ms is kept as 1,000,448 ns, 40 ms
  * as 40,009,728 ns. The baseline and the maximum are the kept samples, so the maximum still bounds
  * every recent RTT (a probe waits at least that long) and the baseline is at most 0.1% above the
