@@ -134,10 +134,10 @@ import java.util.Locale;
  * and, below it, a sum over the occupied bins (0 at once while the next answer is not yet due);
  * the fit is O(occupied bins) every 16 samples, times up to four when the misfit test tries
  * smaller samples. The histogram is sparse: it holds only the bins a peer's silences
- * reached (a few dozen of 221), 5 bytes each (a float weight and a bin number) in one array that
- * grows by one entry with each new bin (none before the first silence); with the fitted model and
- * the timeouts in a 96-byte object, a detector with 28 occupied bins takes 256 bytes (2.7 KB for a
- * dense table of doubles). The weights are the same as a dense
+ * reached (a few dozen of 221), 5 bytes each (a float weight and a bin number) in one array: none
+ * before the first silence, room for 8 bins at first, then no slack but the 8-byte alignment's;
+ * with the fitted model and the timeouts in a 96-byte object, a detector with 28 occupied bins
+ * takes 256 bytes (2.7 KB for a dense table of doubles). The weights are the same as a dense
  * table's to a float's precision. It allocates only when a silence lands in a bin never reached
  * before. Not thread-safe; one instance per peer.
  *
@@ -188,6 +188,13 @@ public final class AdaptiveDetector implements LivenessDetector {
 
     /** Bytes per entry of the sparse histogram: a float weight and a bin number. */
     private static final int ENTRY = 5;
+    /**
+     * Entries of the sparse histogram's first array: a new peer's first seconds reach a handful of
+     * bins, each of which would otherwise cost an allocation and a copy.
+     */
+    private static final int ROOM = 8;
+    /** Bytes of an array's header (HotSpot, compressed class pointers); arrays take 8-byte multiples. */
+    private static final int ARRAY_HEADER = 16;
     /** The histogram of a detector with no silence learned (shared: it holds nothing). */
     private static final byte[] EMPTY = new byte[0];
     /** The weights in {@link #hist}: floats in the platform's byte order, at byte 4 · i. */
@@ -203,9 +210,11 @@ public final class AdaptiveDetector implements LivenessDetector {
     private static final int SKIP_NEXT = 2;
 
     // The histogram, sparse: only the bins that hold weight, in ascending order (a peer's silences
-    // fill a few dozen of the 221 bins), in one array of exactly ENTRY bytes per entry (it grows by
-    // one entry with each bin reached for the first time): the used entries' weights first, floats
-    // at bytes 4 i (weightAt(i)), then their bin numbers, unsigned bytes at 4 used + i (binAt(i)).
+    // fill a few dozen of the 221 bins), in one array of ENTRY bytes per entry: room for cap =
+    // hist.length / ENTRY entries, their weights first, floats at bytes 4 i (weightAt(i)), then their
+    // bin numbers, unsigned bytes at 4 cap + i (binAt(i)). None before the first silence, ROOM
+    // entries at first, then as many more as fit in the next 8-byte step of the array's size: no
+    // slack but the alignment's (see slot()).
     // The same bins, summed in the same order, as a dense table would hold: only the empty ones are
     // left out. Weights are floats, the running total a double (see learn()).
     private byte[] hist = EMPTY;
@@ -227,7 +236,7 @@ public final class AdaptiveDetector implements LivenessDetector {
     private float stretch = 1;
     /** Silences learned, saturating at Integer.MAX_VALUE (68 years of 1 s beats). */
     private int learned;
-    /** Occupied entries of the sparse histogram, unsigned (at most 221): hist.length / ENTRY. */
+    /** Occupied entries of the sparse histogram, unsigned (at most 221). */
     private byte used;
     private byte sinceRefresh;
     /** The bin whose lower edge is the tail threshold u, unsigned. */
@@ -352,7 +361,7 @@ public final class AdaptiveDetector implements LivenessDetector {
 
     /** The bin number of entry {@code i} of the sparse histogram. */
     private int binAt(int i) {
-        return hist[((used & 0xFF) << 2) + i] & 0xFF;
+        return hist[hist.length / ENTRY * 4 + i] & 0xFF;
     }
 
     /** The histogram as a dense table: each of the 221 bins' weight, 0 where none (for tests). */
@@ -364,14 +373,16 @@ public final class AdaptiveDetector implements LivenessDetector {
         return dense;
     }
 
-    /** Bytes of the sparse histogram's array (for tests): {@value #ENTRY} per occupied bin, no slack. */
+    /** Bytes of the sparse histogram's array (for tests): {@value #ENTRY} per entry it has room for. */
     int histogramBytes() {
         return hist.length;
     }
 
     /**
-     * The index of bin {@code b} in the sparse histogram, inserted (with no weight) if missing: the
-     * array is replaced by one an entry longer, the new entry's weight and bin put in their places.
+     * The index of bin {@code b} in the sparse histogram, inserted (with no weight) if missing. When
+     * the array is full it is replaced by one with room for {@link #ROOM} entries (the first), or
+     * for as many as fit in the size an entry more takes: arrays are allocated in 8-byte steps, so
+     * 24 bytes hold 1 entry, 32 hold 3, 40 hold 4, 48 hold 6 … at no cost over an exact fit.
      */
     private int slot(int b) {
         int n = used & 0xFF;
@@ -384,16 +395,24 @@ public final class AdaptiveDetector implements LivenessDetector {
         }
         int at = i + 1;
         byte[] old = hist;
-        byte[] grown = new byte[(n + 1) * ENTRY];
-        // weights [0, at), a zero, weights [at, n); then bins [0, at), b, bins [at, n)
-        System.arraycopy(old, 0, grown, 0, at << 2);
-        System.arraycopy(old, at << 2, grown, (at + 1) << 2, (n - at) << 2);
-        int oldBins = n << 2;
-        int newBins = (n + 1) << 2;
-        System.arraycopy(old, oldBins, grown, newBins, at);
-        grown[newBins + at] = (byte) b;
-        System.arraycopy(old, oldBins + at, grown, newBins + at + 1, n - at);
-        hist = grown;
+        int oldBins = old.length / ENTRY * 4;
+        byte[] h = old;
+        if (n == old.length / ENTRY) {
+            int aligned = (ARRAY_HEADER + (n + 1) * ENTRY + 7) & ~7;
+            int room = Math.min(BINS, Math.max(n == 0 ? ROOM : 0, (aligned - ARRAY_HEADER) / ENTRY));
+            h = new byte[room * ENTRY];
+            System.arraycopy(old, 0, h, 0, at << 2);
+        }
+        int bins = h.length / ENTRY * 4;
+        // weights [at, n) and bins [at, n) move up by one entry (within the array, or into the new one)
+        System.arraycopy(old, at << 2, h, (at + 1) << 2, (n - at) << 2);
+        System.arraycopy(old, oldBins + at, h, bins + at + 1, n - at);
+        if (h != old) {
+            System.arraycopy(old, oldBins, h, bins, at);
+        }
+        hist = h;
+        setWeightAt(at, 0);
+        h[bins + at] = (byte) b;
         used = (byte) (n + 1);
         return at;
     }
