@@ -2,6 +2,9 @@ package dev.heartbeat.detect;
 
 import dev.heartbeat.internal.Checks;
 import dev.heartbeat.peer.Liveness;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -131,9 +134,10 @@ import java.util.Locale;
  * and, below it, a sum over the occupied bins (0 at once while the next answer is not yet due);
  * the fit is O(occupied bins) every 16 samples, times up to four when the misfit test tries
  * smaller samples. The histogram is sparse: it holds only the bins a peer's silences
- * reached (a few dozen of 221), 5 bytes each (a bin number and a float weight), growing by 8 at a
- * time up to 16, then by 4; with the fitted model and the timeouts in a 96-byte object, a detector
- * with 28 occupied bins takes 272 bytes (2.7 KB for a dense table of doubles). The weights are the same as a dense
+ * reached (a few dozen of 221), 5 bytes each (a float weight and a bin number) in one array: none
+ * before the first silence, room for 8 bins at first, then no slack but the 8-byte alignment's;
+ * with the fitted model and the timeouts in a 96-byte object, a detector with 28 occupied bins
+ * takes 256 bytes (2.7 KB for a dense table of doubles). The weights are the same as a dense
  * table's to a float's precision. It allocates only when a silence lands in a bin never reached
  * before. Not thread-safe; one instance per peer.
  *
@@ -182,13 +186,19 @@ public final class AdaptiveDetector implements LivenessDetector {
         }
     }
 
+    /** Bytes per entry of the sparse histogram: a float weight and a bin number. */
+    private static final int ENTRY = 5;
     /**
-     * Initial room of the sparse histogram, and how much it grows by while young: a new peer's first
-     * silences reach new bins often, and every growth copies both arrays.
+     * Entries of the sparse histogram's first array: a new peer's first seconds reach a handful of
+     * bins, each of which would otherwise cost an allocation and a copy.
      */
     private static final int ROOM = 8;
-    /** Growth step past 16 entries, where new bins come rarely (a peer's history fills 20–30). */
-    private static final int LATE_ROOM = 4;
+    /** Bytes of an array's header (HotSpot, compressed class pointers); arrays take 8-byte multiples. */
+    private static final int ARRAY_HEADER = 16;
+    /** The histogram of a detector with no silence learned (shared: it holds nothing). */
+    private static final byte[] EMPTY = new byte[0];
+    /** The weights in {@link #hist}: floats in the platform's byte order, at byte 4 · i. */
+    private static final VarHandle WEIGHTS = MethodHandles.byteArrayViewVarHandle(float[].class, ByteOrder.nativeOrder());
     /**
      * The total weight at which the weights are rescaled so that the newest silence weighs 1 again:
      * far below a float's range (3.4·10³⁸), far above any history's effective size.
@@ -200,11 +210,14 @@ public final class AdaptiveDetector implements LivenessDetector {
     private static final int SKIP_NEXT = 2;
 
     // The histogram, sparse: only the bins that hold weight, in ascending order (a peer's silences
-    // fill a few dozen of the 221 bins). binOf[i] is a bin number (unsigned), weight[i] its weight.
+    // fill a few dozen of the 221 bins), in one array of ENTRY bytes per entry: room for cap =
+    // hist.length / ENTRY entries, their weights first, floats at bytes 4 i (weightAt(i)), then their
+    // bin numbers, unsigned bytes at 4 cap + i (binAt(i)). None before the first silence, ROOM
+    // entries at first, then as many more as fit in the next 8-byte step of the array's size: no
+    // slack but the alignment's (see slot()).
     // The same bins, summed in the same order, as a dense table would hold: only the empty ones are
     // left out. Weights are floats, the running total a double (see learn()).
-    private byte[] binOf = new byte[ROOM];
-    private float[] weight = new float[ROOM];
+    private byte[] hist = EMPTY;
     private double increment = 1;
     private double total;
 
@@ -277,10 +290,7 @@ public final class AdaptiveDetector implements LivenessDetector {
     @Override
     public void reset() {
         used = 0;
-        if (binOf.length > ROOM) {
-            binOf = new byte[ROOM];
-            weight = new float[ROOM];
-        }
+        hist = EMPTY;
         increment = 1;
         total = 0;
         learned = 0;
@@ -302,14 +312,14 @@ public final class AdaptiveDetector implements LivenessDetector {
         if (total > RESCALE_AT) {
             int n = used & 0xFF;
             for (int i = 0; i < n; i++) {
-                weight[i] = (float) (weight[i] / increment);
+                setWeightAt(i, (float) (weightAt(i) / increment));
             }
             total /= increment;
             increment = 1;
         }
         int b = bin(overdueNanos);
-        int i = slot(b); // before reading the field: slot() may grow the arrays
-        weight[i] = (float) (weight[i] + increment);
+        int i = slot(b); // before reading the field: slot() may grow the array
+        setWeightAt(i, (float) (weightAt(i) + increment));
         total += increment;
         increment *= r.growth;
         if (learned < Integer.MAX_VALUE) {
@@ -324,7 +334,7 @@ public final class AdaptiveDetector implements LivenessDetector {
     // The model.
     // ---------------------------------------------------------------------------------------
 
-    private static int bin(double x) {
+    static int bin(double x) {
         if (x < X0) {
             return 0;
         }
@@ -340,26 +350,69 @@ public final class AdaptiveDetector implements LivenessDetector {
         return UPPER[b];
     }
 
-    /** The index of bin {@code b} in the sparse histogram, inserted (with no weight) if missing. */
+    /** The weight of entry {@code i} of the sparse histogram. */
+    private float weightAt(int i) {
+        return (float) WEIGHTS.get(hist, i << 2);
+    }
+
+    private void setWeightAt(int i, float w) {
+        WEIGHTS.set(hist, i << 2, w);
+    }
+
+    /** The bin number of entry {@code i} of the sparse histogram. */
+    private int binAt(int i) {
+        return hist[hist.length / ENTRY * 4 + i] & 0xFF;
+    }
+
+    /** The histogram as a dense table: each of the 221 bins' weight, 0 where none (for tests). */
+    float[] weightsByBin() {
+        float[] dense = new float[BINS];
+        for (int i = 0; i < (used & 0xFF); i++) {
+            dense[binAt(i)] = weightAt(i);
+        }
+        return dense;
+    }
+
+    /** Bytes of the sparse histogram's array (for tests): {@value #ENTRY} per entry it has room for. */
+    int histogramBytes() {
+        return hist.length;
+    }
+
+    /**
+     * The index of bin {@code b} in the sparse histogram, inserted (with no weight) if missing. When
+     * the array is full it is replaced by one with room for {@link #ROOM} entries (the first), or
+     * for as many as fit in the size an entry more takes: arrays are allocated in 8-byte steps, so
+     * 24 bytes hold 1 entry, 32 hold 3, 40 hold 4, 48 hold 6 … at no cost over an exact fit.
+     */
     private int slot(int b) {
         int n = used & 0xFF;
         int i = n - 1;
-        while (i >= 0 && (binOf[i] & 0xFF) > b) {
+        while (i >= 0 && binAt(i) > b) {
             i--;
         }
-        if (i >= 0 && (binOf[i] & 0xFF) == b) {
+        if (i >= 0 && binAt(i) == b) {
             return i;
         }
         int at = i + 1;
-        if (n == binOf.length) {
-            int room = Math.min(BINS, n + (n < 2 * ROOM ? ROOM : LATE_ROOM));
-            binOf = java.util.Arrays.copyOf(binOf, room);
-            weight = java.util.Arrays.copyOf(weight, room);
+        byte[] old = hist;
+        int oldBins = old.length / ENTRY * 4;
+        byte[] h = old;
+        if (n == old.length / ENTRY) {
+            int aligned = (ARRAY_HEADER + (n + 1) * ENTRY + 7) & ~7;
+            int room = Math.min(BINS, Math.max(n == 0 ? ROOM : 0, (aligned - ARRAY_HEADER) / ENTRY));
+            h = new byte[room * ENTRY];
+            System.arraycopy(old, 0, h, 0, at << 2);
         }
-        System.arraycopy(binOf, at, binOf, at + 1, n - at);
-        System.arraycopy(weight, at, weight, at + 1, n - at);
-        binOf[at] = (byte) b;
-        weight[at] = 0;
+        int bins = h.length / ENTRY * 4;
+        // weights [at, n) and bins [at, n) move up by one entry (within the array, or into the new one)
+        System.arraycopy(old, at << 2, h, (at + 1) << 2, (n - at) << 2);
+        System.arraycopy(old, oldBins + at, h, bins + at + 1, n - at);
+        if (h != old) {
+            System.arraycopy(old, oldBins, h, bins, at);
+        }
+        hist = h;
+        setWeightAt(at, 0);
+        h[bins + at] = (byte) b;
         used = (byte) (n + 1);
         return at;
     }
@@ -400,9 +453,9 @@ public final class AdaptiveDetector implements LivenessDetector {
                 first = 0;
                 acc = total;
             } else {
-                j = binOf[first] & 0xFF;
+                j = binAt(first);
                 for (int i = first; i < used; i++) {
-                    acc += weight[i];
+                    acc += weightAt(i);
                 }
             }
             double minXi = cut ? -1 : MIN_XI;
@@ -413,11 +466,11 @@ public final class AdaptiveDetector implements LivenessDetector {
             double a1 = 0;
             double remaining = acc;
             for (int i = first; i < used; i++) {
-                double w = weight[i];
+                double w = weightAt(i);
                 if (w == 0) {
                     continue;
                 }
-                int b = binOf[i] & 0xFF;
+                int b = binAt(i);
                 double c = (b == 0 ? X0 / 2 : Math.sqrt(lower(b) * upper(b))) - u;
                 double survival = (remaining - w / 2) / acc;
                 a0 += w * c;
@@ -446,8 +499,8 @@ public final class AdaptiveDetector implements LivenessDetector {
                 // A cut tail is a cluster that ends: its DEAD timeout is not put below the largest silence
                 // in it that is still remembered (weighing at least 1/e of a new one).
                 for (int i = used - 1; i >= first; i--) {
-                    if (weight[i] >= increment * REMEMBERED) {
-                        atLeast = upper(binOf[i] & 0xFF);
+                    if (weightAt(i) >= increment * REMEMBERED) {
+                        atLeast = upper(binAt(i));
                         break;
                     }
                 }
@@ -470,8 +523,8 @@ public final class AdaptiveDetector implements LivenessDetector {
     /** The entry from which the {@code k} largest silences lie at or above it (bin 0 excluded), or −1. */
     private int tailStart(double k, int used) {
         double acc = 0;
-        for (int i = used - 1; i >= 0 && (binOf[i] & 0xFF) > 0; i--) {
-            acc += weight[i];
+        for (int i = used - 1; i >= 0 && binAt(i) > 0; i--) {
+            acc += weightAt(i);
             if (acc / increment >= k) {
                 return i;
             }
@@ -487,17 +540,17 @@ public final class AdaptiveDetector implements LivenessDetector {
      * below 0).
      */
     private double misfit(int first, int used, boolean mustEnd) {
-        double u = lower(binOf[first] & 0xFF);
+        double u = lower(binAt(first));
         double acc = 0;
         for (int i = first; i < used; i++) {
-            acc += weight[i];
+            acc += weightAt(i);
         }
         double a0 = 0;
         double a1 = 0;
         double remaining = acc;
         for (int i = first; i < used; i++) {
-            double w = weight[i];
-            int b = binOf[i] & 0xFF;
+            double w = weightAt(i);
+            int b = binAt(i);
             double c = Math.sqrt(lower(b) * upper(b)) - u;
             a0 += w * c;
             a1 += w * c * (remaining - w / 2) / acc;
@@ -519,9 +572,9 @@ public final class AdaptiveDetector implements LivenessDetector {
         double d = 0;
         remaining = acc;
         for (int i = first; i < used; i++) {
-            int b = binOf[i] & 0xFF;
+            int b = binAt(i);
             d = Math.max(d, Math.abs(remaining / acc - gpdSurvival(lower(b) - u, xi, sigma)));
-            remaining -= weight[i];
+            remaining -= weightAt(i);
             d = Math.max(d, Math.abs(remaining / acc - gpdSurvival(upper(b) - u, xi, sigma)));
         }
         return d * Math.sqrt(k);
@@ -547,9 +600,9 @@ public final class AdaptiveDetector implements LivenessDetector {
             // edge of the highest bin at or above which a fraction p of the weight lies.
             double above = 0;
             for (int i = (used & 0xFF) - 1; i >= 0; i--) {
-                above += weight[i];
+                above += weightAt(i);
                 if (above / total >= p) {
-                    return upper(binOf[i] & 0xFF);
+                    return upper(binAt(i));
                 }
             }
             return 0;
@@ -587,9 +640,9 @@ public final class AdaptiveDetector implements LivenessDetector {
         // The weight at or above bin b + 1 and at or above bin b, summed from the top in one pass.
         double aboveNext = 0;
         double above = 0;
-        for (int i = (used & 0xFF) - 1; i >= 0 && (binOf[i] & 0xFF) >= b; i--) {
-            above += weight[i];
-            if ((binOf[i] & 0xFF) > b) {
+        for (int i = (used & 0xFF) - 1; i >= 0 && binAt(i) >= b; i--) {
+            above += weightAt(i);
+            if (binAt(i) > b) {
                 aboveNext = above;
             }
         }

@@ -9,9 +9,13 @@ package dev.heartbeat.engine;
  * any); O(1) per sample except when
  * the minimum leaves the window (O(SIZE)).
  *
- * <p>Samples are kept as 32-bit nanoseconds (a monitor keeps one window per peer: 80 bytes instead
- * of 144), exactly; the first sample that does not fit (an RTT over 2.1 s) moves the window to
- * 64-bit samples for good — the only allocation after construction.
+ * <p>Samples are kept in 16 bits each, four to a {@code long} field (32 bytes per peer, no array
+ * and no allocation; the baseline is published as its 16-bit code), as a small float: exact below
+ * 2,048 ns, above that an 11-bit significand and an exponent, rounded <em>up</em> ({@link #kept(long)}). A kept sample is never below the
+ * RTT measured and above it by less than 1/1,024 (0.098%): 1 ms is kept as 1,000,448 ns, 40 ms
+ * as 40,009,728 ns. The baseline and the maximum are the kept samples, so the maximum still bounds
+ * every recent RTT (a probe waits at least that long) and the baseline is at most 0.1% above the
+ * fastest one. Any RTT fits (up to 2⁶² ns; longer ones, which no path has, are kept as 2⁶²).
  *
  * <p>Not final: a peer's {@link EchoTracker} extends it, to keep both in one object; its methods
  * are named for RTTs ({@link #addRtt}, {@link #rttBaseline}) so that they read plainly where they
@@ -21,75 +25,119 @@ class RttWindow {
 
     static final int SIZE = 16;
 
-    /** The samples while all fit in an int; null once {@link #wide} took over. */
-    private int[] narrow = new int[SIZE];
-    private long[] wide;
+    /** Bits of a kept sample's significand after its leading one (exact below 2^(SIGNIFICAND + 1)). */
+    private static final int SIGNIFICAND = 10;
+    /** The longest RTT kept; longer ones are kept as this (146 years). */
+    private static final long LONGEST = 1L << 62;
+    /** {@link #minCode} before the first sample: above every code (the largest is 53 · 2^10 + 1,023). */
+    private static final char NONE = 0xFFFF;
+
+    /** The samples, 16 bits each: slots 0–3 in {@code s0} (slot 0 in the low bits), 4–7 in {@code s1}, … */
+    private long s0;
+    private long s1;
+    private long s2;
+    private long s3;
     /** Samples held, and the slot of the next one: 0..{@value #SIZE}, bytes (a window per peer). */
     private byte count;
     private byte next;
     /**
-     * The baseline. Volatile, unlike the rest of the window, so that other threads may read it
-     * ({@link #rttBaseline()}): a peer's published RTT baseline is this field, not a copy of it.
+     * The baseline's code, {@link #NONE} before the first sample. Volatile, unlike the rest of the window, so that other
+     * threads may read it ({@link #rttBaseline()}): a peer's published RTT baseline is this field, not a copy of it.
      */
-    private volatile long min = -1;
+    private volatile char minCode = NONE;
 
     void addRtt(long rttNanos) {
-        long evicted = count == SIZE ? sample(next) : -1;
-        store(next, rttNanos);
+        int code = encode(rttNanos);
+        int evicted = count == SIZE ? code(next) : -1;
+        store(next, code);
         next = (byte) ((next + 1) % SIZE);
         if (count < SIZE) {
             count++;
         }
-        long b = min;
-        if (b < 0 || rttNanos <= b) {
-            if (rttNanos != b) {
-                min = rttNanos; // (an equal sample leaves the published field alone)
+        int b = minCode; // NONE is above every code
+        if (code <= b) {
+            if (code != b) {
+                minCode = (char) code; // (an equal sample leaves the published field alone)
             }
         } else if (evicted == b) {
-            long m = Long.MAX_VALUE;
+            int m = NONE;
             for (int i = 0; i < count; i++) {
-                m = Math.min(m, sample(i));
+                m = Math.min(m, code(i));
             }
-            min = m;
+            minCode = (char) m;
         }
     }
 
-    /** The largest of the last {@value #SIZE} samples (O(SIZE)), or -1 before the first sample. */
+    /** The largest of the last {@value #SIZE} samples as kept (O(SIZE)), or -1 before the first sample. */
     long maxRtt() {
-        long m = -1;
+        int m = -1;
         for (int i = 0; i < count; i++) {
-            m = Math.max(m, sample(i));
+            m = Math.max(m, code(i));
         }
-        return m;
-    }
-
-    private long sample(int i) {
-        return wide != null ? wide[i] : narrow[i];
-    }
-
-    private void store(int i, long rttNanos) {
-        if (wide == null && rttNanos != (int) rttNanos) {
-            wide = new long[SIZE];
-            for (int k = 0; k < SIZE; k++) {
-                wide[k] = narrow[k];
-            }
-            narrow = null;
-        }
-        if (wide != null) {
-            wide[i] = rttNanos;
-        } else {
-            narrow[i] = (int) rttNanos;
-        }
+        return m < 0 ? -1 : decode(m);
     }
 
     /** The baseline, or -1 before the first sample; from any thread. */
     long rttBaseline() {
-        return min;
+        int m = minCode;
+        return m == NONE ? -1 : decode(m);
     }
 
     void resetRtts() {
         count = 0;
         next = 0;
-        min = -1;
+        minCode = NONE;
+    }
+
+    /**
+     * An RTT as the window keeps it: the smallest value of the form m · 2^e (m below 2,048) at or
+     * above it, so exact below 2,048 ns and at most 1/1,024 above it beyond; negative RTTs as 0.
+     */
+    static long kept(long rttNanos) {
+        return decode(encode(rttNanos));
+    }
+
+    /**
+     * The 16-bit code of an RTT, in the order of the values (so that minimum and maximum are taken on
+     * codes): below 2^11 the value itself; above, (shift + 1) · 2^10 + the significand's bits after
+     * its leading one, with value = significand · 2^shift rounded up.
+     */
+    private static int encode(long rttNanos) {
+        long x = Math.max(0, Math.min(rttNanos, LONGEST));
+        if (x < 2L << SIGNIFICAND) {
+            return (int) x;
+        }
+        int shift = 63 - Long.numberOfLeadingZeros(x) - SIGNIFICAND;
+        long m = x >>> shift;
+        if ((x & ((1L << shift) - 1)) != 0 && ++m == 2L << SIGNIFICAND) {
+            m >>>= 1; // rounding up carried into the next power of two
+            shift++;
+        }
+        return (shift + 1) << SIGNIFICAND | (int) (m - (1L << SIGNIFICAND));
+    }
+
+    private static long decode(int code) {
+        int e = code >>> SIGNIFICAND;
+        if (e <= 1) {
+            return code;
+        }
+        return ((1L << SIGNIFICAND) | (code & ((1 << SIGNIFICAND) - 1))) << (e - 1);
+    }
+
+    private int code(int slot) {
+        long word = slot < 8 ? (slot < 4 ? s0 : s1) : (slot < 12 ? s2 : s3);
+        return (int) (word >>> ((slot & 3) << 4)) & 0xFFFF;
+    }
+
+    private void store(int slot, int code) {
+        int at = (slot & 3) << 4;
+        long mask = ~(0xFFFFL << at);
+        long bits = (long) code << at;
+        switch (slot >> 2) {
+            case 0 -> s0 = s0 & mask | bits;
+            case 1 -> s1 = s1 & mask | bits;
+            case 2 -> s2 = s2 & mask | bits;
+            default -> s3 = s3 & mask | bits;
+        }
     }
 }

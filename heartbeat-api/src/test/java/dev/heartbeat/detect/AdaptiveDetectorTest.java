@@ -177,6 +177,54 @@ class AdaptiveDetectorTest {
         assertThat(previous).isGreaterThan(0.1);
     }
 
+    /**
+     * The sparse histogram (weights and bin numbers in one array, room for 8 entries at first, then
+     * no slack but the 8-byte alignment's) holds exactly the float weights a dense table of all 221
+     * bins would: bins reached in any order, new ones inserted before, between and after the others,
+     * in room the array has and in a new one; and a reset empties it.
+     */
+    @Test
+    void theSparseHistogramHoldsADenseTablesWeightsInAboutFiveBytesPerBin() {
+        AdaptiveDetector d = detector();
+        double growth = AdaptiveDetector.Config.ofDefaults().rhythm(T).growth;
+        float[] dense = new float[221];
+        double increment = 1;
+        SplittableRandom r = new SplittableRandom(3);
+        assertThat(d.histogramBytes()).isZero();
+        for (int i = 0; i < 5_000; i++) {
+            // on time mostly, else anywhere from 50 µs to 3 min past due, log-uniform
+            long x = r.nextInt(4) == 0 ? 0 : (long) (50_000 * Math.pow(2, 22 * r.nextDouble()));
+            d.learn(x);
+            int b = AdaptiveDetector.bin(x);
+            dense[b] = (float) (dense[b] + increment);
+            increment *= growth;
+            if (i % 97 == 0 || i < 300) {
+                assertThat(d.weightsByBin()).as("after %d silences", i + 1).containsExactly(dense);
+                int occupied = 0;
+                for (float w : dense) {
+                    occupied += w > 0 ? 1 : 0;
+                }
+                // 16 + bytes rounded up to 8 is what an exact fit takes (and 8 entries at first)
+                int exactFit = (16 + 5 * occupied + 7) / 8 * 8 - 16;
+                assertThat(d.histogramBytes()).as("after %d silences", i + 1)
+                        .isBetween(5 * occupied, Math.max(5 * 8, exactFit));
+            }
+        }
+        assertThat(d.weightsByBin()).containsExactly(dense);
+        int occupied = 0;
+        for (float w : dense) {
+            occupied += w > 0 ? 1 : 0;
+        }
+        assertThat(occupied).isGreaterThan(150);
+        assertThat(d.histogramBytes()).isBetween(5 * occupied, (16 + 5 * occupied + 7) / 8 * 8 - 16);
+        d.reset();
+        assertThat(d.histogramBytes()).isZero();
+        assertThat(d.weightsByBin()).containsOnly(0f);
+        d.learn(7 * MS);
+        assertThat(d.histogramBytes()).isEqualTo(5 * 8);
+        assertThat(d.weightsByBin()[AdaptiveDetector.bin(7 * MS)]).isEqualTo(1f);
+    }
+
     /** A silence far past the verdict (a frozen peer) is learned only up to twice the timeout. */
     @Test
     void aVeryLongSilenceIsLearnedOnlyUpToTwiceTheTimeout() {
