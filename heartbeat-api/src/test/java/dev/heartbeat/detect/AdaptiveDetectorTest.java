@@ -425,6 +425,39 @@ class AdaptiveDetectorTest {
         }
     }
 
+    /**
+     * Heavier tails never get a shorter timeout, also where the shape reaches its ½ limit: one
+     * silence in 200 is a stall of 100 ms plus a GPD excess (σ 50 ms, shapes 0.30–0.50), fed at
+     * evenly spread quantiles (no sampling noise), the rest 0–2 ms of jitter. The timeout is on the
+     * safe side of the true (1 − p) quantile, 100 ms + σ/ξ · (180^ξ − 1), and grows with the shape
+     * (within 5%: the histogram's bins). When the scale was matched to the mean excess wherever the
+     * shifted shape was held at ½, the timeout fell as the shape crossed 0.40: 1.29 → 0.93 s with
+     * half an hour of history and 1.19 → 1.04 s with four hours, below the true 1.05 s.
+     */
+    @Test
+    void heavierTailsNeverGetAShorterTimeoutAtTheShapeLimit() {
+        for (int n : new int[] {18_000, 150_000}) { // half an hour and four hours at 100 ms
+            double longest = 0;
+            for (int step = 0; step <= 8; step++) {
+                double xi = 0.30 + 0.025 * step;
+                AdaptiveDetector d = detector();
+                int[] stalls = {0};
+                int[] beat = {0};
+                feed(d, n, () -> {
+                    if (++beat[0] % 200 == 0) {
+                        double u = Math.max(1e-9, (Integer.reverse(++stalls[0]) >>> 1) / (double) (1L << 31));
+                        return (long) (100 * MS + 50 * MS / xi * (Math.pow(u, -xi) - 1));
+                    }
+                    return (long) (2 * MS * (beat[0] * 0.6180339887 % 1.0));
+                }, 0);
+                double truth = 100 * MS + 50 * MS / xi * (Math.pow(180, xi) - 1);
+                assertThat(d.deadAfterNanos()).as("%d silences, shape %.3f: %s", n, xi, d)
+                        .isGreaterThanOrEqualTo(truth).isGreaterThanOrEqualTo(0.95 * longest);
+                longest = Math.max(longest, d.deadAfterNanos());
+            }
+        }
+    }
+
     @Test
     void configRejectsBadValuesNamingParameterAndRule() {
         assertThatThrownBy(() -> AdaptiveDetector.Config.custom().mistakesPerHour(0))
