@@ -51,7 +51,7 @@ class FaultsTest {
             proxy.blackhole(true);
             await().pollInterval(Duration.ofMillis(2)).atMost(Duration.ofSeconds(5)).until(() -> p.liveness() == Liveness.DEAD);
             long ms = (System.nanoTime() - t0) / 1_000_000;
-            PeerEvent dead = last(Liveness.DEAD);
+            PeerEvent dead = transition(Liveness.DEAD, 1);
             assertThat(dead.reason()).doesNotContain("closed", "reset"); // the detector, not the socket
             assertThat(events).anyMatch(e -> e.toLiveness() == Liveness.SUSPECT);
             System.out.printf(Locale.ROOT, "blackhole detected DEAD after %d ms (100 ms interval): %s%n", ms, dead.reason());
@@ -79,7 +79,7 @@ class FaultsTest {
                 await().pollInterval(Duration.ofMillis(2)).atMost(Duration.ofSeconds(5)).until(() -> p.liveness() == Liveness.DEAD);
                 long ms = (System.nanoTime() - stoppedAt) / 1_000_000;
                 System.out.printf(Locale.ROOT, "SIGSTOP detected DEAD after %d ms (100 ms interval): %s%n", ms,
-                        last(Liveness.DEAD).reason());
+                        transition(Liveness.DEAD, 1).reason());
 
                 // The kernel keeps ACKing the frozen process's socket: keepalive tuned to 2 s
                 // (idle 1 s, 1 probe after 1 s) sees nothing, however long we look.
@@ -103,7 +103,7 @@ class FaultsTest {
             signal(child, "KILL");
             await().pollInterval(Duration.ofMillis(2)).atMost(Duration.ofSeconds(3)).until(() -> p.liveness() == Liveness.DEAD);
             long ms = (System.nanoTime() - killedAt) / 1_000_000;
-            PeerEvent dead = last(Liveness.DEAD);
+            PeerEvent dead = transition(Liveness.DEAD, 2); // the first was the freeze's
             assertThat(dead.reason()).containsAnyOf("reset", "closed by peer"); // the connection said it
             System.out.printf(Locale.ROOT, "SIGKILL detected DEAD after %d ms: %s%n", ms, dead.reason());
         } finally {
@@ -112,15 +112,20 @@ class FaultsTest {
         }
     }
 
-    private PeerEvent last(Liveness l) {
-        PeerEvent found = null;
-        for (PeerEvent e : events) {
-            if (e.kind() == PeerEvent.Kind.TRANSITION && e.toLiveness() == l) {
-                found = e;
+    /**
+     * The {@code n}-th transition to {@code l} (from 1), once the listener has it: listeners are
+     * called on the registry's dispatcher, so a state read from the peer can be ahead of the event.
+     */
+    private PeerEvent transition(Liveness l, int n) {
+        return await().atMost(Duration.ofSeconds(5)).until(() -> {
+            int seen = 0;
+            for (PeerEvent e : events) {
+                if (e.kind() == PeerEvent.Kind.TRANSITION && e.toLiveness() == l && ++seen == n) {
+                    return e;
+                }
             }
-        }
-        assertThat(found).as("a transition to %s in %s", l, events).isNotNull();
-        return found;
+            return null;
+        }, e -> e != null);
     }
 
     private static Process startChild() throws Exception {
