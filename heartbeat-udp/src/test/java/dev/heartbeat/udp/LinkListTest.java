@@ -188,4 +188,40 @@ class LinkListTest {
             assertThat(l.isConnected()).isFalse();
         }
     }
+
+    /**
+     * A scoped IPv6 literal on an interface that does not exist is looked up like a name (its scope
+     * is kept, not dropped as a literal's parse would): the lookup fails, the link reports a failed
+     * connect and tries again. Nothing is sent: the address never resolves.
+     */
+    @Test
+    void aScopedLiteralOnNoSuchInterfaceFailsToConnectAndIsRetried() throws Exception {
+        assertThat(dev.heartbeat.udp.internal.Addresses.isLiteral("fe80::1%nosuchif0")).isFalse();
+        assertThat(dev.heartbeat.udp.internal.Addresses.isLiteral("fe80::1")).isTrue();
+        assertThat(dev.heartbeat.udp.internal.Addresses.isLiteral("10.0.0.7")).isTrue();
+        java.util.List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        LinkHandler handler = new LinkHandler() {
+            @Override
+            public void onConnected(Link l) {
+            }
+
+            @Override
+            public void onFrame(Link l, ByteBuffer frame) {
+            }
+
+            @Override
+            public void onDisconnected(Link l, DisconnectCause cause, String detail) {
+                if (cause == DisconnectCause.CONNECT_FAILED) {
+                    failures.add(detail);
+                }
+            }
+        };
+        try (UdpClientTransport t = UdpClientTransport.builder().eventLoopThreads(1).padPings(false).build()) {
+            Link l = t.open("[fe80::1%nosuchif0]:7", handler);
+            org.awaitility.Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> failures.size() >= 2);
+            assertThat(failures.get(0)).contains("fe80::1%nosuchif0");
+            assertThat(l.isConnected()).isFalse();
+            l.close();
+        }
+    }
 }

@@ -29,12 +29,17 @@ public final class Addresses {
         return dev.heartbeat.internal.SocketAddresses.parse(a);
     }
 
-    /** True when {@code host} is an IPv4 or IPv6 literal (no DNS lookup needed). */
+    /**
+     * True when {@code host} is an IPv4 or an unscoped IPv6 literal: its address is known without
+     * a lookup. A scoped IPv6 literal ({@code fe80::1%eth0}) is not: its scope names an interface,
+     * which may not exist (yet), so it goes through the lookup like a name — retried, and reported
+     * as a failed connect while it fails — instead of losing its scope here.
+     */
     public static boolean isLiteral(String host) {
-        return NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host);
+        return host.indexOf('%') < 0 && (NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host));
     }
 
-    /** The address of a literal, without any lookup. */
+    /** The address of a literal ({@link #isLiteral}), without any lookup. */
     public static InetAddress literal(String host) {
         byte[] b = NetUtil.createByteArrayFromIpAddressString(host);
         if (b == null) {
