@@ -5,6 +5,13 @@
 #   mvn -q -B -pl heartbeat-api,heartbeat-tcp,heartbeat-udp,benchmarks package -DskipTests
 # One run (prints a RESULT line):
 #   benchmarks/run-scale.sh --client project --transport tcp --peers 10000
+# Every peer answers with its own node id (responder-PID-i: i per UDP address, per TCP connection),
+# as a fleet of distinct processes does; the project's RESULT line ends with node_ids= (distinct ids
+# among the peers) and node_id_strings= (distinct String instances). For comparison, all the peers
+# of one responder JVM can share one node id (responder-PID):
+#   benchmarks/run-scale.sh --client project --transport tcp --peers 10000 --node-ids shared
+# Other options: --responders 2 --warmup 20 --measure 20 --threads 2 --interval-ms 1000 --metrics
+# --footprint [min B/peer] (heap per peer class by class) --hold (wait for Enter: jmap, JFR).
 # The whole matrix (1,000 / 5,000 / 10,000 peers, tcp and udp, project and bare alternating,
 # REPS repetitions; about 1 minute a run):
 #   REPS=3 benchmarks/run-scale.sh matrix > scale.out

@@ -28,9 +28,20 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <pre>
  * MonitorScale --client project|bare --transport tcp|udp --peers N [--responders 2]
- *              [--warmup 20] [--measure 20] [--threads 2] [--interval-ms 1000] [--metrics]
- *              [--footprint [min B/peer, default 4]]
+ *              [--node-ids distinct|shared] [--warmup 20] [--measure 20] [--threads 2]
+ *              [--interval-ms 1000] [--metrics] [--footprint [min B/peer, default 4]] [--hold]
  * </pre>
+ * <p><b>Node ids.</b> Every peer answers with its own node id by default ({@code --node-ids
+ * distinct}: {@code responder-PID-i}, i per UDP address or per TCP connection of a child), as a
+ * fleet of N processes does: the monitor keeps each peer's node id, and since it reuses the String
+ * it decoded when a PONG's node id bytes are equal to the last ones, N peers sharing one id would
+ * share one String and read lighter than a fleet. {@code --node-ids shared} gives all the peers of a
+ * child one node id ({@code responder-PID}), for comparison. The responders are
+ * {@link ResponderProcess}'s {@code udp-many} (one socket per peer) and {@code tcp-many} (a harness
+ * answerer, one responder per connection) in both cases; the project's RESULT line ends with
+ * {@code node_ids} (distinct node ids among the peers' states) and {@code node_id_strings}
+ * (distinct String instances among them). The bare client stores no node id.
+ *
  * {@code --footprint} also prints the heap per peer class by class ({@link Footprint}: the JVM's
  * class histogram before the peers and after the measurement, per peer), as {@code FOOTPRINT} lines.
  * Bounded: adds at most N peers at ~2,000/s, waits at most 60 s for them, measures for the given
@@ -53,6 +64,10 @@ public final class MonitorScale {
         long intervalNanos = a.getInt("interval-ms", 1000) * 1_000_000L;
         boolean udp = transport.equals("udp");
         boolean bare = client.equals("bare");
+        String nodeIds = a.get("node-ids", "distinct");
+        if (!nodeIds.equals("distinct") && !nodeIds.equals("shared")) {
+            throw new IllegalArgumentException("node-ids : " + nodeIds + " (expected: distinct or shared)");
+        }
 
         List<Child> children = new ArrayList<>();
         try {
@@ -64,14 +79,14 @@ public final class MonitorScale {
                     int count = peers / responders + (r < peers % responders ? 1 : 0);
                     Path file = Files.createTempFile("udp-addresses", ".txt");
                     Child c = Child.start(ResponderProcess.class, List.of("-Xmx512m", "-XX:+UseSerialGC"), log,
-                            "udp-many", host, Integer.toString(count), file.toString());
+                            "udp-many", host, Integer.toString(count), file.toString(), nodeIds);
                     children.add(c);
                     c.await("READY");
                     targets.addAll(Files.readAllLines(file));
                     Files.delete(file);
                 } else {
-                    Child c = Child.start(ResponderProcess.class, List.of("-Xmx512m", "-XX:+UseSerialGC"), log, "tcp",
-                            host);
+                    Child c = Child.start(ResponderProcess.class, List.of("-Xmx512m", "-XX:+UseSerialGC"), log,
+                            "tcp-many", host, nodeIds);
                     children.add(c);
                     targets.add(c.await("READY").split(" ")[2]);
                 }
@@ -271,6 +286,21 @@ public final class MonitorScale {
         @Override
         public long suspect() {
             return suspect.sum();
+        }
+
+        /** How many distinct node ids, and distinct String instances of them, the peers' states hold. */
+        @Override
+        public String extra() {
+            java.util.Set<String> ids = new java.util.HashSet<>();
+            java.util.Set<String> instances = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            for (Peer p : monitor.peers()) {
+                String id = p.state().nodeId();
+                if (id != null) {
+                    ids.add(id);
+                    instances.add(id);
+                }
+            }
+            return " node_ids=" + ids.size() + " node_id_strings=" + instances.size();
         }
 
         @Override

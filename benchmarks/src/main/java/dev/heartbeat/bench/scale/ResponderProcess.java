@@ -3,6 +3,7 @@ package dev.heartbeat.bench.scale;
 import dev.heartbeat.engine.HeartbeatResponder;
 import dev.heartbeat.protocol.Frame;
 import dev.heartbeat.protocol.FrameCodec;
+import dev.heartbeat.protocol.FrameDecodeException;
 import dev.heartbeat.tcp.TcpResponderServer;
 import dev.heartbeat.udp.UdpResponderServer;
 import io.netty.bootstrap.Bootstrap;
@@ -27,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A child JVM that answers heartbeats, in one of these modes (first argument):
@@ -34,9 +36,20 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *   <li>{@code tcp HOST}: a {@link TcpResponderServer} on HOST, port chosen by the OS, limits
  *       raised for a harness whose monitors all connect from 127.0.0.1;</li>
  *   <li>{@code udp HOST}: a {@link UdpResponderServer} on HOST (reply rate limit raised);</li>
- *   <li>{@code udp-many HOST COUNT FILE}: COUNT UDP sockets on HOST (one address per monitored
- *       peer), all on one event loop group, each answering with the same
- *       {@link HeartbeatResponder}; their addresses are written to FILE;</li>
+ *   <li>{@code udp-many HOST COUNT FILE [distinct|shared]}: COUNT UDP sockets on HOST (one address
+ *       per monitored peer), all on one event loop group; their addresses are written to FILE.
+ *       {@code distinct} (the default): each socket answers with its own {@link HeartbeatResponder},
+ *       node id {@code responder-PID-i} for the i-th socket (and its own epoch), as N processes of a
+ *       fleet would; {@code shared}: all answer with one responder, node id {@code responder-PID};</li>
+ *   <li>{@code tcp-many HOST [distinct|shared]}: a harness TCP answerer on HOST (port chosen by the
+ *       OS) that frames the stream with the frame's own length field and answers each PING through
+ *       {@link HeartbeatResponder#respond} — the real protocol, without {@link TcpResponderServer}'s
+ *       limits and eviction, which a server answering as one process has no use for here.
+ *       {@code distinct} (the default): each accepted connection answers with its own responder, node
+ *       id {@code responder-PID-i} for the i-th connection; {@code shared}: one responder for all
+ *       (what {@code tcp} does, through the same answerer as {@code distinct}, so that the two differ
+ *       only in node ids). {@link TcpResponderServer} takes one responder for all its connections, so
+ *       it cannot give each connection its own node id;</li>
  *   <li>{@code bare-tcp HOST} / {@code bare-udp HOST}: bare Netty answering each PING with a PONG of
  *       exactly the project's PONG length (prebuilt bytes, echo fields copied in), for the
  *       throughput baselines;</li>
@@ -50,6 +63,11 @@ public final class ResponderProcess {
     private static final List<AutoCloseable> OPEN = new CopyOnWriteArrayList<>();
     /** SO_RCVBUF of both UDP responders, project and bare: 1,000 outstanding PINGs fit without loss. */
     static final int UDP_RECEIVE_BUFFER = 4 << 20;
+    /** The answerers' scratch, per event loop thread (not per socket or connection): a PING in, a PONG out. */
+    private static final ThreadLocal<Frame> SCRATCH = ThreadLocal.withInitial(Frame::new);
+    private static final ThreadLocal<ByteBuffer> INBOUND = ThreadLocal.withInitial(() -> ByteBuffer.allocate(65_536));
+    private static final ThreadLocal<ByteBuffer> OUT =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocate(FrameCodec.MAX_FRAME_LENGTH));
 
     private ResponderProcess() {
     }
@@ -74,9 +92,16 @@ public final class ResponderProcess {
             }
             case "udp-many": {
                 int count = Integer.parseInt(args[2]);
-                List<String> addresses = udpMany(responder, host, count, threads);
+                NodeIds ids = NodeIds.of(responder, args.length > 4 ? args[4] : "distinct");
+                List<String> addresses = udpMany(ids, host, count, threads);
                 Files.write(Path.of(args[3]), addresses);
-                System.out.println("READY udp-many " + addresses.size());
+                System.out.println("READY udp-many " + addresses.size() + " " + ids.name());
+                break;
+            }
+            case "tcp-many": {
+                NodeIds ids = NodeIds.of(responder, args.length > 2 ? args[2] : "distinct");
+                int port = tcpMany(ids, host, threads);
+                System.out.println("READY tcp-many " + host + ":" + port + " " + ids.name());
                 break;
             }
             case "bare-tcp": {
@@ -112,7 +137,7 @@ public final class ResponderProcess {
             }
             default:
                 throw new IllegalArgumentException("mode : " + mode
-                        + " (expected: tcp, udp, udp-many, bare-tcp, bare-udp or fault)");
+                        + " (expected: tcp, udp, udp-many, tcp-many, bare-tcp, bare-udp or fault)");
         }
         System.out.flush();
         Thread.currentThread().join(); // until the parent's pipe closes
@@ -142,25 +167,120 @@ public final class ResponderProcess {
         return reply.position();
     }
 
-    private static List<String> udpMany(HeartbeatResponder responder, String host, int count, int threads)
-            throws InterruptedException {
+    /**
+     * The responder each monitored peer gets: its own ({@code distinct}: node id
+     * {@code responder-PID-i}, its own epoch, this process's one load provider) or the process's one
+     * ({@code shared}). Thread-safe.
+     */
+    static final class NodeIds {
+        private final HeartbeatResponder shared;
+        private final boolean distinct;
+        private final AtomicInteger next = new AtomicInteger();
+
+        private NodeIds(HeartbeatResponder shared, boolean distinct) {
+            this.shared = shared;
+            this.distinct = distinct;
+        }
+
+        /** {@code mode}: {@code distinct} or {@code shared}. */
+        static NodeIds of(HeartbeatResponder shared, String mode) {
+            switch (mode) {
+                case "distinct":
+                    return new NodeIds(shared, true);
+                case "shared":
+                    return new NodeIds(shared, false);
+                default:
+                    throw new IllegalArgumentException("node ids : " + mode + " (expected: distinct or shared)");
+            }
+        }
+
+        String name() {
+            return distinct ? "distinct" : "shared";
+        }
+
+        /** The responder for the next peer (socket or connection). */
+        HeartbeatResponder next() {
+            if (!distinct) {
+                return shared;
+            }
+            return HeartbeatResponder.builder().nodeId(shared.nodeId() + "-" + next.getAndIncrement())
+                    .loadProvider(shared.loadProvider()).minInterval(Duration.ZERO).build();
+        }
+    }
+
+    /** COUNT UDP sockets on HOST, each answering with the next of {@code ids}' responders; their addresses. */
+    static List<String> udpMany(NodeIds ids, String host, int count, int threads) throws InterruptedException {
         MultiThreadIoEventLoopGroup group = Wire.group(threads);
-        Bootstrap b = new Bootstrap().group(group).channel(Wire.datagram()).handler(new UdpAnswer(responder));
+        OPEN.add(group::shutdownGracefully);
+        Bootstrap b = new Bootstrap().group(group).channel(Wire.datagram());
         List<String> addresses = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            Channel ch = b.bind(host, 0).sync().channel();
+            Channel ch = b.handler(new UdpAnswer(ids.next())).bind(host, 0).sync().channel();
             addresses.add(host + ":" + ((InetSocketAddress) ch.localAddress()).getPort());
         }
         return addresses;
     }
 
-    /** Answers each PING datagram with the responder's PONG (no rate limits or replay window: a harness). */
+    /**
+     * The harness TCP answerer on HOST: one {@link TcpAnswer} per accepted connection, with the next
+     * of {@code ids}' responders; its port.
+     */
+    static int tcpMany(NodeIds ids, String host, int threads) throws InterruptedException {
+        MultiThreadIoEventLoopGroup boss = Wire.group(1);
+        MultiThreadIoEventLoopGroup workers = Wire.group(threads);
+        ServerBootstrap sb = new ServerBootstrap().group(boss, workers).channel(Wire.server())
+                .option(ChannelOption.SO_BACKLOG, 8192).childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(FrameCodec.MAX_FRAME_LENGTH,
+                                FrameCodec.LENGTH_FIELD_OFFSET, 2, -(FrameCodec.LENGTH_FIELD_OFFSET + 2), 0),
+                                new TcpAnswer(ids.next()));
+                    }
+                });
+        OPEN.add(workers::shutdownGracefully);
+        OPEN.add(boss::shutdownGracefully);
+        Channel ch = sb.bind(host, 0).sync().channel();
+        return ((InetSocketAddress) ch.localAddress()).getPort();
+    }
+
+    /** Closes every server and event loop group this JVM opened (a child just exits; tests call this). */
+    static void closeAll() throws Exception {
+        for (AutoCloseable c : OPEN) {
+            c.close();
+        }
+        OPEN.clear();
+    }
+
+    /**
+     * The PONG {@code responder} answers to the frame in {@code frame} (its readable bytes), in a
+     * new buffer from {@code ctx}'s allocator, or null when the frame is not a PING or not valid.
+     * The scratch buffers are per thread (an event loop's), whichever socket or connection reads.
+     */
+    private static ByteBuf answer(ChannelHandlerContext ctx, HeartbeatResponder responder, ByteBuf frame) {
+        ByteBuffer in = INBOUND.get();
+        in.clear().limit(frame.readableBytes());
+        frame.getBytes(frame.readerIndex(), in);
+        in.flip();
+        ByteBuffer reply = OUT.get();
+        reply.clear();
+        try {
+            if (!responder.respond(in, reply, SCRATCH.get())) {
+                return null;
+            }
+        } catch (FrameDecodeException e) {
+            return null; // not a heartbeat: ignored
+        }
+        reply.flip();
+        ByteBuf b = ctx.alloc().ioBuffer(reply.remaining());
+        b.writeBytes(reply);
+        return b;
+    }
+
+    /** Answers each PING datagram with its responder's PONG (no rate limits or replay window: a harness). */
     @ChannelHandler.Sharable
     private static final class UdpAnswer extends ChannelInboundHandlerAdapter {
         private final HeartbeatResponder responder;
-        private final ThreadLocal<Frame> scratch = ThreadLocal.withInitial(Frame::new);
-        private final ThreadLocal<ByteBuffer> inbound = ThreadLocal.withInitial(() -> ByteBuffer.allocate(65_536));
-        private final ThreadLocal<ByteBuffer> out = ThreadLocal.withInitial(() -> ByteBuffer.allocate(FrameCodec.MAX_FRAME_LENGTH));
 
         UdpAnswer(HeartbeatResponder responder) {
             this.responder = responder;
@@ -170,24 +290,40 @@ public final class ResponderProcess {
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             DatagramPacket p = (DatagramPacket) msg;
             try {
-                ByteBuffer reply = out.get();
-                reply.clear();
-                ByteBuf c = p.content();
-                ByteBuffer in = inbound.get();
-                in.clear().limit(c.readableBytes());
-                c.getBytes(c.readerIndex(), in);
-                in.flip();
-                if (responder.respond(in, reply, scratch.get())) {
-                    reply.flip();
-                    ByteBuf b = ctx.alloc().ioBuffer(reply.remaining());
-                    b.writeBytes(reply);
-                    ctx.writeAndFlush(new DatagramPacket(b, p.sender()), ctx.voidPromise());
+                ByteBuf pong = answer(ctx, responder, p.content());
+                if (pong != null) {
+                    ctx.writeAndFlush(new DatagramPacket(pong, p.sender()), ctx.voidPromise());
                 }
-            } catch (Exception e) {
-                // not a heartbeat: ignored
             } finally {
                 p.release();
             }
+        }
+    }
+
+    /** Answers each framed PING on one connection with its responder's PONG (a harness: no limits). */
+    private static final class TcpAnswer extends ChannelInboundHandlerAdapter {
+        private final HeartbeatResponder responder;
+
+        TcpAnswer(HeartbeatResponder responder) {
+            this.responder = responder;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf frame = (ByteBuf) msg;
+            try {
+                ByteBuf pong = answer(ctx, responder, frame);
+                if (pong != null) {
+                    ctx.writeAndFlush(pong, ctx.voidPromise());
+                }
+            } finally {
+                frame.release();
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close(); // a stream that is not ours (the framer refused it): closed
         }
     }
 
