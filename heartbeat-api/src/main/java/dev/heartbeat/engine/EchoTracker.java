@@ -65,6 +65,10 @@ class EchoTracker extends RttWindow {
     private int outstanding;
     private int answered;
     private int missed;
+    /**
+     * The last PING sent; before the first, the one before the first to be sent (0 unless
+     * {@link #firstSequence} set it): {@link #nextSequence()} follows from it.
+     */
     private int lastSent;
     /** The last PING answered; before the first answer, the one before the first PING sent. */
     private int lastMatched;
@@ -340,6 +344,23 @@ class EchoTracker extends RttWindow {
             return Long.MIN_VALUE;
         }
         return k <= recorded ? keptSendTime(k) : lastSentAt;
+    }
+
+    /**
+     * Sets the sequence of the first PING to be sent (a monitor starts at a random one); call it
+     * before any is sent. Without it, the first is 1.
+     */
+    void firstSequence(int seq) {
+        lastSent = seq - 1;
+    }
+
+    /**
+     * The sequence of the next PING for a sender that numbers them one apart, as a monitor does:
+     * one after the last sent, or the first one — the tracker keeps it, so its owner needs no
+     * counter of its own.
+     */
+    int nextSequence() {
+        return lastSent + 1;
     }
 
     /** True once a PING was sent. */

@@ -111,8 +111,7 @@ sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runna
      */
     private volatile Link link;
 
-    // Scheduler-confined state.
-    private int nextSeq = Epochs.newSequence();
+    // Scheduler-confined state (the next PING's sequence is EchoTracker's nextSequence()).
     /** When the last valid PONG arrived; before the first one, when the peer began (its silence started then). */
     private long lastPongAt;
     /** Own pauses forgiven since the last valid PONG (or since the peer was added). */
@@ -152,7 +151,12 @@ sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runna
     private volatile String reason = "added";
     /** φ as last computed, for readers (a float: ample for showing it; the detector decides in double). */
     private volatile float phi;
-    private volatile long rttNanos = -1;
+    /**
+     * The RTT of the last accepted PONG (-1 before the first), when it fits in an int — below 2.1 s,
+     * as nearly every one does — else {@link #RTT_FAR}, with the RTT in {@link Rare#rttFar}: 4 bytes
+     * per peer instead of 8. See {@link #rttNanos()}.
+     */
+    private volatile int rttNanos = -1;
     /** The status of the last accepted PONG as its ordinal (a byte, not a reference), -1 before the first. */
     private volatile byte status = -1;
     /**
@@ -205,6 +209,8 @@ sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runna
         int adviceMillis;
         /** {@link #since()} when it does not fit in {@link #sinceNanos} (years before 1678 or after 2261). */
         Instant sinceFar;
+        /** {@link #rttNanos()} when it does not fit in {@link #rttNanos} (volatile: a long, read from any thread). */
+        volatile long rttFar;
     }
 
     /**
@@ -228,6 +234,7 @@ sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runna
         this.detector = cfg.detector().create(cfg.intervalNanos);
         setSince(owner.clock().instant());
         this.jitterState = owner.nextSeed();
+        firstSequence(Epochs.newSequence());
     }
 
     /** This peer's settings. */
@@ -481,7 +488,8 @@ sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runna
         ByteBuffer out = PING_SCRATCH.get();
         Frame frame = PING_FRAME.get();
         out.clear();
-        frame.ping(owner.epoch(), nextSeq, sealSendTime(nextSeq, now), owner.nodeId(), (int) Math.min(Integer.MAX_VALUE, effectiveIntervalNanos() / 1_000_000));
+        int seq = nextSequence();
+        frame.ping(owner.epoch(), seq, sealSendTime(seq, now), owner.nodeId(), (int) Math.min(Integer.MAX_VALUE, effectiveIntervalNanos() / 1_000_000));
         int padTo = link.pingPaddingTo(lastPongLength);
         if (padTo > 0) {
             FrameSealer sealer = owner.sealer();
@@ -491,7 +499,6 @@ sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runna
         }
         out.flip();
         if (link.send(out)) {
-            int seq = nextSeq++;
             recordSent(seq, now);
             reportMisses();
             observeLoss();
@@ -792,7 +799,7 @@ sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runna
                 restartedFrom = knownEpoch;
                 retire(knownEpoch);
                 // The first epoch needs no such mark: no epoch was retired before it.
-                rare().epochFromSeq = nextSeq;
+                rare().epochFromSeq = nextSequence();
             }
             epoch = e;
         }
@@ -815,7 +822,7 @@ sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runna
         if (beforeL == Liveness.SUSPECT || beforeL == Liveness.DEAD) {
             // Answers to PINGs queued during the silence arrive in a burst with huge RTTs that say
             // nothing about the peer's speed now: judge RTT only from PINGs sent from here on.
-            freshFromSeq = nextSeq;
+            freshFromSeq = nextSequence();
             flag(FILTER_STALE_RTT, true);
         }
         boolean freshRtt = !flag(FILTER_STALE_RTT) || echo - freshFromSeq >= 0;
@@ -850,7 +857,7 @@ sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runna
         if (freshRtt) {
             addRtt(rtt);
         }
-        rttNanos = rtt;
+        setRtt(rtt);
         status = (byte) s.ordinal();
         publishLoad(l);
         nodeId = frame.nodeId();
@@ -1147,7 +1154,8 @@ sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runna
 
     @Override
     public long rttNanos() {
-        return rttNanos;
+        int r = rttNanos;
+        return r == RTT_FAR ? rare.rttFar : r; // a far mark was written after the rare state
     }
 
     @Override
@@ -1239,7 +1247,7 @@ sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runna
     @Override
     public PeerState state() {
         short v = verdicts; // read once: liveness and usability of the same transition
-        return new PeerState(name, address, LIVENESS[v >> 8 & 0x7], USABILITY[v & 0xff], reason, phi, rttNanos, rttBaselineNanos(),
+        return new PeerState(name, address, LIVENESS[v >> 8 & 0x7], USABILITY[v & 0xff], reason, phi, rttNanos(), rttBaselineNanos(),
                 status(), load(), epoch, nodeId, since());
     }
 
@@ -1250,6 +1258,19 @@ sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runna
 
     /** {@link #sinceNanos}'s mark of an instant kept in {@link #sinceFar} ({@link #epochNanos} never returns it for one that fits). */
     static final long FAR = Long.MIN_VALUE;
+
+    /** {@link #rttNanos}' mark of an RTT kept in {@link Rare#rttFar}: one that does not fit in an int, or this value itself. */
+    private static final int RTT_FAR = Integer.MIN_VALUE;
+
+    /** Publishes the RTT of the PONG just accepted; on the peer's thread. */
+    private void setRtt(long rtt) {
+        if (rtt != (int) rtt || rtt == RTT_FAR) {
+            rare().rttFar = rtt; // before the mark, so a reader that sees the mark finds this RTT (or a later far one)
+            rttNanos = RTT_FAR;
+        } else {
+            rttNanos = (int) rtt;
+        }
+    }
 
     /** {@link #verdicts}' mark of a removed peer: above the liveness' ordinal (bits 8..10). */
     private static final int REMOVED = 1 << 15;

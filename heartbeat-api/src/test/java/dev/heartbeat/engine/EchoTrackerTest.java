@@ -123,6 +123,22 @@ class EchoTrackerTest {
     }
 
     @Test
+    void theNextSequenceFollowsTheLastSentFromTheFirstOneSet() {
+        EchoTracker plain = new EchoTracker();
+        assertThat(plain.nextSequence()).isEqualTo(1);
+        EchoTracker t = new EchoTracker();
+        t.firstSequence(Integer.MAX_VALUE);
+        assertThat(t.nextSequence()).isEqualTo(Integer.MAX_VALUE);
+        assertThat(t.anySent()).isFalse();
+        assertThat(t.match(Integer.MAX_VALUE - 1, 0)).as("nothing sent yet").isEqualTo(FrameRejection.NOT_OUTSTANDING);
+        t.recordSent(t.nextSequence(), 10);
+        assertThat(t.nextSequence()).isEqualTo(Integer.MIN_VALUE); // sequences wrap
+        t.recordSent(t.nextSequence(), 20);
+        assertThat(t.nextSequence()).isEqualTo(Integer.MIN_VALUE + 1);
+        assertThat(t.missRate()).isZero();
+    }
+
+    @Test
     void decidesLikeThePlainModelOverRandomTraffic() {
         decidesLikeThePlainModel(false);
     }

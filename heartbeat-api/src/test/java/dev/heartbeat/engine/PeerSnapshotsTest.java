@@ -59,6 +59,23 @@ class PeerSnapshotsTest {
     }
 
     @Test
+    void anRttThatDoesNotFitInAnIntIsKeptExactly() {
+        try (Scripted s = new Scripted()) {
+            long slow = Duration.ofMillis(2_500).toNanos();           // above 2^31 ns: kept beside the peer
+            s.answerAfter(s.lastPing(), Duration.ofNanos(slow), 7);
+            assertThat(s.peer.rttNanos()).isEqualTo(slow);
+            assertThat(s.peer.state().rttNanos()).isEqualTo(slow);
+            assertThat(s.last().state().rttNanos()).isEqualTo(slow);
+
+            s.answerAfter(s.nextPing(), Duration.ofNanos(Integer.MAX_VALUE), 7); // the largest kept in the field
+            assertThat(s.peer.rttNanos()).isEqualTo(Integer.MAX_VALUE);
+            s.answerAfter(s.nextPing(), Duration.ofMillis(2), 7);     // back to a usual one
+            assertThat(s.peer.rttNanos()).isEqualTo(2_000_000);
+            assertThat(s.peer.state().rttNanos()).isEqualTo(2_000_000);
+        }
+    }
+
+    @Test
     void aLateListenerIsReplayedTheLastEventWithTheMeasurementsOfNow() {
         try (Scripted s = new Scripted()) {
             s.answerAfter(s.lastPing(), Duration.ofMillis(1), 7);
