@@ -1087,9 +1087,10 @@ sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runna
         }
         if (fromL == Liveness.UNKNOWN && to != Liveness.UNKNOWN) {
             // A caller after the lock sees the verdict itself; callers from now on are answered with the state then.
-            // (Usually nobody waits: then the map is empty, and this peer is not even hashed. A future
-            // put before the verdict was put under this object's monitor, which the verdict took after.)
-            CompletableFuture<PeerState> f = owner.firstVerdicts.isEmpty() ? null : owner.firstVerdicts.remove(this);
+            // (A future put before the verdict was put under this object's monitor, which the verdict took
+            // after. Always looked up, once per peer: the map's isEmpty() is a sum of counters read at
+            // different moments, which other peers' put and remove can make read "empty" while ours is in.)
+            CompletableFuture<PeerState> f = owner.firstVerdicts.remove(this);
             if (f != null) {
                 f.complete(st);
             }
