@@ -7,7 +7,7 @@
 #   benchmarks/run-scale.sh --client project --transport tcp --peers 10000
 # Every peer answers with its own node id (responder-PID-i: i per UDP address, per TCP connection),
 # as a fleet of distinct processes does; the project's RESULT line ends with node_ids= (distinct ids
-# among the peers) and node_id_strings= (distinct String instances). For comparison, all the peers
+# among the peers). For comparison, all the peers
 # of one responder JVM can share one node id (responder-PID):
 #   benchmarks/run-scale.sh --client project --transport tcp --peers 10000 --node-ids shared
 # Other options: --responders 2 --warmup 20 --measure 20 --threads 2 --interval-ms 1000 --metrics

@@ -172,7 +172,11 @@ sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runna
      */
     private volatile LoadReport loadReport = LoadReport.UNKNOWN;
     private volatile long epoch;
-    private volatile String nodeId;
+    /**
+     * The node id of the last accepted PONG as received (well-formed UTF-8, shared with the decode
+     * that made it, never modified): no string object kept per peer, one is made for readers.
+     */
+    private volatile byte[] nodeIdUtf8;
     /** {@link EchoTracker#missRate()} as last read, for readers (a float: ample for a fraction shown). */
     private volatile float lossRate;
     /**
@@ -712,8 +716,8 @@ sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runna
         DecodeScratch scratch = DECODE_SCRATCH.get();
         boolean shared = !scratch.busy;
         // This peer's node id and metric names as last accepted: a frame repeating them decodes
-        // to those very strings, allocating nothing (and the peer keeps no cache of its own).
-        Frame frame = (shared ? scratch.frame : new Frame()).reuseStrings(nodeId, loadFigures);
+        // to that very array and those very strings, allocating nothing (and the peer keeps no cache of its own).
+        Frame frame = (shared ? scratch.frame : new Frame()).reuseStrings(nodeIdUtf8, loadFigures);
         scratch.busy = true;
         try {
             handle(link, buf, frame, shared ? scratch.verdict : new UsabilityVerdict());
@@ -860,7 +864,7 @@ sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runna
         setRtt(rtt);
         status = (byte) s.ordinal();
         publishLoad(l);
-        nodeId = frame.nodeId();
+        nodeIdUtf8 = frame.nodeIdUtf8();
         lossRate = (float) missRate();
         applyAdvice(now, frame.minIntervalMillis(), nextDue);
         phi = (float) detector.suspicion(now);
@@ -1249,7 +1253,18 @@ sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runna
     public PeerState state() {
         short v = verdicts; // read once: liveness and usability of the same transition
         return new PeerState(name, address, LIVENESS[v >> 8 & 0x7], USABILITY[v & 0xff], reason, phi, rttNanos(), rttBaselineNanos(),
-                status(), load(), epoch, nodeId, since());
+                status(), load(), epoch, nodeId(), since());
+    }
+
+    /** The node id of the last accepted PONG, made from its bytes now (for readers; never per PONG), or null. */
+    private String nodeId() {
+        byte[] b = nodeIdUtf8;
+        return b == null ? null : new String(b, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** The node id's bytes as kept (for tests: the array itself, to see it reused), or null. */
+    byte[] nodeIdUtf8() {
+        return nodeIdUtf8;
     }
 
     /** Now, on the link's scheduler's ticker (the peer's clock for intervals; no copy of it kept per peer). */

@@ -1,13 +1,15 @@
 package dev.heartbeat.protocol;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
  * One protocol frame, as a <b>mutable, reusable</b> holder: the codec decodes into it and encodes
  * from it, so a connection (or a thread) keeps one {@code Frame} and allocates nothing per
  * heartbeat. Not thread-safe; a decoded frame is valid until the holder is reused — copy what
- * you keep (its node id and the {@link LoadReport} {@link #load()} returns are immutable and may be
- * kept; {@link #loadView()} of a decoded PONG is refilled by the next decode).
+ * you keep (its node id, as a string or as {@link #nodeIdUtf8() bytes}, and the {@link LoadReport}
+ * {@link #load()} returns are immutable and may be kept; {@link #loadView()} of a decoded PONG is
+ * refilled by the next decode).
  *
  * <p>Fields common to every frame: {@link #type()}, {@link #epoch()}, {@link #sequence()},
  * {@link #sendTimeNanos()}, {@link #nodeId()}. Type-specific fields are meaningful only for their
@@ -20,7 +22,13 @@ public final class Frame {
     private long epoch;
     private int sequence;
     private long sendTimeNanos;
+    /**
+     * The node id as a string: the one given to a built frame; for a decoded one the string the
+     * decode made, or null until {@link #nodeId()} makes it from {@link #nodeIdUtf8}.
+     */
     private String nodeId;
+    /** A decoded frame's node id as received (valid UTF-8, never modified); null for a built frame. */
+    private byte[] nodeIdUtf8;
 
     // PING
     private int intervalMillis;
@@ -46,8 +54,8 @@ public final class Frame {
     // Total length of the last encoded or decoded frame
     private int length;
 
-    // Strings the next decodes may reuse (reuseStrings): null, the ones this holder decoded last.
-    private String reuseNodeId;
+    // What the next decodes may reuse (reuseStrings): null, what this holder decoded last.
+    private byte[] reuseNodeId;
     private LoadView reuseLoad;
 
     /** An empty holder; fill it with {@link #ping}, {@link #pong} or {@link #goodbye}, or decode into it. */
@@ -55,28 +63,30 @@ public final class Frame {
     }
 
     /**
-     * Strings the next decodes into this holder may reuse instead of allocating new ones: a node
-     * id with exactly the UTF-8 bytes of {@code nodeId} decodes to {@code nodeId} itself, and a
-     * custom metric name {@code i} with those of {@code load}'s name {@code i} to that name. For a
-     * reader that decodes many senders' frames into one holder: before each decode it hands over
-     * what it kept of that sender's last frame, so that steady-state decoding allocates nothing
-     * and the reader needs no cache of its own per sender. {@code null} (the default) stands for
-     * what this holder itself decoded last. Only compared with, never changed; the decoded
-     * strings are the same whatever is given here.
+     * What the next decodes into this holder may reuse instead of allocating anew: a node id of
+     * exactly the bytes {@code nodeIdUtf8} decodes to that very array ({@link #nodeIdUtf8()};
+     * no string is made until {@link #nodeId()} is asked for), and a custom metric name {@code i}
+     * with the UTF-8 bytes of {@code load}'s name {@code i} to that name. For a reader that
+     * decodes many senders' frames into one holder: before each decode it hands over what it kept
+     * of that sender's last frame (the node id as {@link #nodeIdUtf8()} gave it), so that
+     * steady-state decoding allocates nothing and the reader needs no cache of its own per
+     * sender. {@code null} (the default) stands for what this holder itself decoded last. Only
+     * compared with, never changed; the decoded values are equal whatever is given here.
      *
-     * @param nodeId the sender's last node id, or null
+     * @param nodeIdUtf8 the sender's last node id as {@link #nodeIdUtf8()} gave it (only such an
+     *        array: bytes equal to it are taken as already checked well-formed UTF-8), or null
      * @param load the sender's last load figures, or null
      * @return this
      */
-    public Frame reuseStrings(String nodeId, LoadView load) {
-        this.reuseNodeId = nodeId;
+    public Frame reuseStrings(byte[] nodeIdUtf8, LoadView load) {
+        this.reuseNodeId = nodeIdUtf8;
         this.reuseLoad = load;
         return this;
     }
 
-    /** The node id a decode may reuse: the reader's ({@link #reuseStrings}), else this holder's own, or null. */
-    String reusableNodeId() {
-        return reuseNodeId != null ? reuseNodeId : nodeId;
+    /** The node id bytes a decode may reuse: the reader's ({@link #reuseStrings}), else this holder's own, or null. */
+    byte[] reusableNodeId() {
+        return reuseNodeId != null ? reuseNodeId : nodeIdUtf8;
     }
 
     /** Custom metric name {@code i} a decode may reuse (see {@link #reusableNodeId()}), or null. */
@@ -122,6 +132,7 @@ public final class Frame {
         this.sequence = sequence;
         this.sendTimeNanos = sendTimeNanos;
         this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
+        this.nodeIdUtf8 = null;
         this.authKeyId = -1;
         this.authTagOffset = -1;
         this.authTagLength = 0;
@@ -152,9 +163,28 @@ public final class Frame {
         return sendTimeNanos;
     }
 
-    /** The sender's node id (1..255 UTF-8 bytes). */
+    /**
+     * The sender's node id (1..255 UTF-8 bytes). Of a decoded frame whose node id was
+     * {@linkplain #reuseStrings handed over}, the string is made at the first call.
+     */
     public String nodeId() {
-        return nodeId;
+        String s = nodeId;
+        if (s == null && nodeIdUtf8 != null) {
+            s = new String(nodeIdUtf8, StandardCharsets.UTF_8); // checked well-formed when decoded
+            nodeId = s;
+        }
+        return s;
+    }
+
+    /**
+     * A decoded frame's node id as received: its 1..255 bytes of well-formed UTF-8, the very array
+     * {@linkplain #reuseStrings handed over} when the bytes are those, else a new one. Shared,
+     * never modified: <b>don't modify it</b>. A reader that keeps a sender's node id can keep
+     * this array (no string object) and hand it back with {@link #reuseStrings}. Null for a frame
+     * built with {@link #ping}, {@link #pong} or {@link #goodbye}.
+     */
+    public byte[] nodeIdUtf8() {
+        return nodeIdUtf8;
     }
 
     /** PING: the monitor's ping interval in milliseconds (0 = not said). */
@@ -230,13 +260,22 @@ public final class Frame {
 
     // --- codec access -------------------------------------------------------------------------
 
-    void decodedHeader(FrameType type, int flags, long epoch, int sequence, long sendTimeNanos, String nodeId) {
+    /**
+     * {@code nodeIdUtf8}: the decoded node id bytes; {@code nodeId}: their string when the decode
+     * made one (new bytes), else null — this holder's own string is kept when the bytes are the
+     * very array it decoded last.
+     */
+    void decodedHeader(FrameType type, int flags, long epoch, int sequence, long sendTimeNanos, byte[] nodeIdUtf8,
+                       String nodeId) {
         this.type = type;
         this.flags = flags;
         this.epoch = epoch;
         this.sequence = sequence;
         this.sendTimeNanos = sendTimeNanos;
-        this.nodeId = nodeId;
+        if (nodeId != null || nodeIdUtf8 != this.nodeIdUtf8) {
+            this.nodeId = nodeId;
+        }
+        this.nodeIdUtf8 = nodeIdUtf8;
         this.authKeyId = -1;
         this.authTagOffset = -1;
         this.authTagLength = 0;
@@ -285,7 +324,7 @@ public final class Frame {
 
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder().append(type).append("{node=").append(nodeId)
+        StringBuilder sb = new StringBuilder().append(type).append("{node=").append(nodeId())
                 .append(", epoch=").append(Long.toHexString(epoch))
                 .append(", seq=").append(Integer.toUnsignedString(sequence));
         if (type == FrameType.PING) {

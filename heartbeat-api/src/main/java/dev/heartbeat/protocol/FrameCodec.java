@@ -618,9 +618,14 @@ public final class FrameCodec {
         }
         int p = start + FIXED_HEADER_LENGTH;
         need(p, nodeLen, end, "node id");
-        String nodeId = utf8(src, p, nodeLen, into.reusableNodeId());
+        byte[] nodeIdUtf8 = into.reusableNodeId();
+        String nodeId = null; // made only when the bytes are new (to check them)
+        if (!sameBytes(src, p, nodeLen, nodeIdUtf8)) {
+            nodeIdUtf8 = copy(src, p, nodeLen);
+            nodeId = utf8(nodeIdUtf8, p);
+        }
         p += nodeLen;
-        into.decodedHeader(type, flags, epoch, sequence, sendTime, nodeId);
+        into.decodedHeader(type, flags, epoch, sequence, sendTime, nodeIdUtf8, nodeId);
 
         switch (type) {
             case PING: {
@@ -807,18 +812,46 @@ public final class FrameCodec {
         if (known != null && isUtf8Of(b, p, len, known)) {
             return known;
         }
+        return utf8(copy(b, p, len), p);
+    }
+
+    /** The {@code len} bytes at {@code p}, copied. */
+    private static byte[] copy(ByteBuffer b, int p, int len) {
         byte[] copy = new byte[len];
         for (int i = 0; i < len; i++) {
             copy[i] = b.get(p + i);
         }
+        return copy;
+    }
+
+    /**
+     * The string of {@code bytes} (read at offset {@code p}, for the message).
+     *
+     * @throws FrameDecodeException when they are not well-formed UTF-8
+     */
+    private static String utf8(byte[] bytes, int p) throws FrameDecodeException {
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(copy)).toString();
+                    .decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
-            throw new FrameDecodeException(BAD_UTF8, "string of " + len + " bytes at offset " + p + " is not valid UTF-8");
+            throw new FrameDecodeException(BAD_UTF8, "string of " + bytes.length + " bytes at offset " + p
+                    + " is not valid UTF-8");
         }
+    }
+
+    /** True when the {@code len} bytes at {@code p} are exactly {@code known} (false for null). */
+    static boolean sameBytes(ByteBuffer b, int p, int len, byte[] known) {
+        if (known == null || known.length != len) {
+            return false;
+        }
+        for (int i = 0; i < len; i++) {
+            if (b.get(p + i) != known[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.heartbeat.protocol.Frame;
 import dev.heartbeat.protocol.LoadReport;
 import dev.heartbeat.protocol.ServingStatus;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -41,13 +42,15 @@ class PeerMonitorFramesTest {
     }
 
     @Test
-    void aPeersRepeatedNodeIdAndMetricNamesDecodeToTheStringsItHolds() {
+    void aPeersRepeatedNodeIdAndMetricNamesDecodeToTheBytesAndStringsItHolds() {
         try (Scripted other = new Scripted()) { // another peer decoding on this thread, into the same holder
             LoadReport load = LoadReport.builder().cpu(0.5).custom("pool.idle", 3).build();
             Frame p1 = s.lastPing();
             s.deliver(new Frame().pong(7, 1, 0, "n\u00f6de-a", p1.sequence(), p1.sendTimeNanos(), ServingStatus.SERVING, 0,
                     load));
-            String node = s.peer.state().nodeId();
+            byte[] node = ((PeerMonitor) s.peer).nodeIdUtf8();
+            assertThat(node).isEqualTo("n\u00f6de-a".getBytes(StandardCharsets.UTF_8));
+            assertThat(s.peer.state().nodeId()).isEqualTo("n\u00f6de-a");
             String metric = s.peer.load().customName(0);
             Frame q1 = other.lastPing();
             other.deliver(new Frame().pong(8, 1, 0, "node-b", q1.sequence(), q1.sendTimeNanos(), ServingStatus.SERVING, 0,
@@ -58,15 +61,20 @@ class PeerMonitorFramesTest {
             s.deliver(new Frame().pong(7, 2, 0, new String("n\u00f6de-a"), p2.sequence(), p2.sendTimeNanos(),
                     ServingStatus.SERVING, 0, LoadReport.builder().cpu(0.5).custom(new String("pool.idle"), 4).build()));
             assertThat(s.peer.load().customValue(0)).isEqualTo(4);
-            assertThat(s.peer.state().nodeId()).isSameAs(node);
+            assertThat(((PeerMonitor) s.peer).nodeIdUtf8()).isSameAs(node);
+            assertThat(s.peer.state().nodeId()).isEqualTo("n\u00f6de-a");
             assertThat(s.peer.load().customName(0)).isSameAs(metric);
             assertThat(other.peer.state().nodeId()).isEqualTo("node-b");
+            assertThat(((PeerMonitor) other.peer).nodeIdUtf8()).isEqualTo("node-b".getBytes(StandardCharsets.US_ASCII));
             // A changed node id is decoded afresh.
             s.scheduler.advance(Duration.ofMillis(250));
             Frame p3 = s.lastPing();
             s.deliver(new Frame().pong(7, 3, 0, "n\u00f6de-b", p3.sequence(), p3.sendTimeNanos(), ServingStatus.SERVING, 0,
                     load));
             assertThat(s.peer.state().nodeId()).isEqualTo("n\u00f6de-b");
+            assertThat(((PeerMonitor) s.peer).nodeIdUtf8()).isNotSameAs(node)
+                    .isEqualTo("n\u00f6de-b".getBytes(StandardCharsets.UTF_8));
+            assertThat(node).as("the old array is left as it was").isEqualTo("n\u00f6de-a".getBytes(StandardCharsets.UTF_8));
         }
     }
 

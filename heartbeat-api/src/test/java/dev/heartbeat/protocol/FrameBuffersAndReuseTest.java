@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
@@ -199,25 +200,63 @@ class FrameBuffersAndReuseTest {
     }
 
     @Test
-    void aReaderHandsOverTheSendersStringsAndTheDecodeReusesThem() throws FrameDecodeException {
+    void aReaderHandsOverTheSendersBytesAndStringsAndTheDecodeReusesThem() throws FrameDecodeException {
         byte[] bytes = TestFrames.encode(TestFrames.samplePong());
         Frame first = TestFrames.decode(bytes);
-        String node = first.nodeId();
-        LoadFigures kept = new LoadFigures(); // what a monitor keeps of a peer's last PONG
+        byte[] node = first.nodeIdUtf8(); // what a monitor keeps of a peer's node id
+        String nodeString = first.nodeId();
+        LoadFigures kept = new LoadFigures(); // and of its last PONG's figures
         kept.copyFrom(first.loadView());
         // A holder shared with other senders: it decoded someone else's frame last.
         Frame shared = TestFrames.decode(TestFrames.encode(new Frame().ping(1, 0, 0, "someone-else", 1)));
         TestFrames.decode(bytes.clone(), shared.reuseStrings(node, kept));
-        assertThat(shared.nodeId()).isSameAs(node);
+        assertThat(shared.nodeIdUtf8()).as("equal bytes: the very array handed over").isSameAs(node);
+        assertThat(shared.nodeId()).as("its string, made when asked").isEqualTo(nodeString);
         assertThat(shared.loadView().customName(0)).isSameAs(kept.customName(0));
         assertThat(shared.loadView().customName(1)).isSameAs(kept.customName(1));
-        // Strings that differ are decoded afresh, whatever was handed over.
+        // A node id that differs is decoded afresh, whatever was handed over, into an array of its own.
         TestFrames.decode(TestFrames.encode(new Frame().ping(1, 0, 0, "node-z", 1)), shared.reuseStrings(node, kept));
         assertThat(shared.nodeId()).isEqualTo("node-z");
-        // Back to the holder's own: its last node id is reused.
-        String z = shared.nodeId();
+        byte[] z = shared.nodeIdUtf8();
+        assertThat(z).isNotSameAs(node).isEqualTo("node-z".getBytes(StandardCharsets.US_ASCII));
+        assertThat(node).as("what was handed over is only compared with").isEqualTo(first.nodeIdUtf8())
+                .isEqualTo(nodeString.getBytes(StandardCharsets.UTF_8));
+        // Back to the holder's own: its last node id, bytes and string, is reused.
+        String zString = shared.nodeId();
         TestFrames.decode(TestFrames.encode(new Frame().ping(1, 0, 0, "node-z", 1)), shared.reuseStrings(null, null));
-        assertThat(shared.nodeId()).isSameAs(z);
+        assertThat(shared.nodeIdUtf8()).isSameAs(z);
+        assertThat(shared.nodeId()).isSameAs(zString);
+    }
+
+    @Test
+    void aNodeIdKeptAsBytesRoundTripsEveryWidthOfChar() throws FrameDecodeException {
+        String[] ids = {"node-1", "n\u00f6de", "\u20ac-\u0800-\uffff", "x\ud83d\ude00y", "\u007f\u0080", "\u0000"};
+        Frame shared = new Frame();
+        for (String id : ids) {
+            byte[] wire = TestFrames.encode(new Frame().ping(1, 0, 0, id, 1));
+            Frame alone = TestFrames.decode(wire);
+            byte[] kept = alone.nodeIdUtf8();
+            assertThat(kept).isEqualTo(id.getBytes(StandardCharsets.UTF_8));
+            assertThat(alone.nodeId()).isEqualTo(id);
+            // Handed over to a holder that decoded others since: the same array, the same string.
+            TestFrames.decode(TestFrames.encode(new Frame().ping(1, 0, 0, "other", 1)), shared.reuseStrings(null, null));
+            TestFrames.decode(wire.clone(), shared.reuseStrings(kept, null));
+            assertThat(shared.nodeIdUtf8()).isSameAs(kept);
+            assertThat(shared.nodeId()).isEqualTo(id);
+            assertThat(new String(kept, StandardCharsets.UTF_8)).isEqualTo(id);
+        }
+    }
+
+    @Test
+    void aBuiltFrameHasNoNodeIdBytesAndADecodeAfterItMakesItsOwn() throws FrameDecodeException {
+        Frame f = new Frame().ping(1, 0, 0, "node-a", 1);
+        assertThat(f.nodeIdUtf8()).isNull();
+        TestFrames.decode(TestFrames.encode(new Frame().ping(1, 0, 0, "node-a", 1)), f);
+        assertThat(f.nodeIdUtf8()).isEqualTo("node-a".getBytes(StandardCharsets.US_ASCII));
+        assertThat(f.nodeId()).isEqualTo("node-a");
+        f.ping(1, 0, 0, "node-b", 1); // built again: the decoded bytes are no longer its node id
+        assertThat(f.nodeIdUtf8()).isNull();
+        assertThat(f.nodeId()).isEqualTo("node-b");
     }
 
     @Test

@@ -251,6 +251,22 @@ class FrameDecodeMalformedTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("badUtf8")
+    void badUtf8InNodeIdIsRejectedWhenTheSendersLastBytesAreHandedOver(String name, byte[] bad) throws FrameDecodeException {
+        byte[] good = ping();
+        Frame into = TestFrames.decode(good);
+        byte[] kept = into.nodeIdUtf8();
+        byte[] keptCopy = kept.clone();
+        byte[] b = good.clone();
+        System.arraycopy(bad, 0, b, PING_BODY - bad.length, bad.length);
+        assertThatThrownBy(() -> TestFrames.decode(b, into.reuseStrings(kept, null)))
+                .isInstanceOfSatisfying(FrameDecodeException.class, e -> assertThat(e.reason()).isEqualTo(BAD_UTF8));
+        assertThat(kept).as("only compared with").isEqualTo(keptCopy);
+        TestFrames.decode(good.clone(), into.reuseStrings(kept, null));
+        assertThat(into.nodeIdUtf8()).isSameAs(kept);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badUtf8")
     void badUtf8InCustomMetricName(String name, byte[] bad) {
         byte[] b = pong();
         System.arraycopy(bad, 0, b, NAME0 + 11 - bad.length, bad.length); // at the end of "pool.active"

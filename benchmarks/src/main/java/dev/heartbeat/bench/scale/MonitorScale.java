@@ -33,14 +33,14 @@ import java.util.concurrent.atomic.LongAdder;
  * </pre>
  * <p><b>Node ids.</b> Every peer answers with its own node id by default ({@code --node-ids
  * distinct}: {@code responder-PID-i}, i per UDP address or per TCP connection of a child), as a
- * fleet of N processes does: the monitor keeps each peer's node id, and since it reuses the String
- * it decoded when a PONG's node id bytes are equal to the last ones, N peers sharing one id would
- * share one String and read lighter than a fleet. {@code --node-ids shared} gives all the peers of a
+ * fleet of N processes does: the monitor keeps each peer's node id as its bytes, and since it reuses
+ * the array it decoded when a PONG's node id bytes are equal to the last ones, N peers sharing one id
+ * would share one array and read lighter than a fleet. {@code --node-ids shared} gives all the peers of a
  * child one node id ({@code responder-PID}), for comparison. The responders are
  * {@link ResponderProcess}'s {@code udp-many} (one socket per peer) and {@code tcp-many} (a harness
  * answerer, one responder per connection) in both cases; the project's RESULT line ends with
- * {@code node_ids} (distinct node ids among the peers' states) and {@code node_id_strings}
- * (distinct String instances among them). The bare client stores no node id.
+ * {@code node_ids} (distinct node ids among the peers' states; a state makes its node id's string
+ * when read, so shared instances are not counted). The bare client stores no node id.
  *
  * {@code --footprint} also prints the heap per peer class by class ({@link Footprint}: the JVM's
  * class histogram before the peers and after the measurement, per peer), as {@code FOOTPRINT} lines.
@@ -288,19 +288,17 @@ public final class MonitorScale {
             return suspect.sum();
         }
 
-        /** How many distinct node ids, and distinct String instances of them, the peers' states hold. */
+        /** How many distinct node ids the peers' states hold. */
         @Override
         public String extra() {
             java.util.Set<String> ids = new java.util.HashSet<>();
-            java.util.Set<String> instances = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
             for (Peer p : monitor.peers()) {
                 String id = p.state().nodeId();
                 if (id != null) {
                     ids.add(id);
-                    instances.add(id);
                 }
             }
-            return " node_ids=" + ids.size() + " node_id_strings=" + instances.size();
+            return " node_ids=" + ids.size();
         }
 
         @Override
