@@ -5,7 +5,7 @@ import java.util.Objects;
 
 /**
  * Timers of one scheduler thread in one binary min-heap, for transports: arming, re-arming and
- * cancelling a timer allocate nothing (the timer keeps its heap index), and the underlying
+ * cancelling an entry or a timer allocate nothing (it keeps its heap index), and the underlying
  * scheduler is woken by one task for the earliest deadline, at most once per
  * {@link #RESOLUTION_NANOS} — so at ten thousand peers, a thousand wake-ups a second carry all
  * of their PINGs and evaluations instead of one scheduled task (and often a cancelled one) per
