@@ -24,9 +24,10 @@ import dev.heartbeat.peer.FrameRejection;
  *
  * <p>It extends the peer's {@link RttWindow} (the RTTs of the answers it matched), and
  * {@link PeerMonitor} extends it, to save the object headers and references of separate members
- * (a monitor keeps one of each per peer); a tracker made on its own works alone.
+ * (a monitor keeps one of each per peer); a tracker made on its own (a subclass with an empty
+ * {@link #run()}, as in the tests) works alone. Abstract for the same reason as {@link RttWindow}.
  */
-class EchoTracker extends RttWindow {
+abstract class EchoTracker extends RttWindow {
 
     /** PINGs whose state is remembered (a power of two). */
     static final int WINDOW = 32;

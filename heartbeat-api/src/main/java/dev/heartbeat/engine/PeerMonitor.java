@@ -8,7 +8,6 @@ import dev.heartbeat.engine.spi.DisconnectCause;
 import dev.heartbeat.engine.spi.Link;
 import dev.heartbeat.engine.spi.LinkHandler;
 import dev.heartbeat.engine.spi.SerialScheduler;
-import dev.heartbeat.engine.spi.Timer;
 import dev.heartbeat.internal.LogLimit;
 import dev.heartbeat.peer.FrameRejection;
 import dev.heartbeat.peer.Liveness;
@@ -127,11 +126,6 @@ sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runna
     /** PINGs {@link #pathLoss} averages so far: up to {@link #LOSS_MEMORY}, a short. */
     private short lossTrials;
     private long graceUntil;
-    /**
-     * The peer's one re-armable timer, for its life: armed for {@link #pendingEvalAt} when an
-     * evaluation is due between ticks, else for the next tick at {@link #due}.
-     */
-    private Timer timer;
     /** The next evaluation between ticks (always before {@link #due}), or Long.MAX_VALUE when none is. */
     private long pendingEvalAt = Long.MAX_VALUE;
     /** {@link #STARTED}, {@link #FILTER_STALE_RTT} and {@link #BUDGET_SPENT_LOGGED}: three booleans in one byte. */
@@ -290,7 +284,6 @@ sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runna
         flag(STARTED, true);
         link = l;
         SerialScheduler scheduler = l.scheduler();
-        timer = scheduler.newTimer(this); // run(): the peer is its timer's task, no lambda per peer
         long now = scheduler.ticker().nanoTime();
         lastPongAt = now;
         lastTickRan = now;
@@ -362,8 +355,9 @@ sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runna
     /**
      * The timer fired: for the evaluation between ticks when one was pending, else for the tick.
      * Should it fire so late that the tick is due as well, the tick runs right after the
-     * evaluation, as it would have on a timer of its own. The peer is its timer's task (one object
-     * less per peer than a lambda); called by that timer only, on the peer's thread.
+     * evaluation, as it would have on a timer of its own. The peer is its own timer (a
+     * {@link dev.heartbeat.engine.spi.TimerEntry}, inherited through {@link RttWindow}: no timer
+     * object, no lambda); called by its scheduler only, on the peer's thread.
      */
     @Override
     public void run() {
@@ -425,8 +419,10 @@ sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runna
             return;
         }
         pendingEvalAt = at;
-        // Re-arming replaces the pending deadline, allocating nothing.
-        timer.arm((at != Long.MAX_VALUE ? at : due) - now);
+        // The peer's one timer, for its life: the peer itself, armed for pendingEvalAt when an
+        // evaluation is due between ticks, else for the tick at due. Re-arming replaces the
+        // pending deadline, allocating nothing (on a TimerQueue).
+        link.scheduler().arm(this, (at != Long.MAX_VALUE ? at : due) - now);
     }
 
     private void evaluateNow() {

@@ -1,5 +1,7 @@
 package dev.heartbeat.engine;
 
+import dev.heartbeat.engine.spi.TimerEntry;
+
 /**
  * A peer's RTT baseline (and the slowest recent RTT, for how long a probe may take): the minimum of its last {@value #SIZE} fresh RTT samples. A minimum,
  * not an average, so that one cold first sample (a JVM warming up, tens of milliseconds on
@@ -20,8 +22,13 @@ package dev.heartbeat.engine;
  * <p>Not final: a peer's {@link EchoTracker} extends it, to keep both in one object; its methods
  * are named for RTTs ({@link #addRtt}, {@link #rttBaseline}) so that they read plainly where they
  * are inherited.
+ *
+ * <p>The root of the peer's class chain ({@link PeerMonitor} extends {@link EchoTracker} extends
+ * this), and itself a {@link TimerEntry}: fields only, to save object headers — the peer is its
+ * own entry in its scheduler's timer queue (a deadline and a heap index, 12 bytes), with no timer
+ * object and no reference to one. Abstract: {@link #run()}, the timer's task, is the peer's.
  */
-class RttWindow {
+abstract class RttWindow extends TimerEntry {
 
     static final int SIZE = 16;
 

@@ -6,6 +6,7 @@ import dev.heartbeat.detect.Ticker;
 import dev.heartbeat.engine.spi.Cancellable;
 import dev.heartbeat.engine.spi.SerialScheduler;
 import dev.heartbeat.engine.spi.Timer;
+import dev.heartbeat.engine.spi.TimerEntry;
 import dev.heartbeat.engine.spi.TimerQueue;
 import dev.heartbeat.peer.Liveness;
 import dev.heartbeat.peer.Peer;
@@ -18,7 +19,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,11 +31,13 @@ import org.junit.jupiter.api.Test;
  */
 class PeerTimerTest {
 
-    /** A virtual scheduler whose timers come from one {@link TimerQueue}, counted. */
+    /** A virtual scheduler whose entries and timers go to one {@link TimerQueue}, counted. */
     private static final class QueuedScheduler implements SerialScheduler {
         final VirtualScheduler base = new VirtualScheduler();
         final TimerQueue queue = new TimerQueue(base);
         int timersMade;
+        /** Every entry armed, by identity. */
+        final Set<TimerEntry> entries = Collections.newSetFromMap(new IdentityHashMap<>());
 
         @Override
         public Ticker ticker() {
@@ -58,6 +64,17 @@ class PeerTimerTest {
             timersMade++;
             return queue.newTimer(task);
         }
+
+        @Override
+        public void arm(TimerEntry entry, long delayNanos) {
+            entries.add(entry);
+            queue.arm(entry, delayNanos);
+        }
+
+        @Override
+        public void cancel(TimerEntry entry) {
+            queue.cancel(entry);
+        }
     }
 
     private final QueuedScheduler scheduler = new QueuedScheduler();
@@ -78,7 +95,7 @@ class PeerTimerTest {
     }
 
     @Test
-    void eachPeerMakesOneTimerAndKeepsItArmed() {
+    void eachPeerIsItsOwnTimerAndKeepsItArmed() {
         for (int i = 0; i < 3; i++) {
             responder("r" + i);
             monitor.addPeer("p" + i, "r" + i);
@@ -87,7 +104,8 @@ class PeerTimerTest {
             scheduler.base.advanceNanos(1_000_000);
             assertThat(scheduler.queue.armed()).isEqualTo(3);
         }
-        assertThat(scheduler.timersMade).isEqualTo(3);
+        assertThat(scheduler.timersMade).isZero(); // no timer objects: each peer is its own entry
+        assertThat(scheduler.entries).hasSize(3).allSatisfy(e -> assertThat(e).isInstanceOf(Peer.class));
         for (Peer p : monitor.peers()) {
             assertThat(p.liveness()).isEqualTo(Liveness.ALIVE);
         }
@@ -116,7 +134,8 @@ class PeerTimerTest {
             assertThat(scheduler.queue.armed()).isEqualTo(1);
         }
         assertThat(p.liveness()).isEqualTo(Liveness.ALIVE);
-        assertThat(scheduler.timersMade).isEqualTo(1);
+        assertThat(scheduler.timersMade).isZero();
+        assertThat(scheduler.entries).containsExactly((TimerEntry) p);
         monitor.close();
     }
 }

@@ -40,7 +40,7 @@ class UnansweredPingsTest {
 
     @Test
     void echoTrackerGivesTheKthPingAfterTheLastAnswered() {
-        EchoTracker e = new EchoTracker();
+        EchoTracker e = EchoTrackerTest.tracker();
         e.recordSent(10, 1_000);
         assertThat(e.sentSinceMatched()).isZero();
         assertThat(e.sentAfterMatched(1)).isEqualTo(Long.MIN_VALUE); // nothing answered yet

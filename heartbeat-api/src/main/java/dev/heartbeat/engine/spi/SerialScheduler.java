@@ -32,4 +32,22 @@ public interface SerialScheduler {
     default Timer newTimer(Runnable task) {
         return TimerQueue.scheduled(this, task);
     }
+
+    /**
+     * Runs {@code entry} once, {@code delayNanos} from now (0 or less: soon), replacing any pending
+     * deadline of it; on this scheduler's thread only. An object with one timer for its life
+     * extends {@link TimerEntry} instead of holding a {@link #newTimer Timer}. The default
+     * schedules a task per arm (as {@link #schedule} does), and a task left behind by a re-arm or a
+     * {@link #cancel(TimerEntry) cancel} stays queued, doing nothing, until its time; a transport
+     * overrides this and {@link #cancel(TimerEntry)} with a {@link TimerQueue}, whose entries
+     * allocate nothing and leave nothing behind.
+     */
+    default void arm(TimerEntry entry, long delayNanos) {
+        entry.armScheduled(this, delayNanos);
+    }
+
+    /** Cancels {@code entry}'s pending run, if any; idempotent; on this scheduler's thread only. */
+    default void cancel(TimerEntry entry) {
+        entry.cancelScheduled();
+    }
 }

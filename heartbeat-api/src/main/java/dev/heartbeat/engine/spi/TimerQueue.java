@@ -5,16 +5,20 @@ import java.util.Objects;
 
 /**
  * Timers of one scheduler thread in one binary min-heap, for transports: arming, re-arming and
- * cancelling a timer allocate nothing (the timer keeps its heap index), and the underlying
+ * cancelling an entry or a timer allocate nothing (it keeps its heap index), and the underlying
  * scheduler is woken by one task for the earliest deadline, at most once per
  * {@link #RESOLUTION_NANOS} — so at ten thousand peers, a thousand wake-ups a second carry all
  * of their PINGs and evaluations instead of one scheduled task (and often a cancelled one) per
  * heartbeat. The price is that a timer may run up to {@link #RESOLUTION_NANOS} late, far below
  * the own-pause threshold (100 ms by default) and the probe spacing (1 ms at least).
  *
+ * <p>It queues {@link TimerEntry entries}: a peer is its own entry ({@link #arm(TimerEntry, long)},
+ * no timer object), and a {@link #newTimer timer} is an entry that runs its task.
+ *
  * <p>Not thread-safe: every method is called on the scheduler's thread (the one where the peers
- * live). A transport keeps one queue per event loop and returns its timers from
- * {@link SerialScheduler#newTimer}.
+ * live). A transport keeps one queue per event loop and arms entries on it from
+ * {@link SerialScheduler#arm(TimerEntry, long)} (and returns its timers from
+ * {@link SerialScheduler#newTimer}).
  */
 public final class TimerQueue {
 
@@ -23,7 +27,7 @@ public final class TimerQueue {
 
     private final SerialScheduler base;
     private final Runnable wake = this::wake;
-    private QueuedTimer[] heap = new QueuedTimer[64];
+    private TimerEntry[] heap = new TimerEntry[64];
     private int size;
     /** When the pending wake-up runs, or Long.MAX_VALUE when none is pending. */
     private long wakeAt = Long.MAX_VALUE;
@@ -42,36 +46,53 @@ public final class TimerQueue {
         return new QueuedTimer(Objects.requireNonNull(task, "task"));
     }
 
-    /** Timers armed now. */
+    /** Entries (and timers) armed now. */
     public int armed() {
         return size;
     }
 
-    private final class QueuedTimer implements Timer {
+    /**
+     * Runs {@code entry} once, {@code delayNanos} from now (0 or less: soon), replacing any pending
+     * deadline of it; allocates nothing. The entry is armed on this queue only, for its life.
+     */
+    public void arm(TimerEntry entry, long delayNanos) {
+        entry.deadline = base.ticker().nanoTime() + Math.max(0, delayNanos);
+        if (entry.index < 0) {
+            add(entry);
+        } else {
+            update(entry);
+        }
+        ensureWake();
+    }
+
+    /** Cancels {@code entry}'s pending run, if any; idempotent. It may be armed again. */
+    public void cancel(TimerEntry entry) {
+        if (entry.index >= 0) {
+            remove(entry);
+        }
+    }
+
+    /** A timer of this queue: an entry that runs its task. */
+    private final class QueuedTimer extends TimerEntry implements Timer {
         final Runnable task;
-        long deadline;
-        int index = -1;
 
         QueuedTimer(Runnable task) {
             this.task = task;
         }
 
         @Override
+        public void run() {
+            task.run();
+        }
+
+        @Override
         public void arm(long delayNanos) {
-            deadline = base.ticker().nanoTime() + Math.max(0, delayNanos);
-            if (index < 0) {
-                add(this);
-            } else {
-                update(this);
-            }
-            ensureWake();
+            TimerQueue.this.arm(this, delayNanos);
         }
 
         @Override
         public void cancel() {
-            if (index >= 0) {
-                remove(this);
-            }
+            TimerQueue.this.cancel(this);
         }
     }
 
@@ -86,10 +107,10 @@ public final class TimerQueue {
             // Timers armed while these run for "now or earlier" wait for the next wake-up, so a
             // timer re-armed with delay 0 cannot keep this loop going.
             for (int n = size; n > 0 && size > 0 && heap[0].deadline - now <= 0; n--) {
-                QueuedTimer t = heap[0];
+                TimerEntry t = heap[0];
                 remove(t);
                 try {
-                    t.task.run();
+                    t.run();
                 } catch (RuntimeException e) {
                     Thread th = Thread.currentThread();
                     th.getUncaughtExceptionHandler().uncaughtException(th, e);
@@ -131,7 +152,7 @@ public final class TimerQueue {
 
     // --- the heap, ordered by deadline (differences, since ticker values may be negative) ------
 
-    private void add(QueuedTimer t) {
+    private void add(TimerEntry t) {
         if (size == heap.length) {
             heap = Arrays.copyOf(heap, size * 2);
         }
@@ -140,16 +161,16 @@ public final class TimerQueue {
         up(t.index);
     }
 
-    private void update(QueuedTimer t) {
+    private void update(TimerEntry t) {
         int i = t.index;
         up(i);
         down(t.index);
     }
 
-    private void remove(QueuedTimer t) {
+    private void remove(TimerEntry t) {
         int i = t.index;
-        t.index = -1;
-        QueuedTimer last = heap[--size];
+        t.index = TimerEntry.IDLE;
+        TimerEntry last = heap[--size];
         heap[size] = null;
         if (i < size) {
             heap[i] = last;
@@ -160,10 +181,10 @@ public final class TimerQueue {
     }
 
     private void up(int i) {
-        QueuedTimer t = heap[i];
+        TimerEntry t = heap[i];
         while (i > 0) {
             int parent = (i - 1) >>> 1;
-            QueuedTimer p = heap[parent];
+            TimerEntry p = heap[parent];
             if (p.deadline - t.deadline <= 0) {
                 break;
             }
@@ -176,7 +197,7 @@ public final class TimerQueue {
     }
 
     private void down(int i) {
-        QueuedTimer t = heap[i];
+        TimerEntry t = heap[i];
         int half = size >>> 1;
         while (i < half) {
             int c = 2 * i + 1;

@@ -4,6 +4,7 @@ import dev.heartbeat.detect.Ticker;
 import dev.heartbeat.engine.spi.Cancellable;
 import dev.heartbeat.engine.spi.SerialScheduler;
 import dev.heartbeat.engine.spi.Timer;
+import dev.heartbeat.engine.spi.TimerEntry;
 import dev.heartbeat.engine.spi.TimerQueue;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
@@ -77,9 +78,10 @@ public class EventLoopScheduler implements SerialScheduler {
     }
 
     /**
-     * A scheduler on {@code loop} whose {@link #newTimer timers} share one {@link TimerQueue}: a
+     * A scheduler on {@code loop} whose {@link #arm(TimerEntry, long) entries} and {@link #newTimer timers}
+     * share one {@link TimerQueue}: a
      * transport makes one per event loop and gives it to every link on that loop, so re-arming a
-     * peer's timers allocates nothing. Its timers must be armed on the loop.
+     * peer's timer (the peer itself) allocates nothing. Its entries and timers must be armed on the loop.
      */
     public static EventLoopScheduler withTimerQueue(EventLoop loop) {
         return new EventLoopScheduler(loop, true);
@@ -99,6 +101,24 @@ public class EventLoopScheduler implements SerialScheduler {
     @Override
     public Timer newTimer(Runnable task) {
         return timers != null ? timers.newTimer(task) : SerialScheduler.super.newTimer(task);
+    }
+
+    @Override
+    public void arm(TimerEntry entry, long delayNanos) {
+        if (timers != null) {
+            timers.arm(entry, delayNanos);
+        } else {
+            SerialScheduler.super.arm(entry, delayNanos);
+        }
+    }
+
+    @Override
+    public void cancel(TimerEntry entry) {
+        if (timers != null) {
+            timers.cancel(entry);
+        } else {
+            SerialScheduler.super.cancel(entry);
+        }
     }
 
     /** The loop (or executor) the tasks run on. */
