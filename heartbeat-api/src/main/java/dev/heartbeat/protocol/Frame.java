@@ -57,6 +57,14 @@ public final class Frame {
     // What the next decodes may reuse (reuseStrings): null, what this holder decoded last.
     private byte[] reuseNodeId;
     private LoadView reuseLoad;
+    /**
+     * The node id this holder decoded last, and its string once made: kept when the holder is then
+     * used to build a frame ({@link #ping}/{@link #pong}/{@link #goodbye} clear the node id fields),
+     * so that a responder that decodes each PING into the holder it builds the PONG in still reuses
+     * the monitor's node id instead of decoding it again per PING.
+     */
+    private byte[] decodedNodeIdUtf8;
+    private String decodedNodeId;
 
     /** An empty holder; fill it with {@link #ping}, {@link #pong} or {@link #goodbye}, or decode into it. */
     public Frame() {
@@ -86,7 +94,7 @@ public final class Frame {
 
     /** The node id bytes a decode may reuse: the reader's ({@link #reuseStrings}), else this holder's own, or null. */
     byte[] reusableNodeId() {
-        return reuseNodeId != null ? reuseNodeId : nodeIdUtf8;
+        return reuseNodeId != null ? reuseNodeId : decodedNodeIdUtf8;
     }
 
     /** Custom metric name {@code i} a decode may reuse (see {@link #reusableNodeId()}), or null. */
@@ -172,6 +180,9 @@ public final class Frame {
         if (s == null && nodeIdUtf8 != null) {
             s = new String(nodeIdUtf8, StandardCharsets.UTF_8); // checked well-formed when decoded
             nodeId = s;
+            if (nodeIdUtf8 == decodedNodeIdUtf8) {
+                decodedNodeId = s;
+            }
         }
         return s;
     }
@@ -263,7 +274,7 @@ public final class Frame {
     /**
      * {@code nodeIdUtf8}: the decoded node id bytes; {@code nodeId}: their string when the decode
      * made one (new bytes), else null — this holder's own string is kept when the bytes are the
-     * very array it decoded last.
+     * very array it decoded last (even if it built a frame since).
      */
     void decodedHeader(FrameType type, int flags, long epoch, int sequence, long sendTimeNanos, byte[] nodeIdUtf8,
                        String nodeId) {
@@ -272,10 +283,13 @@ public final class Frame {
         this.epoch = epoch;
         this.sequence = sequence;
         this.sendTimeNanos = sendTimeNanos;
-        if (nodeId != null || nodeIdUtf8 != this.nodeIdUtf8) {
-            this.nodeId = nodeId;
+        if (nodeId == null && nodeIdUtf8 == decodedNodeIdUtf8) {
+            nodeId = decodedNodeId; // the same array as last time: its string too, if made
         }
+        this.nodeId = nodeId;
         this.nodeIdUtf8 = nodeIdUtf8;
+        decodedNodeIdUtf8 = nodeIdUtf8;
+        decodedNodeId = nodeId;
         this.authKeyId = -1;
         this.authTagOffset = -1;
         this.authTagLength = 0;

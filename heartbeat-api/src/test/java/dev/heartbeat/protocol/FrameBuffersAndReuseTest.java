@@ -305,6 +305,60 @@ class FrameBuffersAndReuseTest {
         TestFrames.assertSameFields(into, TestFrames.samplePong(), "after a failure");
     }
 
+    /**
+     * A responder decodes each PING into the holder it then builds its PONG in: building clears the
+     * node id fields, but the next decode still reuses the monitor's node id (bytes and string),
+     * so answering allocates nothing for it.
+     */
+    @Test
+    void aHolderThatBuiltAFrameSinceStillReusesTheNodeIdItDecodedLast() throws FrameDecodeException {
+        byte[] ping = TestFrames.encode(new Frame().ping(1, 0, 0, "monitor-1", 1));
+        Frame f = new Frame();
+        TestFrames.decode(ping, f);
+        byte[] bytes = f.nodeIdUtf8();
+        String text = f.nodeId();
+        f.pong(2, 0, 0, "responder-1", 0, 0, ServingStatus.SERVING, 0, LoadReport.UNKNOWN);
+        assertThat(f.nodeIdUtf8()).isNull();
+        assertThat(f.nodeId()).isEqualTo("responder-1");
+        TestFrames.decode(ping, f);
+        assertThat(f.nodeIdUtf8()).isSameAs(bytes);
+        assertThat(f.nodeId()).isSameAs(text);
+        TestFrames.decode(TestFrames.encode(new Frame().ping(1, 0, 0, "monitor-2", 1)), f);
+        assertThat(f.nodeIdUtf8()).isNotSameAs(bytes);
+        assertThat(f.nodeId()).isEqualTo("monitor-2");
+    }
+
+    @Test
+    void decodingPingsAndBuildingPongsInOneHolderAllocatesNothing() throws FrameDecodeException {
+        java.lang.management.ThreadMXBean plain = ManagementFactory.getThreadMXBean();
+        assumeTrue(plain instanceof com.sun.management.ThreadMXBean, "per-thread allocation counter");
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) plain;
+        assumeTrue(mx.isThreadAllocatedMemorySupported() && mx.isThreadAllocatedMemoryEnabled(),
+                "per-thread allocation counter enabled");
+        ByteBuffer src = ByteBuffer.wrap(TestFrames.encode(TestFrames.samplePing()));
+        ByteBuffer dst = ByteBuffer.allocate(1024);
+        Frame f = new Frame();
+        int n = 20_000;
+        long before = 0;
+        for (int round = 0; round < 2; round++) { // the first round warms up
+            if (round == 1) {
+                before = mx.getThreadAllocatedBytes(Thread.currentThread().getId());
+            }
+            for (int i = 0; i < n; i++) {
+                src.clear();
+                FrameCodec.decode(src, f);
+                f.nodeId(); // a responder may read it (its replay window does)
+                f.pong(2, i, 0, "responder-1", f.sequence(), f.sendTimeNanos(), ServingStatus.SERVING, 0,
+                        LoadReport.UNKNOWN);
+                dst.clear();
+                FrameCodec.encode(f, dst);
+            }
+        }
+        long allocated = mx.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+        assertThat(allocated).as("bytes allocated by %d PING decodes and PONG builds in one holder", n)
+                .isLessThan(n / 4);
+    }
+
     @Test
     void steadyStateDecodeAndEncodeAllocateNothing() throws FrameDecodeException {
         java.lang.management.ThreadMXBean plain = ManagementFactory.getThreadMXBean();
