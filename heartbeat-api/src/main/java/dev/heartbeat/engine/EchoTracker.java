@@ -18,7 +18,12 @@ import dev.heartbeat.peer.FrameRejection;
  * stored per PING — the token carries it — but for the few the monitor asks about without an
  * answer in hand: the first {@value #PROBES} PINGs sent after the last one answered (the next
  * answer due, and the probes that must go unanswered before DEAD: {@link #sentAfterMatched(int)}),
- * kept as the first one's time and the gaps after it.
+ * kept as the first one's time and the gaps after it. They always cover every PING outstanding
+ * after the last answer, up to {@value #PROBES}: those sent while more than {@value #PROBES} were
+ * outstanding (a long silence, a burst of probes) were not kept, and when an answer brings them
+ * among the first {@value #PROBES} they stand at the send time of the last PING sent then — an
+ * upper bound that does not move with the PINGs sent later, so a probe's wait ends at most that
+ * much late, never early, and never waits for probes still to come.
  *
  * <p>Not thread-safe: confined to the peer's thread. Allocates nothing.
  *
@@ -32,11 +37,11 @@ class EchoTracker extends RttWindow {
     static final int WINDOW = 32;
     private static final int MASK = WINDOW - 1;
     /**
-     * PINGs after the last answered one whose send times are kept: the default
-     * {@link MonitorConfig#deadAfterProbes()} of 2 with the 3 more a lossy path may add
-     * ({@link PeerMonitor#confirmations(int, double, long)}).
+     * PINGs after the last answered one whose send times are kept: as many as the DEAD verdict can
+     * ask about — the largest {@link MonitorConfig#deadAfterProbes()}, 10, with the 3 more a lossy
+     * path may add ({@link PeerMonitor#confirmations(int, double, long)}).
      */
-    static final int PROBES = 5;
+    static final int PROBES = 13;
     /** Weight of one PING in the loss average: about the last 32 PINGs count. */
     private static final float LOSS_ALPHA = 1f / 32;
     /** A stored gap below 0 counts units of 2^COARSE_SHIFT ns. */
@@ -55,12 +60,16 @@ class EchoTracker extends RttWindow {
     private long matchedSentAt;
     /**
      * Our send time of PING {@code lastMatched + j} minus that of {@code lastMatched + j − 1}, for
-     * j = 2..{@link #recorded}, as {@link #gapBits} stores it.
+     * j = 2..{@link #recorded}, as {@link #gapBits} stores it: 32 bits each, two to a field, gap j
+     * in the low half of {@code gapsA} for j = 2, its high half for 3, then {@code gapsB}, … (no
+     * array: its header and reference would cost a peer more than the gaps).
      */
-    private int gap2;
-    private int gap3;
-    private int gap4;
-    private int gap5;
+    private long gapsA;
+    private long gapsB;
+    private long gapsC;
+    private long gapsD;
+    private long gapsE;
+    private long gapsF;
     /** Bit i: slot i's PING is outstanding, was answered, or was counted as missed; none set: the slot is empty. */
     private int outstanding;
     private int answered;
@@ -136,24 +145,33 @@ class EchoTracker extends RttWindow {
     }
 
     /**
-     * Keeps {@code now} as PING {@code seq}'s send time when it is the next of the first
-     * {@value #PROBES} after the last answered one, right after one whose time is kept.
+     * Keeps {@code now} as PING {@code seq}'s send time when it is among the first {@value #PROBES}
+     * after the last answered one (the kept ones reach the last sent, {@code seq − 1}, unless
+     * {@value #PROBES} are kept already). Sequences skipped before it, never sent, are kept at its
+     * time.
      */
     private void keepSendTime(int seq, long now) {
+        int r = recorded;
         int j = seq - lastMatched;
-        if (j != recorded + 1 || j > PROBES) {
-            return; // past the kept ones, or after one that was not kept (or skipped)
+        if (r >= PROBES || j <= r) {
+            return; // all kept already (or sequences that wrapped round: none kept until the next answer)
         }
-        if (j == 1) {
+        int last = Math.min(j, PROBES);
+        if (r == 0) {
             afterAt = now;
         } else {
-            long gap = now - lastSentAt; // the PING before it, lastMatched + j − 1, is the last sent
-            if (gap < 0 || gap > MAX_GAP) {
-                return; // a ticker that went back, or a gap of 39 h: the kept times end here
+            // The PING before, lastMatched + r, is the last sent; a ticker that went back counts as
+            // no gap (a time later than ours, never earlier).
+            long gap = Math.max(0, now - lastSentAt);
+            if (gap > MAX_GAP) {
+                return; // a gap of 39 h: none kept until the next answer
             }
-            setGap(j, gapBits(gap));
+            setGap(r + 1, gapBits(gap));
         }
-        recorded = (byte) j;
+        for (int g = Math.max(2, r + 2); g <= last; g++) {
+            setGap(g, 0);
+        }
+        recorded = (byte) last;
     }
 
     /**
@@ -169,33 +187,32 @@ class EchoTracker extends RttWindow {
         return bits >= 0 ? bits : (long) ~bits << COARSE_SHIFT;
     }
 
+    /** Gap j's bits ({@code 2 <= j <= PROBES}). */
     private int gap(int j) {
-        switch (j) {
-            case 2:
-                return gap2;
-            case 3:
-                return gap3;
-            case 4:
-                return gap4;
-            default:
-                return gap5;
-        }
+        int i = j - 2;
+        long word = switch (i >> 1) {
+            case 0 -> gapsA;
+            case 1 -> gapsB;
+            case 2 -> gapsC;
+            case 3 -> gapsD;
+            case 4 -> gapsE;
+            default -> gapsF;
+        };
+        return (int) (word >>> ((i & 1) << 5));
     }
 
     private void setGap(int j, int bits) {
-        switch (j) {
-            case 2:
-                gap2 = bits;
-                break;
-            case 3:
-                gap3 = bits;
-                break;
-            case 4:
-                gap4 = bits;
-                break;
-            default:
-                gap5 = bits;
-                break;
+        int i = j - 2;
+        int at = (i & 1) << 5;
+        long mask = ~(0xFFFF_FFFFL << at);
+        long b = (bits & 0xFFFF_FFFFL) << at;
+        switch (i >> 1) {
+            case 0 -> gapsA = gapsA & mask | b;
+            case 1 -> gapsB = gapsB & mask | b;
+            case 2 -> gapsC = gapsC & mask | b;
+            case 3 -> gapsD = gapsD & mask | b;
+            case 4 -> gapsE = gapsE & mask | b;
+            default -> gapsF = gapsF & mask | b;
         }
     }
 
@@ -255,23 +272,45 @@ class EchoTracker extends RttWindow {
         return null;
     }
 
-    /** Re-anchors the kept send times on {@code echoSeq}, the new last answered PING. */
+    /**
+     * Re-anchors the kept send times on {@code echoSeq}, the new last answered PING, and makes them
+     * cover the PINGs outstanding after it again, up to {@value #PROBES}: the ones that were not
+     * kept (sent while more than {@value #PROBES} were outstanding) stand at the last send time,
+     * at or after theirs. Without that, the kept times would never come back while two or more
+     * PINGs stay in flight (a path of two intervals or more), and every wait would be counted from
+     * the latest PING sent, which moves on with each probe.
+     */
     private void moveKeptTimes(int echoSeq) {
         int d = echoSeq - lastMatched; // >= 1: answers come in order
         int kept = recorded;
-        if (d < kept) {
+        int r;
+        if (d > 0 && d < kept) {
             afterAt = keptSendTime(d + 1);
             for (int j = 2; j <= kept - d; j++) {
                 setGap(j, gap(j + d));
             }
-            recorded = (byte) (kept - d);
+            r = kept - d;
         } else {
-            recorded = 0; // none after it sent yet (the next is kept when sent), or none of those kept
+            r = 0; // none after it sent yet (the next is kept when sent), or none of those kept
         }
-        if (lastSent - echoSeq == 1) {
-            afterAt = lastSentAt; // the one after it is the last sent: its time is known, exactly
-            recorded = 1;
+        int want = Math.min(PROBES, lastSent - echoSeq); // outstanding after it: 0..WINDOW − 1
+        if (r < want) {
+            if (r == 0) {
+                afterAt = lastSentAt;
+            } else {
+                long gap = Math.max(0, lastSentAt - keptSendTime(r));
+                if (gap > MAX_GAP) {
+                    recorded = (byte) r; // a gap of 39 h: the last sent stands in until the next answer
+                    return;
+                }
+                setGap(r + 1, gapBits(gap));
+            }
+            for (int j = Math.max(2, r + 2); j <= want; j++) {
+                setGap(j, 0);
+            }
+            r = want;
         }
+        recorded = (byte) r;
     }
 
     private static int bit(int slot) {
@@ -334,10 +373,12 @@ class EchoTracker extends RttWindow {
 
     /**
      * Our send time of the {@code k}-th ({@code k >= 1}) PING sent after the one the last successful
-     * {@link #match} answered, or {@link Long#MIN_VALUE} when it was not sent yet. Exact for the
-     * first {@value #PROBES} (to 65.5 µs, rounded up, for one sent over 2.1 s after the one before
-     * it), unless more than {@value #PROBES} PINGs were outstanding when that answer came; otherwise
-     * the send time of the last PING sent (a later one: never too early).
+     * {@link #match} answered, or {@link Long#MIN_VALUE} when it was not sent yet. For the first
+     * {@value #PROBES}: exact (gaps over 2.1 s between PINGs rounded up to 65.5 µs), unless it was
+     * sent while more than {@value #PROBES} PINGs were outstanding — then the send time of the last
+     * PING sent when an answer made it one of the first {@value #PROBES} (later than ours, never
+     * earlier, and fixed: PINGs sent since do not move it). Past them: the send time of the last
+     * PING sent.
      */
     long sentAfterMatched(int k) {
         if (!anyMatched || k > lastSent - lastMatched) {

@@ -56,18 +56,21 @@ class EchoTrackerTest {
                 anchor = seq - 1;
                 matchedSentAt = now;
             }
-            // Kept: the first PROBES after the anchor, each right after a kept one, gaps of 0..~39 h.
+            // Kept: the first PROBES after the anchor, each right after a kept one (a ticker that
+            // went back: no gap), gaps up to ~39 h.
             if (seq - anchor == 1) {
                 kept.put(seq, now);
-            } else if (seq - anchor <= EchoTracker.PROBES && kept.containsKey(seq - 1) && now - lastSentAt >= 0
-                    && now - lastSentAt <= (long) Integer.MAX_VALUE << 16) {
-                kept.put(seq, kept.get(seq - 1) + roundedUp(now - lastSentAt));
+            } else if (seq - anchor <= EchoTracker.PROBES && kept.containsKey(seq - 1)
+                    && now - lastSentAt <= MAX_GAP) {
+                kept.put(seq, kept.get(seq - 1) + roundedUp(Math.max(0, now - lastSentAt)));
             }
             sent.put(seq, new long[] {now, OUTSTANDING});
             anySent = true;
             lastSent = seq;
             lastSentAt = now;
         }
+
+        static final long MAX_GAP = (long) Integer.MAX_VALUE << 16;
 
         /** A gap as the tracker adds it up: exact below 2^31 ns, else rounded up to 2^16 ns. */
         static long roundedUp(long gap) {
@@ -106,8 +109,21 @@ class EchoTrackerTest {
             anyMatched = true;
             anchor = echoSeq;
             kept.keySet().removeIf(s -> s - echoSeq <= 0);
-            if (lastSent - echoSeq == 1) {
-                kept.put(lastSent, lastSentAt);
+            // The new rule: every PING outstanding after the answer, up to PROBES, has a kept time;
+            // those sent while more than PROBES were outstanding (not kept) stand at the last send
+            // time now, added as a gap from the one before them (rounded up), unless that is over
+            // ~39 h.
+            for (int s = echoSeq + 1; s - echoSeq <= Math.min(EchoTracker.PROBES, lastSent - echoSeq); s++) {
+                if (!kept.containsKey(s)) {
+                    Long before = kept.get(s - 1);
+                    if (before == null) {
+                        kept.put(s, lastSentAt);
+                    } else if (lastSentAt - before <= MAX_GAP) {
+                        kept.put(s, before + roundedUp(Math.max(0, lastSentAt - before)));
+                    } else {
+                        break;
+                    }
+                }
             }
             matchedSentAt = e[0];
             return null;
@@ -164,9 +180,22 @@ class EchoTrackerTest {
                     now += 1 + r.nextInt(1_000);
                 }
                 if (!m.anySent || r.nextInt(3) == 0) {
+                    int outstanding = t.sentSinceMatched();
+                    long[] before = new long[EchoTracker.PROBES + 1];
+                    for (int k = 1; k <= Math.min(EchoTracker.PROBES, outstanding); k++) {
+                        before[k] = t.sentAfterMatched(k);
+                    }
                     t.recordSent(seq, now);
                     m.recordSent(seq, now);
                     seq++;
+                    // A PING sent moves none of the kept times before it (they are what the probe
+                    // waits count from: moving on with each probe, a wait would never end).
+                    if (t.sentSinceMatched() == outstanding + 1) {
+                        for (int k = 1; k <= Math.min(EchoTracker.PROBES, outstanding); k++) {
+                            assertThat(t.sentAfterMatched(k)).as("seed %d step %d k %d moved", seed, step, k)
+                                    .isEqualTo(before[k]);
+                        }
+                    }
                 } else {
                     int echo = m.lastSent - r.nextInt(40) + 2; // sometimes ahead, sometimes out of the window
                     long[] e = m.sent.get(echo);
@@ -193,8 +222,12 @@ class EchoTrackerTest {
                 }
                 assertThat(got).as("seed %d step %d misses", seed, step).isEqualTo(m.missed);
                 for (int k = 1; k <= EchoTracker.PROBES + 2; k++) {
-                    assertThat(t.sentAfterMatched(k)).as("seed %d step %d k %d", seed, step, k)
-                            .isEqualTo(m.sentAfterMatched(k));
+                    long at = t.sentAfterMatched(k);
+                    assertThat(at).as("seed %d step %d k %d", seed, step, k).isEqualTo(m.sentAfterMatched(k));
+                    long[] e = m.sent.get(m.anchor + k);
+                    if (at != Long.MIN_VALUE && e != null && !wideGaps) {
+                        assertThat(at).as("never before our send time").isGreaterThanOrEqualTo(e[0]);
+                    }
                 }
                 assertThat(t.sentAfterMatched()).isEqualTo(m.sentAfterMatched(1));
             }
@@ -222,9 +255,8 @@ class EchoTrackerTest {
         assertThat(t.match(5, tokens[5])).as("replayed").isEqualTo(FrameRejection.DUPLICATE);
         assertThat(t.match(4, tokens[4])).as("answered after a later one").isEqualTo(FrameRejection.REORDERED);
         assertThat(t.match(9, tokens[5])).as("not sent yet").isEqualTo(FrameRejection.NOT_OUTSTANDING);
-        // Eight PINGs were outstanding when 5 was answered, more than the five kept: PING 6's time
-        // is not known, the last one's (7) stands in for it — later, never too early.
-        assertThat(t.sentAfterMatched()).isEqualTo(start + 7 * 1_000_000_000L);
+        // Eight PINGs were outstanding when 5 was answered, fewer than the kept ones: 6 and 7 are known.
+        assertThat(t.sentAfterMatched()).isEqualTo(start + 6 * 1_000_000_000L);
         assertThat(t.sentAfterMatched(2)).isEqualTo(start + 7 * 1_000_000_000L);
         assertThat(t.sentAfterMatched(3)).isEqualTo(Long.MIN_VALUE);
     }
@@ -308,7 +340,12 @@ class EchoTrackerTest {
         assertThat(t.sentSinceMatched()).isEqualTo(100);
     }
 
-    /** Pipelined PINGs: the ones sent before an answer came stay kept, re-anchored on it. */
+    /**
+     * Pipelined PINGs: the ones sent before an answer came stay kept, re-anchored on it; the ones
+     * sent while more than {@value EchoTracker#PROBES} were outstanding, not kept, stand at the last
+     * send time when an answer brings them among the first {@value EchoTracker#PROBES} — and stay
+     * there, whatever is sent later.
+     */
     @Test
     void anAnswerKeepsTheSendTimesOfThePingsAlreadySentAfterIt() {
         EchoTracker t = tracker(SEAL);
@@ -320,21 +357,85 @@ class EchoTrackerTest {
         assertThat(t.sentAfterMatched(2)).isEqualTo(4_000);
         t.recordSent(4, 5_000);
         assertThat(t.sentAfterMatched(3)).isEqualTo(5_000);
-        // Ten outstanding after 1 when the answer to 5 comes: of those after 5, 6 was one of the
-        // five kept after 1; 7..10 were not; 11 is the last sent.
-        for (int s = 5; s < 12; s++) {
+        // Eighteen outstanding after 1 (2..19) when the answer to 5 comes: 2..14 were kept, 15..19
+        // were not. After 5: 6..14 exact, 15..18 at the last send time (19's, 20,000), and 19, the
+        // fourteenth, past the kept ones: the last sent.
+        for (int s = 5; s < 20; s++) {
             t.recordSent(s, 1_000 * (s + 1));
         }
         assertThat(t.match(5, SEAL.seal(5, 6_000))).isNull();
-        assertThat(t.sentAfterMatched(1)).isEqualTo(7_000);
-        assertThat(t.sentAfterMatched(2)).as("not kept: the last sent").isEqualTo(12_000);
-        assertThat(t.sentAfterMatched(6)).isEqualTo(12_000);
-        assertThat(t.sentAfterMatched(7)).isEqualTo(Long.MIN_VALUE);
-        // An answer to the one before the last sent: the last one's time is known.
+        for (int k = 1; k <= 9; k++) {
+            assertThat(t.sentAfterMatched(k)).isEqualTo(1_000 * (6 + k));
+        }
+        for (int k = 10; k <= EchoTracker.PROBES; k++) {
+            assertThat(t.sentAfterMatched(k)).as("not kept: the last sent at the answer").isEqualTo(20_000);
+        }
+        assertThat(t.sentAfterMatched(14)).isEqualTo(20_000);
+        assertThat(t.sentAfterMatched(15)).isEqualTo(Long.MIN_VALUE);
+        t.recordSent(20, 21_000);
+        assertThat(t.sentAfterMatched(10)).as("not moved by a PING sent later").isEqualTo(20_000);
+        assertThat(t.sentAfterMatched(14)).as("past the kept ones").isEqualTo(21_000);
+        // The answer to 10: 11..14 exact, 15..18 still at 20,000, 19 (not kept) at the last send
+        // time, 21,000 (later than its own), and 20, the last sent, exactly.
         assertThat(t.match(10, SEAL.seal(10, 11_000))).isNull();
         assertThat(t.sentAfterMatched(1)).isEqualTo(12_000);
-        t.recordSent(12, 13_500);
-        assertThat(t.sentAfterMatched(2)).isEqualTo(13_500);
+        assertThat(t.sentAfterMatched(4)).isEqualTo(15_000);
+        assertThat(t.sentAfterMatched(5)).isEqualTo(20_000);
+        assertThat(t.sentAfterMatched(8)).isEqualTo(20_000);
+        assertThat(t.sentAfterMatched(9)).isEqualTo(21_000);
+        assertThat(t.sentAfterMatched(10)).isEqualTo(21_000);
+        t.recordSent(21, 22_500);
+        assertThat(t.sentAfterMatched(11)).as("kept again, exactly").isEqualTo(22_500);
+        // An answer to the one before the last sent: the last one's time is known.
+        assertThat(t.match(20, SEAL.seal(20, 21_000))).isNull();
+        assertThat(t.sentAfterMatched(1)).isEqualTo(22_500);
+        t.recordSent(22, 23_500);
+        assertThat(t.sentAfterMatched(2)).isEqualTo(23_500);
+    }
+
+    /**
+     * Three PINGs always in flight (an RTT of three intervals) after a silence that left more
+     * outstanding than the kept ones: the kept times come back, exact, as soon as the PINGs not kept
+     * are answered or missed — before, they never came back while two or more stayed in flight.
+     */
+    @Test
+    void theKeptTimesComeBackWithThreePingsInFlightAfterASilence() {
+        EchoTracker t = tracker(SEAL);
+        long interval = 200_000_000L;
+        int seq = 0;
+        for (; seq < 40; seq++) { // 40 sent, none answered: a silence
+            t.recordSent(seq, seq * interval);
+        }
+        // The answer to 37: 38 was not kept, it stands at the last send time (39's).
+        assertThat(t.match(37, SEAL.seal(37, 37 * interval))).isNull();
+        assertThat(t.sentAfterMatched(1)).isEqualTo(39 * interval);
+        assertThat(t.sentAfterMatched(2)).isEqualTo(39 * interval);
+        t.recordSent(seq, seq * interval);
+        seq++;
+        assertThat(t.sentAfterMatched(3)).isEqualTo(40 * interval);
+        assertThat(t.match(38, SEAL.seal(38, 38 * interval))).isNull();
+        assertThat(t.sentAfterMatched(1)).isEqualTo(39 * interval);
+        assertThat(t.sentAfterMatched(2)).isEqualTo(40 * interval);
+        t.recordSent(seq, seq * interval);
+        seq++;
+        for (int answered = 39; answered < 200; answered++, seq++) {
+            assertThat(t.match(answered, SEAL.seal(answered, answered * interval))).isNull();
+            assertThat(t.sentSinceMatched()).isEqualTo(2);
+            assertThat(t.sentAfterMatched(1)).isEqualTo((answered + 1) * interval);
+            assertThat(t.sentAfterMatched(2)).isEqualTo((answered + 2) * interval);
+            t.recordSent(seq, seq * interval);
+            assertThat(t.sentAfterMatched(3)).isEqualTo(seq * interval);
+        }
+        // The peer goes silent: a burst of 20 probes 50 ms apart moves none of the first three.
+        assertThat(seq).isEqualTo(203); // 200, 201 and 202 in flight
+        for (int p = 0; p < 20; p++, seq++) {
+            t.recordSent(seq, 203 * interval + p * 50_000_000L);
+        }
+        assertThat(t.sentAfterMatched(1)).isEqualTo(200 * interval);
+        assertThat(t.sentAfterMatched(3)).isEqualTo(202 * interval);
+        assertThat(t.sentAfterMatched(4)).isEqualTo(203 * interval);
+        assertThat(t.sentAfterMatched(8)).isEqualTo(203 * interval + 4 * 50_000_000L);
+        assertThat(t.sentAfterMatched(EchoTracker.PROBES)).isEqualTo(203 * interval + 9 * 50_000_000L);
     }
 
     @Test
