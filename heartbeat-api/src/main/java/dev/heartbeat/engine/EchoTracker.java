@@ -18,7 +18,14 @@ import dev.heartbeat.peer.FrameRejection;
  * stored per PING — the token carries it — but for the few the monitor asks about without an
  * answer in hand: the first {@value #PROBES} PINGs sent after the last one answered (the next
  * answer due, and the probes that must go unanswered before DEAD: {@link #sentAfterMatched(int)}),
- * kept as the first one's time and the gaps after it.
+ * kept as 16-bit gaps, each from the PING before, rounded up ({@link RttWindow#kept(long)}: by
+ * less than 1/1,024), added up from the last answered PING's send time, which its token gave
+ * exactly — so the rounding never piles up from one answer to the next. They always cover every
+ * PING outstanding after the last answer, up to {@value #PROBES}: those sent while more than {@value #PROBES} were
+ * outstanding (a long silence, a burst of probes) were not kept, and when an answer brings them
+ * among the first {@value #PROBES} they stand at the send time of the last PING sent then — an
+ * upper bound that does not move with the PINGs sent later, so a probe's wait ends at most that
+ * much late, never early, and never waits for probes still to come.
  *
  * <p>Not thread-safe: confined to the peer's thread. Allocates nothing.
  *
@@ -33,35 +40,45 @@ abstract class EchoTracker extends RttWindow {
     static final int WINDOW = 32;
     private static final int MASK = WINDOW - 1;
     /**
-     * PINGs after the last answered one whose send times are kept: the default
-     * {@link MonitorConfig#deadAfterProbes()} of 2 with the 3 more a lossy path may add
-     * ({@link PeerMonitor#confirmations(int, double, long)}).
+     * PINGs after the last answered one whose send times are kept: as many as the DEAD verdict can
+     * ask about — the largest {@link MonitorConfig#deadAfterProbes()}, 10, with the 3 more a lossy
+     * path may add ({@link PeerMonitor#confirmations(int, double, long)}).
      */
-    static final int PROBES = 5;
+    static final int PROBES = 13;
     /** Weight of one PING in the loss average: about the last 32 PINGs count. */
     private static final float LOSS_ALPHA = 1f / 32;
-    /** A stored gap below 0 counts units of 2^COARSE_SHIFT ns. */
-    private static final int COARSE_SHIFT = 16;
-    /** The longest gap that can be stored: about 39 hours. */
-    private static final long MAX_GAP = (long) Integer.MAX_VALUE << COARSE_SHIFT;
+    /** The slot, among the 16 codes of {@code gaps0..gaps3}, of {@link #fillAt}'s code. */
+    private static final int FILL_SLOT = PROBES;
+    /**
+     * The slots of {@code covered} and {@code filled}: the kept PINGs {@code lastMatched + covered
+     * + 1 ..} {@code lastMatched + filled} were not kept when sent (more than {@value #PROBES} were
+     * outstanding): they stand at {@link #fillAt()}, and the ones after them, to {@link #recorded},
+     * add their gaps to it. {@code covered == filled == recorded} when there are none: all add
+     * their gaps from {@link #matchedSentAt}. (In the two codes left over, not in fields of their
+     * own: two bytes more would cost a monitor 8.)
+     */
+    private static final int COVERED_SLOT = PROBES + 1;
+    private static final int FILLED_SLOT = PROBES + 2;
 
     /** Our send time of the last PING sent: every outstanding PING was sent at or before it. */
     private long lastSentAt;
-    /** Our send time of PING {@code lastMatched + 1}, when {@link #recorded} is at least 1. */
-    private long afterAt;
     /**
      * Our send time of the last answered PING; before the first answer, of the first PING sent. A
-     * lower bound of the send time of any PING still to be answered.
+     * lower bound of the send time of any PING still to be answered, and the start of the kept
+     * send times.
      */
     private long matchedSentAt;
     /**
-     * Our send time of PING {@code lastMatched + j} minus that of {@code lastMatched + j − 1}, for
-     * j = 2..{@link #recorded}, as {@link #gapBits} stores it.
+     * 16 codes of 16 bits ({@link RttWindow#encode}), four to a field, slot 0 in the low bits of
+     * {@code gaps0}: slot j − 1 holds our send time of PING {@code lastMatched + j} minus that of
+     * {@code lastMatched + j − 1} (rounded up), for j = 1..{@link #recorded}; slot
+     * {@value #FILL_SLOT} the time the PINGs not kept stand at, as {@link #fillAt()} minus
+     * {@link #matchedSentAt} (rounded up); the last two {@code covered} and {@code filled}.
      */
-    private int gap2;
-    private int gap3;
-    private int gap4;
-    private int gap5;
+    private long gaps0;
+    private long gaps1;
+    private long gaps2;
+    private long gaps3;
     /** Bit i: slot i's PING is outstanding, was answered, or was counted as missed; none set: the slot is empty. */
     private int outstanding;
     private int answered;
@@ -91,6 +108,7 @@ abstract class EchoTracker extends RttWindow {
     private boolean anyMatched;
     /** PINGs {@code lastMatched + 1 ..} {@code lastMatched + recorded} have their send times kept (0..{@value #PROBES}). */
     private byte recorded;
+
 
     /**
      * The seal of the tokens: the process's ({@link EchoSeal#PROCESS}). Tests override it to fix
@@ -137,74 +155,70 @@ abstract class EchoTracker extends RttWindow {
     }
 
     /**
-     * Keeps {@code now} as PING {@code seq}'s send time when it is the next of the first
-     * {@value #PROBES} after the last answered one, right after one whose time is kept.
+     * Keeps {@code now} as PING {@code seq}'s send time when it is among the first {@value #PROBES}
+     * after the last answered one (the kept ones reach the last sent, {@code seq − 1}, unless
+     * {@value #PROBES} are kept already). Sequences skipped before it, never sent, are kept at its
+     * time. A ticker that went back counts as no gap (a time later than ours, never earlier).
      */
     private void keepSendTime(int seq, long now) {
+        int r = recorded;
         int j = seq - lastMatched;
-        if (j != recorded + 1 || j > PROBES) {
-            return; // past the kept ones, or after one that was not kept (or skipped)
+        if (r >= PROBES || j <= r) {
+            return; // all kept already (or sequences that wrapped round: none kept until the next answer)
         }
-        if (j == 1) {
-            afterAt = now;
-        } else {
-            long gap = now - lastSentAt; // the PING before it, lastMatched + j − 1, is the last sent
-            if (gap < 0 || gap > MAX_GAP) {
-                return; // a ticker that went back, or a gap of 39 h: the kept times end here
-            }
-            setGap(j, gapBits(gap));
+        int last = Math.min(j, PROBES);
+        // The PING before, lastMatched + r, is the last sent (before the first PING: it is the first).
+        setGapCode(r, encode(anySent ? now - lastSentAt : 0));
+        for (int g = r + 1; g < last; g++) {
+            setGapCode(g, 0);
         }
-        recorded = (byte) j;
+        if (gapCode(COVERED_SLOT) == r) {
+            setGapCode(COVERED_SLOT, last);
+            setGapCode(FILLED_SLOT, last);
+        }
+        recorded = (byte) last;
+    }
+
+    private int gapCode(int slot) {
+        long word = slot < 8 ? (slot < 4 ? gaps0 : gaps1) : (slot < 12 ? gaps2 : gaps3);
+        return (int) (word >>> ((slot & 3) << 4)) & 0xFFFF;
+    }
+
+    private void setGapCode(int slot, int code) {
+        int at = (slot & 3) << 4;
+        long mask = ~(0xFFFFL << at);
+        long bits = (long) code << at;
+        switch (slot >> 2) {
+            case 0 -> gaps0 = gaps0 & mask | bits;
+            case 1 -> gaps1 = gaps1 & mask | bits;
+            case 2 -> gaps2 = gaps2 & mask | bits;
+            default -> gaps3 = gaps3 & mask | bits;
+        }
+    }
+
+    /** The time the PINGs not kept stand at (meaningful when {@code filled > covered}). */
+    private long fillAt() {
+        return matchedSentAt + decode(gapCode(FILL_SLOT));
     }
 
     /**
-     * A gap as stored: exact nanoseconds below 2<sup>31</sup> (2.1 s), else units of 2<sup>16</sup>
-     * ns (65.5 µs) rounded up, so that a send time added up from gaps is never earlier than ours.
+     * Our kept send time of PING {@code lastMatched + k}, {@code 1 <= k <= recorded}: never earlier
+     * than ours, later by less than 1/1,024 of the time since the last answered PING was sent (or,
+     * for one not kept when sent, at the last send time when an answer brought it among the kept).
      */
-    static int gapBits(long gap) {
-        return gap <= Integer.MAX_VALUE ? (int) gap : ~(int) ((gap + (1L << COARSE_SHIFT) - 1) >>> COARSE_SHIFT);
-    }
-
-    /** The gap {@link #gapBits} stored: exact, or at most 65.5 µs longer. */
-    static long gapNanos(int bits) {
-        return bits >= 0 ? bits : (long) ~bits << COARSE_SHIFT;
-    }
-
-    private int gap(int j) {
-        switch (j) {
-            case 2:
-                return gap2;
-            case 3:
-                return gap3;
-            case 4:
-                return gap4;
-            default:
-                return gap5;
-        }
-    }
-
-    private void setGap(int j, int bits) {
-        switch (j) {
-            case 2:
-                gap2 = bits;
-                break;
-            case 3:
-                gap3 = bits;
-                break;
-            case 4:
-                gap4 = bits;
-                break;
-            default:
-                gap5 = bits;
-                break;
-        }
-    }
-
-    /** Our kept send time of PING {@code lastMatched + k}, {@code 1 <= k <= recorded}. */
     private long keptSendTime(int k) {
-        long t = afterAt;
-        for (int j = 2; j <= k; j++) {
-            t += gapNanos(gap(j));
+        long t;
+        int from;
+        int filled = gapCode(FILLED_SLOT);
+        if (k <= gapCode(COVERED_SLOT)) {
+            t = matchedSentAt;
+            from = 1;
+        } else {
+            t = fillAt();
+            from = filled + 1;
+        }
+        for (int j = from; j <= k; j++) {
+            t += decode(gapCode(j - 1));
         }
         return t;
     }
@@ -248,7 +262,7 @@ abstract class EchoTracker extends RttWindow {
         }
         clear(i);
         answered |= bit(i);
-        moveKeptTimes(echoSeq);
+        moveKeptTimes(echoSeq, sentAt);
         anyMatched = true;
         lastMatched = echoSeq;
         matchedSentAt = sentAt;
@@ -256,23 +270,55 @@ abstract class EchoTracker extends RttWindow {
         return null;
     }
 
-    /** Re-anchors the kept send times on {@code echoSeq}, the new last answered PING. */
-    private void moveKeptTimes(int echoSeq) {
+    /**
+     * Re-anchors the kept send times on {@code echoSeq}, the new last answered PING, sent at
+     * {@code sentAt} (exactly: its token said so), and makes them cover the PINGs outstanding after
+     * it again, up to {@value #PROBES}: the ones that were not kept (sent while more than
+     * {@value #PROBES} were outstanding) stand at the last send time, at or after theirs. Without
+     * that, the kept times would never come back while two or more PINGs stay in flight (a path
+     * of two intervals or more), and every wait would be counted from the latest PING sent, which
+     * moves on with each probe.
+     */
+    private void moveKeptTimes(int echoSeq, long sentAt) {
         int d = echoSeq - lastMatched; // >= 1: answers come in order
-        int kept = recorded;
-        if (d < kept) {
-            afterAt = keptSendTime(d + 1);
-            for (int j = 2; j <= kept - d; j++) {
-                setGap(j, gap(j + d));
-            }
-            recorded = (byte) (kept - d);
+        int r = recorded;
+        int c = gapCode(COVERED_SLOT);
+        int f = gapCode(FILLED_SLOT);
+        long fill = fillAt();
+        if (d <= 0 || d > r) {
+            r = 0; // none after it sent yet (the next is kept when sent), or none of those kept
+            c = 0;
+            f = 0;
         } else {
-            recorded = 0; // none after it sent yet (the next is kept when sent), or none of those kept
+            for (int j = 0; j < r - d; j++) {
+                setGapCode(j, gapCode(j + d));
+            }
+            r -= d;
+            if (d <= c) {
+                c -= d; // from the exact sentAt: the gaps still add up to at or after ours
+                f -= d;
+            } else if (d < f) {
+                c = 0; // it was not kept: the rest of those not kept still stand at fillAt
+                f -= d;
+            } else {
+                c = r; // past those not kept: the gaps after them add up from the exact sentAt
+                f = r;
+            }
         }
-        if (lastSent - echoSeq == 1) {
-            afterAt = lastSentAt; // the one after it is the last sent: its time is known, exactly
-            recorded = 1;
+        int want = Math.min(PROBES, lastSent - echoSeq); // outstanding after it: 0..WINDOW − 1
+        if (r < want) {
+            // The ones not kept, and any kept after them, stand at the last send time: the kept
+            // ones before them as they were.
+            fill = lastSentAt;
+            f = want;
+            r = want;
         }
+        if (f > c) {
+            setGapCode(FILL_SLOT, encode(fill - sentAt)); // fill is at or after sentAt: sent after it
+        }
+        recorded = (byte) r;
+        setGapCode(COVERED_SLOT, c);
+        setGapCode(FILLED_SLOT, f);
     }
 
     private static int bit(int slot) {
@@ -335,10 +381,13 @@ abstract class EchoTracker extends RttWindow {
 
     /**
      * Our send time of the {@code k}-th ({@code k >= 1}) PING sent after the one the last successful
-     * {@link #match} answered, or {@link Long#MIN_VALUE} when it was not sent yet. Exact for the
-     * first {@value #PROBES} (to 65.5 µs, rounded up, for one sent over 2.1 s after the one before
-     * it), unless more than {@value #PROBES} PINGs were outstanding when that answer came; otherwise
-     * the send time of the last PING sent (a later one: never too early).
+     * {@link #match} answered, or {@link Long#MIN_VALUE} when it was not sent yet. For the first
+     * {@value #PROBES}: ours to less than 1/1,024 of the time since the answered one was sent, rounded
+     * up (exact below 2,048 ns), unless it was sent while more than {@value #PROBES} PINGs were
+     * outstanding — then the send time of the last
+     * PING sent when an answer made it one of the first {@value #PROBES} (later than ours, never
+     * earlier, and fixed: PINGs sent since do not move it). Past them: the send time of the last
+     * PING sent.
      */
     long sentAfterMatched(int k) {
         if (!anyMatched || k > lastSent - lastMatched) {

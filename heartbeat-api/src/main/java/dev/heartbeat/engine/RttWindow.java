@@ -109,7 +109,7 @@ abstract class RttWindow extends TimerEntry {
      * codes): below 2^11 the value itself; above, (shift + 1) · 2^10 + the significand's bits after
      * its leading one, with value = significand · 2^shift rounded up.
      */
-    private static int encode(long rttNanos) {
+    static int encode(long rttNanos) {
         long x = Math.max(0, Math.min(rttNanos, LONGEST));
         if (x < 2L << SIGNIFICAND) {
             return (int) x;
@@ -123,7 +123,7 @@ abstract class RttWindow extends TimerEntry {
         return (shift + 1) << SIGNIFICAND | (int) (m - (1L << SIGNIFICAND));
     }
 
-    private static long decode(int code) {
+    static long decode(int code) {
         int e = code >>> SIGNIFICAND;
         if (e <= 1) {
             return code;

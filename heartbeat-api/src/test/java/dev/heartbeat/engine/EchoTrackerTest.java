@@ -49,8 +49,13 @@ class EchoTrackerTest {
         static final int ANSWERED = 2;
         static final int MISSED = 3;
         final Map<Integer, long[]> sent = new HashMap<>(); // seq -> {sentAt, state}
-        /** The send times the tracker keeps: seq -> the time it reports (exact, or rounded up gaps added). */
-        final Map<Integer, Long> kept = new HashMap<>();
+        /**
+         * The send times the tracker keeps, of PINGs anchor + 1, anchor + 2, …: each the gap from the
+         * one before it, rounded up as the RTT window rounds; null for one that was not kept when
+         * sent and stands at {@link #fillAt}.
+         */
+        final List<Long> kept = new ArrayList<>();
+        long fillAt;
         boolean anySent;
         int lastSent;
         long lastSentAt;
@@ -69,22 +74,15 @@ class EchoTrackerTest {
                 anchor = seq - 1;
                 matchedSentAt = now;
             }
-            // Kept: the first PROBES after the anchor, each right after a kept one, gaps of 0..~39 h.
-            if (seq - anchor == 1) {
-                kept.put(seq, now);
-            } else if (seq - anchor <= EchoTracker.PROBES && kept.containsKey(seq - 1) && now - lastSentAt >= 0
-                    && now - lastSentAt <= (long) Integer.MAX_VALUE << 16) {
-                kept.put(seq, kept.get(seq - 1) + roundedUp(now - lastSentAt));
+            // Kept: the first PROBES after the anchor, each as the gap from the one before (the
+            // first PING: none; a ticker that went back: none).
+            if (seq - anchor <= EchoTracker.PROBES && kept.size() == seq - anchor - 1) {
+                kept.add(RttWindow.kept(anySent ? now - lastSentAt : 0));
             }
             sent.put(seq, new long[] {now, OUTSTANDING});
             anySent = true;
             lastSent = seq;
             lastSentAt = now;
-        }
-
-        /** A gap as the tracker adds it up: exact below 2^31 ns, else rounded up to 2^16 ns. */
-        static long roundedUp(long gap) {
-            return gap < 1L << 31 ? gap : (gap + 65_535) / 65_536 * 65_536;
         }
 
         FrameRejection match(int echoSeq, long token) {
@@ -117,11 +115,24 @@ class EchoTrackerTest {
             }
             e[1] = ANSWERED;
             anyMatched = true;
+            kept.subList(0, Math.min(echoSeq - anchor, kept.size())).clear();
             anchor = echoSeq;
-            kept.keySet().removeIf(s -> s - echoSeq <= 0);
-            if (lastSent - echoSeq == 1) {
-                kept.put(lastSent, lastSentAt);
+            // The new rule: every PING outstanding after the answer, up to PROBES, has a kept time.
+            // The ones sent while more than PROBES were outstanding (not kept), and any kept after
+            // them, stand at the last send time; the gaps before them add up as they were. The time
+            // they stand at is kept from the answered PING's send time, rounded up.
+            int notKept = kept.indexOf(null) < 0 ? kept.size() : kept.indexOf(null);
+            long fill = fillAt;
+            if (kept.size() < Math.min(EchoTracker.PROBES, lastSent - echoSeq)) {
+                while (kept.size() < Math.min(EchoTracker.PROBES, lastSent - echoSeq)) {
+                    kept.add(null);
+                }
+                for (int k = notKept; k < kept.size(); k++) {
+                    kept.set(k, null);
+                }
+                fill = lastSentAt;
             }
+            fillAt = e[0] + RttWindow.kept(fill - e[0]);
             matchedSentAt = e[0];
             return null;
         }
@@ -130,8 +141,14 @@ class EchoTrackerTest {
             if (!anyMatched || k > lastSent - anchor) {
                 return Long.MIN_VALUE;
             }
-            Long t = kept.get(anchor + k);
-            return t != null && k <= EchoTracker.PROBES ? t : lastSentAt;
+            if (k > kept.size()) {
+                return lastSentAt;
+            }
+            long t = matchedSentAt; // the answered PING's: its token gave it exactly
+            for (int j = 0; j < k; j++) {
+                t = kept.get(j) == null ? fillAt : t + kept.get(j);
+            }
+            return t;
         }
     }
 
@@ -177,9 +194,22 @@ class EchoTrackerTest {
                     now += 1 + r.nextInt(1_000);
                 }
                 if (!m.anySent || r.nextInt(3) == 0) {
+                    int outstanding = t.sentSinceMatched();
+                    long[] before = new long[EchoTracker.PROBES + 1];
+                    for (int k = 1; k <= Math.min(EchoTracker.PROBES, outstanding); k++) {
+                        before[k] = t.sentAfterMatched(k);
+                    }
                     t.recordSent(seq, now);
                     m.recordSent(seq, now);
                     seq++;
+                    // A PING sent moves none of the kept times before it (they are what the probe
+                    // waits count from: moving on with each probe, a wait would never end).
+                    if (t.sentSinceMatched() == outstanding + 1) {
+                        for (int k = 1; k <= Math.min(EchoTracker.PROBES, outstanding); k++) {
+                            assertThat(t.sentAfterMatched(k)).as("seed %d step %d k %d moved", seed, step, k)
+                                    .isEqualTo(before[k]);
+                        }
+                    }
                 } else {
                     int echo = m.lastSent - r.nextInt(40) + 2; // sometimes ahead, sometimes out of the window
                     long[] e = m.sent.get(echo);
@@ -206,8 +236,12 @@ class EchoTrackerTest {
                 }
                 assertThat(got).as("seed %d step %d misses", seed, step).isEqualTo(m.missed);
                 for (int k = 1; k <= EchoTracker.PROBES + 2; k++) {
-                    assertThat(t.sentAfterMatched(k)).as("seed %d step %d k %d", seed, step, k)
-                            .isEqualTo(m.sentAfterMatched(k));
+                    long at = t.sentAfterMatched(k);
+                    assertThat(at).as("seed %d step %d k %d", seed, step, k).isEqualTo(m.sentAfterMatched(k));
+                    long[] e = m.sent.get(m.anchor + k);
+                    if (at != Long.MIN_VALUE && e != null && !wideGaps) {
+                        assertThat(at).as("never before our send time").isGreaterThanOrEqualTo(e[0]);
+                    }
                 }
                 assertThat(t.sentAfterMatched()).isEqualTo(m.sentAfterMatched(1));
             }
@@ -235,10 +269,9 @@ class EchoTrackerTest {
         assertThat(t.match(5, tokens[5])).as("replayed").isEqualTo(FrameRejection.DUPLICATE);
         assertThat(t.match(4, tokens[4])).as("answered after a later one").isEqualTo(FrameRejection.REORDERED);
         assertThat(t.match(9, tokens[5])).as("not sent yet").isEqualTo(FrameRejection.NOT_OUTSTANDING);
-        // Eight PINGs were outstanding when 5 was answered, more than the five kept: PING 6's time
-        // is not known, the last one's (7) stands in for it — later, never too early.
-        assertThat(t.sentAfterMatched()).isEqualTo(start + 7 * 1_000_000_000L);
-        assertThat(t.sentAfterMatched(2)).isEqualTo(start + 7 * 1_000_000_000L);
+        // Eight PINGs were outstanding when 5 was answered, fewer than the kept ones: 6 and 7 are known.
+        assertKept(t.sentAfterMatched(), start + 6 * 1_000_000_000L, start + 5 * 1_000_000_000L);
+        assertKept(t.sentAfterMatched(2), start + 7 * 1_000_000_000L, start + 5 * 1_000_000_000L);
         assertThat(t.sentAfterMatched(3)).isEqualTo(Long.MIN_VALUE);
     }
 
@@ -313,7 +346,7 @@ class EchoTrackerTest {
             t.recordSent(10 + k, 1_000 + k * 50_000_000L);
         }
         for (int k = 1; k <= EchoTracker.PROBES; k++) {
-            assertThat(t.sentAfterMatched(k)).isEqualTo(1_000 + k * 50_000_000L);
+            assertKept(t.sentAfterMatched(k), 1_000 + k * 50_000_000L, 1_000);
         }
         // Past the kept ones: the last PING sent, later than the real one (never too early).
         assertThat(t.sentAfterMatched(EchoTracker.PROBES + 1)).isEqualTo(1_000 + 100 * 50_000_000L);
@@ -321,7 +354,13 @@ class EchoTrackerTest {
         assertThat(t.sentSinceMatched()).isEqualTo(100);
     }
 
-    /** Pipelined PINGs: the ones sent before an answer came stay kept, re-anchored on it. */
+    /**
+     * Pipelined PINGs: the ones sent before an answer came stay kept, re-anchored on it; the ones
+     * sent while more than {@value EchoTracker#PROBES} were outstanding, not kept, stand at the last
+     * send time when an answer brings them among the first {@value EchoTracker#PROBES} — and stay
+     * there, whatever is sent later (an answer that finds more not kept moves them to its own last
+     * send time: later still, never earlier).
+     */
     @Test
     void anAnswerKeepsTheSendTimesOfThePingsAlreadySentAfterIt() {
         EchoTracker t = tracker(SEAL);
@@ -333,43 +372,138 @@ class EchoTrackerTest {
         assertThat(t.sentAfterMatched(2)).isEqualTo(4_000);
         t.recordSent(4, 5_000);
         assertThat(t.sentAfterMatched(3)).isEqualTo(5_000);
-        // Ten outstanding after 1 when the answer to 5 comes: of those after 5, 6 was one of the
-        // five kept after 1; 7..10 were not; 11 is the last sent.
-        for (int s = 5; s < 12; s++) {
+        // Eighteen outstanding after 1 (2..19) when the answer to 5 comes: 2..14 were kept, 15..19
+        // were not. After 5: 6..14 exact, 15..18 at the last send time (19's, 20,000), and 19, the
+        // fourteenth, past the kept ones: the last sent.
+        for (int s = 5; s < 20; s++) {
             t.recordSent(s, 1_000 * (s + 1));
         }
         assertThat(t.match(5, SEAL.seal(5, 6_000))).isNull();
-        assertThat(t.sentAfterMatched(1)).isEqualTo(7_000);
-        assertThat(t.sentAfterMatched(2)).as("not kept: the last sent").isEqualTo(12_000);
-        assertThat(t.sentAfterMatched(6)).isEqualTo(12_000);
-        assertThat(t.sentAfterMatched(7)).isEqualTo(Long.MIN_VALUE);
-        // An answer to the one before the last sent: the last one's time is known.
+        for (int k = 1; k <= 9; k++) {
+            assertThat(t.sentAfterMatched(k)).isEqualTo(1_000 * (6 + k));
+        }
+        for (int k = 10; k <= EchoTracker.PROBES; k++) {
+            assertThat(t.sentAfterMatched(k)).as("not kept: the last sent at the answer").isEqualTo(20_000);
+        }
+        assertThat(t.sentAfterMatched(14)).isEqualTo(20_000);
+        assertThat(t.sentAfterMatched(15)).isEqualTo(Long.MIN_VALUE);
+        t.recordSent(20, 21_000);
+        assertThat(t.sentAfterMatched(10)).as("not moved by a PING sent later").isEqualTo(20_000);
+        assertThat(t.sentAfterMatched(14)).as("past the kept ones").isEqualTo(21_000);
+        // The answer to 10: 11..14 exact; 19 was not kept, so it and the ones after the kept 11..14
+        // stand at the last send time, 21,000 (later than theirs; 20, the last sent, exactly).
         assertThat(t.match(10, SEAL.seal(10, 11_000))).isNull();
         assertThat(t.sentAfterMatched(1)).isEqualTo(12_000);
-        t.recordSent(12, 13_500);
-        assertThat(t.sentAfterMatched(2)).isEqualTo(13_500);
+        assertThat(t.sentAfterMatched(4)).isEqualTo(15_000);
+        assertThat(t.sentAfterMatched(5)).isEqualTo(21_000);
+        assertThat(t.sentAfterMatched(8)).isEqualTo(21_000);
+        assertThat(t.sentAfterMatched(9)).isEqualTo(21_000);
+        assertThat(t.sentAfterMatched(10)).isEqualTo(21_000);
+        t.recordSent(21, 22_500);
+        assertThat(t.sentAfterMatched(11)).as("kept again, exactly").isEqualTo(22_500);
+        // An answer to the one before the last sent: the last one's time is known.
+        assertThat(t.match(20, SEAL.seal(20, 21_000))).isNull();
+        assertThat(t.sentAfterMatched(1)).isEqualTo(22_500);
+        t.recordSent(22, 23_500);
+        assertThat(t.sentAfterMatched(2)).isEqualTo(23_500);
     }
 
+    /**
+     * Three PINGs always in flight (an RTT of three intervals) after a silence that left more
+     * outstanding than the kept ones: the kept times come back, from the PINGs' own send times, as
+     * soon as the PINGs not kept are answered or missed — before, they never came back while two or more stayed in flight.
+     */
     @Test
-    void gapsAreStoredExactlyBelow2To31NanosecondsAndRoundedUpAbove() {
-        for (long gap : new long[] {0, 1, Integer.MAX_VALUE, 1L << 31, (1L << 31) + 1, 10_000_000_000L,
-                (long) Integer.MAX_VALUE << 16}) {
-            long stored = EchoTracker.gapNanos(EchoTracker.gapBits(gap));
-            if (gap <= Integer.MAX_VALUE) {
-                assertThat(stored).isEqualTo(gap);
-            } else {
-                assertThat(stored).isBetween(gap, gap + 65_535);
-            }
+    void theKeptTimesComeBackWithThreePingsInFlightAfterASilence() {
+        EchoTracker t = tracker(SEAL);
+        long interval = 200_000_000L;
+        int seq = 0;
+        for (; seq < 40; seq++) { // 40 sent, none answered: a silence
+            t.recordSent(seq, seq * interval);
         }
-        // A PING interval of 10 s: the probe after it is reported at most 65.5 µs late, never early.
+        // The answer to 37: 38 was not kept, it stands at the last send time (39's).
+        assertThat(t.match(37, SEAL.seal(37, 37 * interval))).isNull();
+        assertKept(t.sentAfterMatched(1), 39 * interval, 37 * interval);
+        assertKept(t.sentAfterMatched(2), 39 * interval, 37 * interval);
+        t.recordSent(seq, seq * interval);
+        seq++;
+        assertKept(t.sentAfterMatched(3), 40 * interval, 37 * interval);
+        assertThat(t.match(38, SEAL.seal(38, 38 * interval))).isNull();
+        assertKept(t.sentAfterMatched(1), 39 * interval, 38 * interval);
+        assertKept(t.sentAfterMatched(2), 40 * interval, 38 * interval);
+        t.recordSent(seq, seq * interval);
+        seq++;
+        for (int answered = 39; answered < 200; answered++, seq++) {
+            assertThat(t.match(answered, SEAL.seal(answered, answered * interval))).isNull();
+            assertThat(t.sentSinceMatched()).isEqualTo(2);
+            assertKept(t.sentAfterMatched(1), (answered + 1) * interval, answered * interval);
+            assertKept(t.sentAfterMatched(2), (answered + 2) * interval, answered * interval);
+            t.recordSent(seq, seq * interval);
+            assertKept(t.sentAfterMatched(3), seq * interval, answered * interval);
+        }
+        // The peer goes silent: a burst of 20 probes 50 ms apart moves none of the first three.
+        assertThat(seq).isEqualTo(203); // 200, 201 and 202 in flight
+        for (int p = 0; p < 20; p++, seq++) {
+            t.recordSent(seq, 203 * interval + p * 50_000_000L);
+        }
+        assertKept(t.sentAfterMatched(1), 200 * interval, 199 * interval);
+        assertKept(t.sentAfterMatched(3), 202 * interval, 199 * interval);
+        assertKept(t.sentAfterMatched(4), 203 * interval, 199 * interval);
+        assertKept(t.sentAfterMatched(8), 203 * interval + 4 * 50_000_000L, 199 * interval);
+        assertKept(t.sentAfterMatched(EchoTracker.PROBES), 203 * interval + 9 * 50_000_000L, 199 * interval);
+    }
+
+    /** A kept time: at or after ours, later by less than 1/1,024 of the time since the answered PING was sent. */
+    private static void assertKept(long kept, long ours, long answeredAt) {
+        assertThat(kept).isBetween(ours, ours + (ours - answeredAt) / 1_024);
+    }
+
+    /**
+     * Gaps are kept as the RTT window keeps samples: exact below 2,048 ns, above rounded up by less
+     * than 1/1,024 — a kept time is never earlier than ours.
+     */
+    @Test
+    void gapsAreRoundedUpByLessThanATenthOfAPercent() {
         EchoTracker t = tracker(SEAL);
         t.recordSent(0, 0);
         t.match(0, SEAL.seal(0, 0));
-        t.recordSent(1, 10_000_000_000L);
+        t.recordSent(1, 10_000_000_000L); // a PING interval of 10 s
         t.recordSent(2, 20_000_000_001L);
-        t.recordSent(3, 20_001_000_001L);
-        assertThat(t.sentAfterMatched(1)).isEqualTo(10_000_000_000L);
-        assertThat(t.sentAfterMatched(2)).isBetween(20_000_000_001L, 20_000_065_536L);
-        assertThat(t.sentAfterMatched(3) - t.sentAfterMatched(2)).isEqualTo(1_000_000);
+        t.recordSent(3, 20_000_001_001L); // 1,000 ns after: exact
+        assertThat(t.sentAfterMatched(1)).isBetween(10_000_000_000L, 10_000_000_000L + 10_000_000_000L / 1_024);
+        assertThat(t.sentAfterMatched(2) - t.sentAfterMatched(1)).isBetween(10_000_000_001L, 10_000_000_001L + 10_000_000_001L / 1_024);
+        assertThat(t.sentAfterMatched(3) - t.sentAfterMatched(2)).isEqualTo(1_000);
+    }
+
+    /**
+     * Three PINGs always in flight for 100,000 answers, at jittered intervals: each answer restarts
+     * the kept times from its own exact send time, so the rounding never piles up — the next PING
+     * due stays within 1/1,024 of one interval of its real send time, never before it.
+     */
+    @Test
+    void theRoundingOfTheGapsDoesNotPileUpWhilePingsStayInFlight() {
+        EchoTracker t = tracker(SEAL);
+        SplittableRandom r = new SplittableRandom(5);
+        long[] at = new long[100_010];
+        long now = 1_000_000;
+        for (int s = 0; s < 3; s++) {
+            at[s] = now;
+            t.recordSent(s, now);
+            now += 200_000_000L + r.nextInt(20_000_000);
+        }
+        long worst = 0;
+        for (int answered = 0; answered < 100_000; answered++) {
+            assertThat(t.match(answered, SEAL.seal(answered, at[answered]))).isNull();
+            int s = answered + 3;
+            at[s] = now;
+            t.recordSent(s, now);
+            now += 200_000_000L + r.nextInt(20_000_000);
+            for (int k = 1; k <= 3; k++) {
+                long late = t.sentAfterMatched(k) - at[answered + k];
+                assertThat(late).isGreaterThanOrEqualTo(0);
+                worst = Math.max(worst, late);
+            }
+        }
+        assertThat(worst).isLessThan(3 * 220_000_000L / 1_024);
     }
 }

@@ -36,6 +36,8 @@ class UnansweredPingsTest {
         assertThat(PeerMonitor.confirmations(2, 0.9, t100)).isEqualTo(5);
         assertThat(PeerMonitor.confirmations(0, 0.9, t100)).isZero();
         assertThat(PeerMonitor.confirmations(1, 0, t100)).isEqualTo(1);
+        // The most any configuration can ask: the echo window keeps that many send times.
+        assertThat(PeerMonitor.confirmations(10, 1.0, t100)).isEqualTo(EchoTracker.PROBES);
     }
 
     @Test
@@ -101,7 +103,7 @@ class UnansweredPingsTest {
     /**
      * A very long path: RTT 600 ms at the default 200 ms interval, three PINGs in flight. A probe
      * waits about 680 ms, in which a dozen more probes go out at the 50 ms probe interval: the wait
-     * is still counted from the second unanswered PING's own send time (kept among the first five
+     * is still counted from the second unanswered PING's own send time (kept among the first 13
      * after the last answer), not from the latest PING sent, which would move on with every probe
      * and hold DEAD off until maxSilence (6 s).
      */
@@ -125,6 +127,68 @@ class UnansweredPingsTest {
         }
         // 396 ms measured at worst; counted from the last PING sent, it took maxSilence (6 s).
         assertThat(worst).isLessThan(1_000);
+    }
+
+    /**
+     * The same very long path, silent long enough for the probes of a SUSPECT burst to outnumber the
+     * send times kept, then back for 30 s with three PINGs always in flight: the kept times come
+     * back with the answers (the PINGs outstanding beyond them stand at the last send time when an
+     * answer came, not at the latest PING sent), so the second silence is judged as fast as the
+     * first. Before, they never came back while two or more PINGs stayed in flight, and every probe
+     * wait was counted from the latest probe: DEAD only at maxSilence (6 s).
+     */
+    @Test
+    void probesOnAVeryLongPathWaitFromTheirOwnSendTimesAfterASilenceThatOutnumberedThem() {
+        Random phase = new Random(19);
+        long worst = 0;
+        for (int i = 0; i < 4; i++) {
+            try (Harness h = new Harness(MonitorConfig.ofDefaults(), i)) {
+                InMemoryNetwork.Endpoint e = h.responder("far");
+                e.path(InMemoryNetwork.PathModel.fixed(Duration.ofMillis(300)));
+                Peer p = h.monitor.addPeer("far");
+                h.run(Duration.ofSeconds(60).plusMillis(phase.nextInt(200)));
+                assertThat(p.liveness()).isEqualTo(Liveness.ALIVE);
+                e.blackhole(true);
+                h.run(Duration.ofMillis(1_500));
+                e.blackhole(false);
+                h.run(Duration.ofSeconds(30).plusMillis(phase.nextInt(200)));
+                assertThat(p.liveness()).isEqualTo(Liveness.ALIVE);
+                e.blackhole(true);
+                long ms = h.runUntil(p, Liveness.DEAD, Duration.ofSeconds(10)).toMillis();
+                worst = Math.max(worst, ms);
+                PeerEvent dead = h.transitions("far").get(h.transitions("far").size() - 1);
+                assertThat(dead.reason()).containsPattern("; \\d+ probes unanswered");
+            }
+        }
+        assertThat(worst).isLessThan(1_000);
+    }
+
+    /**
+     * More confirmations than the default: deadAfterProbes 8 on a 100 ms path, where a probe waits
+     * about 114 ms, longer than the 50 ms between probes. The wait of the eighth unanswered PING is
+     * counted from its own send time; counted from the latest probe, it never ended and DEAD came
+     * only at maxSilence (6 s).
+     */
+    @Test
+    void eightConfirmationsWaitFromTheEighthPingsOwnSendTime() {
+        MonitorConfig cfg = MonitorConfig.custom().deadAfterProbes(8).build();
+        Random phase = new Random(23);
+        long worst = 0;
+        for (int i = 0; i < 4; i++) {
+            try (Harness h = new Harness(cfg, i)) {
+                InMemoryNetwork.Endpoint e = h.responder("near");
+                e.path(InMemoryNetwork.PathModel.fixed(Duration.ofMillis(50)));
+                Peer p = h.monitor.addPeer("near");
+                h.run(Duration.ofSeconds(60).plusMillis(phase.nextInt(200)));
+                assertThat(p.liveness()).isEqualTo(Liveness.ALIVE);
+                e.blackhole(true);
+                long ms = h.runUntil(p, Liveness.DEAD, Duration.ofSeconds(10)).toMillis();
+                worst = Math.max(worst, ms);
+                PeerEvent dead = h.transitions("near").get(h.transitions("near").size() - 1);
+                assertThat(dead.reason()).containsPattern("; (8|9|10|11) probes unanswered");
+            }
+        }
+        assertThat(worst).isLessThan(1_500);
     }
 
     /**
