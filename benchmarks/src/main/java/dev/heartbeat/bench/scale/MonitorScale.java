@@ -43,7 +43,9 @@ import java.util.concurrent.atomic.LongAdder;
  * when read, so shared instances are not counted). The bare client stores no node id.
  *
  * {@code --footprint} also prints the heap per peer class by class ({@link Footprint}: the JVM's
- * class histogram before the peers and after the measurement, per peer), as {@code FOOTPRINT} lines.
+ * class histogram before the peers and after the measurement, per peer), as {@code FOOTPRINT} lines,
+ * printed before the RESULT line: taken before {@code node_ids} reads every peer's state (which makes
+ * and keeps each peer's {@code LoadReport}).
  * Bounded: adds at most N peers at ~2,000/s, waits at most 60 s for them, measures for the given
  * seconds, then closes everything (children end with their pipes).
  */
@@ -128,6 +130,12 @@ public final class MonitorScale {
             int aliveAtEnd = subject.alive();
             long heap1 = ProcStats.liveHeapBytes();
             long rss1 = ProcStats.rssBytes();
+            if (footprint != null) {
+                // Before extra(): reading every peer's state makes and keeps each one's LoadReport.
+                String min = a.get("footprint", "true");
+                footprint.print(peers, min.equals("true") ? 4 : Double.parseDouble(min));
+                System.out.flush();
+            }
             String extra = subject.extra();
 
             long hb = Math.max(1, hb1 - hb0);
@@ -139,11 +147,6 @@ public final class MonitorScale {
                     (alloc1 - alloc0) / (double) hb, (heap1 - heap0) / (double) peers, rss1 / 1048576.0,
                     (rss1 - rss0) / (double) peers, dead, suspect, aliveAtStart, aliveAtEnd, extra);
             System.out.flush();
-            if (footprint != null) {
-                String min = a.get("footprint", "true");
-                footprint.print(peers, min.equals("true") ? 4 : Double.parseDouble(min));
-                System.out.flush();
-            }
             if (a.has("metrics") && subject instanceof ProjectSubject) {
                 metricsCost((ProjectSubject) subject, peers, measure, heap1);
             }
