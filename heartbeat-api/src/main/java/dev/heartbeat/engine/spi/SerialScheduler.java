@@ -25,12 +25,22 @@ public interface SerialScheduler {
     boolean inScheduler();
 
     /**
-     * A re-armable timer for {@code task}, armed and cancelled only on this scheduler's thread.
-     * The default schedules a new task per {@link Timer#arm} (as {@link #schedule} does); a
-     * transport overrides it with a {@link TimerQueue} so that re-arming allocates nothing.
+     * The queue this scheduler's timers and entries share, or null (the default): a transport
+     * returns its {@link TimerQueue} for the thread, and {@link #newTimer}, {@link #arm} and
+     * {@link #cancel(TimerEntry)} then go through it, allocating nothing to re-arm.
+     */
+    default TimerQueue timerQueue() {
+        return null;
+    }
+
+    /**
+     * A re-armable timer for {@code task}, armed and cancelled only on this scheduler's thread:
+     * one of the {@link #timerQueue()}'s, or, without a queue, one that schedules a new task per
+     * {@link Timer#arm} (as {@link #schedule} does).
      */
     default Timer newTimer(Runnable task) {
-        return TimerQueue.scheduled(this, task);
+        TimerQueue q = timerQueue();
+        return q != null ? q.newTimer(task) : TimerQueue.scheduled(this, task);
     }
 
     /**
@@ -38,16 +48,25 @@ public interface SerialScheduler {
      * deadline of it; on this scheduler's thread only. An object with one timer for its life
      * extends {@link TimerEntry} instead of holding a {@link #newTimer Timer}. The default
      * schedules a task per arm (as {@link #schedule} does), and a task left behind by a re-arm or a
-     * {@link #cancel(TimerEntry) cancel} stays queued, doing nothing, until its time; a transport
-     * overrides this and {@link #cancel(TimerEntry)} with a {@link TimerQueue}, whose entries
-     * allocate nothing and leave nothing behind.
+     * {@link #cancel(TimerEntry) cancel} stays queued, doing nothing, until its time — unless the
+     * scheduler has a {@link #timerQueue()}, whose entries allocate nothing and leave nothing behind.
      */
     default void arm(TimerEntry entry, long delayNanos) {
-        entry.armScheduled(this, delayNanos);
+        TimerQueue q = timerQueue();
+        if (q != null) {
+            q.arm(entry, delayNanos);
+        } else {
+            entry.armScheduled(this, delayNanos);
+        }
     }
 
     /** Cancels {@code entry}'s pending run, if any; idempotent; on this scheduler's thread only. */
     default void cancel(TimerEntry entry) {
-        entry.cancelScheduled();
+        TimerQueue q = timerQueue();
+        if (q != null) {
+            q.cancel(entry);
+        } else {
+            entry.cancelScheduled();
+        }
     }
 }

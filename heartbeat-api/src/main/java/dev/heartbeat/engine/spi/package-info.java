@@ -9,7 +9,8 @@
  *       {@link dev.heartbeat.engine.spi.LinkHandler}, always on that scheduler.</li>
  *   <li>Timers on that scheduler: a {@link dev.heartbeat.engine.spi.TimerEntry} (an object that is
  *       its own timer — a peer), or a {@link dev.heartbeat.engine.spi.Timer} per task; a transport
- *       keeps them in a {@link dev.heartbeat.engine.spi.TimerQueue} per event loop.</li>
+ *       keeps them in a {@link dev.heartbeat.engine.spi.TimerQueue} per event loop, returned from
+ *       {@link dev.heartbeat.engine.spi.SerialScheduler#timerQueue()}.</li>
  *   <li>{@link dev.heartbeat.engine.spi.DisconnectCause}: how a link was lost.</li>
  *   <li>{@link dev.heartbeat.engine.spi.ReconnectBackoff}: exponential backoff with full jitter
  *       for transports that reconnect.</li>

@@ -3,7 +3,6 @@ package dev.heartbeat.udp.internal;
 import dev.heartbeat.detect.Ticker;
 import dev.heartbeat.engine.spi.Cancellable;
 import dev.heartbeat.engine.spi.SerialScheduler;
-import dev.heartbeat.engine.spi.Timer;
 import dev.heartbeat.engine.spi.TimerEntry;
 import dev.heartbeat.engine.spi.TimerQueue;
 import io.netty.channel.EventLoop;
@@ -88,26 +87,8 @@ public class EventLoopScheduler implements SerialScheduler {
     }
 
     @Override
-    public Timer newTimer(Runnable task) {
-        return timers != null ? timers.newTimer(task) : SerialScheduler.super.newTimer(task);
-    }
-
-    @Override
-    public void arm(TimerEntry entry, long delayNanos) {
-        if (timers != null) {
-            timers.arm(entry, delayNanos);
-        } else {
-            SerialScheduler.super.arm(entry, delayNanos);
-        }
-    }
-
-    @Override
-    public void cancel(TimerEntry entry) {
-        if (timers != null) {
-            timers.cancel(entry);
-        } else {
-            SerialScheduler.super.cancel(entry);
-        }
+    public TimerQueue timerQueue() {
+        return timers;
     }
 
     @Override
