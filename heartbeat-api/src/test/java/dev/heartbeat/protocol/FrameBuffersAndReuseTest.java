@@ -330,11 +330,7 @@ class FrameBuffersAndReuseTest {
 
     @Test
     void decodingPingsAndBuildingPongsInOneHolderAllocatesNothing() throws FrameDecodeException {
-        java.lang.management.ThreadMXBean plain = ManagementFactory.getThreadMXBean();
-        assumeTrue(plain instanceof com.sun.management.ThreadMXBean, "per-thread allocation counter");
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) plain;
-        assumeTrue(mx.isThreadAllocatedMemorySupported() && mx.isThreadAllocatedMemoryEnabled(),
-                "per-thread allocation counter enabled");
+        com.sun.management.ThreadMXBean mx = allocationCounter();
         ByteBuffer src = ByteBuffer.wrap(TestFrames.encode(TestFrames.samplePing()));
         ByteBuffer dst = ByteBuffer.allocate(1024);
         Frame f = new Frame();
@@ -361,11 +357,7 @@ class FrameBuffersAndReuseTest {
 
     @Test
     void steadyStateDecodeAndEncodeAllocateNothing() throws FrameDecodeException {
-        java.lang.management.ThreadMXBean plain = ManagementFactory.getThreadMXBean();
-        assumeTrue(plain instanceof com.sun.management.ThreadMXBean, "per-thread allocation counter");
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) plain;
-        assumeTrue(mx.isThreadAllocatedMemorySupported() && mx.isThreadAllocatedMemoryEnabled(),
-                "per-thread allocation counter enabled");
+        com.sun.management.ThreadMXBean mx = allocationCounter();
         byte[] withExtensions = TestFrames.rebuild(TestFrames.encode(TestFrames.samplePong()),
                 TestFrames.unhex("0042 0003 616263"), 0, new byte[0]);
         for (byte[] bytes : new byte[][] {TestFrames.encode(TestFrames.samplePong()),
@@ -403,5 +395,15 @@ class FrameBuffersAndReuseTest {
         TestFrames.decode(TestFrames.encode(TestFrames.samplePong(other)), into);
         assertThat(first.names()).containsExactly(names);
         assertThat(first.customValue(1)).isEqualTo(3.5);
+    }
+
+    /** The JVM's per-thread allocation counter; the test is skipped where there is none. */
+    private static com.sun.management.ThreadMXBean allocationCounter() {
+        java.lang.management.ThreadMXBean plain = ManagementFactory.getThreadMXBean();
+        assumeTrue(plain instanceof com.sun.management.ThreadMXBean, "per-thread allocation counter");
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) plain;
+        assumeTrue(mx.isThreadAllocatedMemorySupported() && mx.isThreadAllocatedMemoryEnabled(),
+                "per-thread allocation counter enabled");
+        return mx;
     }
 }

@@ -27,22 +27,7 @@ class LinkListTest {
     @Test
     void theTransportKeepsTrackOfItsOpenLinks() {
         AtomicInteger closedLocally = new AtomicInteger();
-        LinkHandler handler = new LinkHandler() {
-            @Override
-            public void onConnected(Link l) {
-            }
-
-            @Override
-            public void onFrame(Link l, ByteBuffer frame) {
-            }
-
-            @Override
-            public void onDisconnected(Link l, DisconnectCause cause, String detail) {
-                if (cause == DisconnectCause.CLOSED_LOCALLY) {
-                    closedLocally.incrementAndGet();
-                }
-            }
-        };
+        LinkHandler handler = onDisconnect(DisconnectCause.CLOSED_LOCALLY, detail -> closedLocally.incrementAndGet());
         UdpClientTransport t = UdpClientTransport.builder().eventLoopThreads(1).build();
         try {
             List<Link> links = new ArrayList<>();
@@ -200,7 +185,19 @@ class LinkListTest {
         assertThat(dev.heartbeat.udp.internal.Addresses.isLiteral("fe80::1")).isTrue();
         assertThat(dev.heartbeat.udp.internal.Addresses.isLiteral("10.0.0.7")).isTrue();
         java.util.List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
-        LinkHandler handler = new LinkHandler() {
+        LinkHandler handler = onDisconnect(DisconnectCause.CONNECT_FAILED, failures::add);
+        try (UdpClientTransport t = UdpClientTransport.builder().eventLoopThreads(1).padPings(false).build()) {
+            Link l = t.open("[fe80::1%nosuchif0]:7", handler);
+            org.awaitility.Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> failures.size() >= 2);
+            assertThat(failures.get(0)).contains("fe80::1%nosuchif0");
+            assertThat(l.isConnected()).isFalse();
+            l.close();
+        }
+    }
+
+    /** A handler that ignores frames and hands {@code then} the detail of each disconnect by {@code cause}. */
+    private static LinkHandler onDisconnect(DisconnectCause cause, java.util.function.Consumer<String> then) {
+        return new LinkHandler() {
             @Override
             public void onConnected(Link l) {
             }
@@ -210,18 +207,11 @@ class LinkListTest {
             }
 
             @Override
-            public void onDisconnected(Link l, DisconnectCause cause, String detail) {
-                if (cause == DisconnectCause.CONNECT_FAILED) {
-                    failures.add(detail);
+            public void onDisconnected(Link l, DisconnectCause c, String detail) {
+                if (c == cause) {
+                    then.accept(detail);
                 }
             }
         };
-        try (UdpClientTransport t = UdpClientTransport.builder().eventLoopThreads(1).padPings(false).build()) {
-            Link l = t.open("[fe80::1%nosuchif0]:7", handler);
-            org.awaitility.Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> failures.size() >= 2);
-            assertThat(failures.get(0)).contains("fe80::1%nosuchif0");
-            assertThat(l.isConnected()).isFalse();
-            l.close();
-        }
     }
 }
