@@ -149,12 +149,35 @@ import java.util.Locale;
  * and, below it, a sum over the occupied bins (0 at once while the next answer is not yet due);
  * the fit is O(occupied bins) every 16 samples, times up to four when the misfit test tries
  * smaller samples. The histogram is sparse: it holds only the bins a peer's silences
- * reached (a few dozen of 221), 5 bytes each (a float weight and a bin number) in one array: none
- * before the first silence, room for 8 bins at first, then no slack but the 8-byte alignment's;
- * with the fitted model and the timeouts in a 96-byte object, a detector with 28 occupied bins
- * takes 256 bytes (2.7 KB for a dense table of doubles). The weights are the same as a dense
- * table's to a float's precision. It allocates only when a silence lands in a bin never reached
- * before. Not thread-safe; one instance per peer.
+ * reached, 5 bytes each (a float weight and a bin number) in one array: none before the first
+ * silence, room for 8 bins at first, then no slack but the 8-byte alignment's. The weights are the
+ * same as a dense table's to a float's precision.
+ *
+ * <h2>A bounded histogram</h2>
+ * Left alone, the histogram would keep every bin a peer ever reached: on a loaded loopback, peers
+ * at 1 Hz reach a dozen bins in the first half minute, forty-odd in five, sixty and more in hours —
+ * 300 bytes and growing, for a peer whose timeout is read from a handful of them. So it holds at
+ * most {@value #MAX_ENTRIES} entries (96 bytes with the array's header) and keeps them where they
+ * are read. The fit reads only the top of the history: the threshold u and everything above it,
+ * the k largest silences (k ≤ 90 at the default memory, as N ≤ 3/p), and the smaller samples the
+ * misfit test tries within them. The top {@code 4 k} silences — in bins holding them and every bin
+ * above — are <em>protected</em>: kept bin by bin, exactly. Below them lies the body, which only φ
+ * below the threshold reads (and the empirical quantile, when p ≥ ζ). When a silence reaches a new
+ * bin and the histogram is full, weight moves in the body, whichever way moves less weight × bins:
+ * the new silence joins its nearest body entry, or the two adjacent body entries whose merging moves
+ * least are merged into the heavier one's bin and the new bin gets an entry. The on-time bin 0 is
+ * never merged. A bin in the protected top always gets an entry; if the whole history is the top
+ * (fewer than 4 k silences above on-time, or a top spread over more bins than the cap, as a
+ * heavy-tailed path's stalls are), the array grows, and shrinks back to the cap once the body can
+ * give way. On a path whose distribution does not move, the region protected only shrinks as the
+ * history grows (the top 4 k is the top 120 p of it once k = 30 p n, and the top 40 silences before),
+ * so the tail fitted is never one the cap merged: the timeouts are exactly those of an uncapped
+ * histogram (unit test {@code theCapChangesNoTimeout}, 60,000 beats over 60 bins). A path that
+ * drifts to shorter silences may see its tail descend, hours later, into bins merged to within a
+ * bin or two of where they were. With the fitted model and the timeouts in a 96-byte object, a
+ * detector takes at most 192 bytes once its body gives way (2.7 KB for a dense table of doubles).
+ * It allocates only when a silence lands in a bin never reached before while there is room or the
+ * top needs it. Not thread-safe; one instance per peer.
  *
  * <p>Without send times ({@link #heartbeat(long, boolean)}) the next heartbeat is taken to be due
  * one expected interval after the last.
@@ -208,6 +231,14 @@ public final class AdaptiveDetector implements LivenessDetector {
      * bins, each of which would otherwise cost an allocation and a copy.
      */
     private static final int ROOM = 8;
+    /**
+     * Entries the sparse histogram holds before a new bin must make room by merging two entries of
+     * the body (below the protected top, {@link #PROTECT} · k silences); it grows past this only when
+     * there is no body left to merge.
+     */
+    static final int MAX_ENTRIES = 16;
+    /** The top this many times the tail size k (the largest silences) is never merged or snapped. */
+    private static final double PROTECT = 4;
     /** Bytes of an array's header (HotSpot, compressed class pointers); arrays take 8-byte multiples. */
     private static final int ARRAY_HEADER = 16;
     /** The histogram of a detector with no silence learned (shared: it holds nothing). */
@@ -265,10 +296,16 @@ public final class AdaptiveDetector implements LivenessDetector {
     }
 
     AdaptiveDetector(Config config, long expectedIntervalNanos) {
+        this(config, expectedIntervalNanos, MAX_ENTRIES);
+    }
+
+    /** A detector whose histogram makes room at {@code maxEntries} entries (tests compare caps). */
+    AdaptiveDetector(Config config, long expectedIntervalNanos, int maxEntries) {
         if (expectedIntervalNanos <= 0) {
             throw Checks.bad("expectedInterval", expectedIntervalNanos + "ns", "> 0");
         }
-        this.r = config.rhythm(expectedIntervalNanos);
+        this.r = maxEntries == MAX_ENTRIES ? config.rhythm(expectedIntervalNanos)
+                : new Rhythm(config, expectedIntervalNanos, maxEntries);
         refit();
     }
 
@@ -408,6 +445,18 @@ public final class AdaptiveDetector implements LivenessDetector {
         if (i >= 0 && binAt(i) == b) {
             return i;
         }
+        if (n >= r.maxEntries) {
+            int room = makeRoom(b, n);
+            if (room >= 0) {
+                return room; // joined a body entry
+            }
+            // Entries may have merged (also when the array must grow all the same): look again.
+            n = used & 0xFF;
+            i = n - 1;
+            while (i >= 0 && binAt(i) > b) {
+                i--;
+            }
+        }
         int at = i + 1;
         byte[] old = hist;
         int oldBins = old.length / ENTRY * 4;
@@ -432,6 +481,123 @@ public final class AdaptiveDetector implements LivenessDetector {
         return at;
     }
 
+    /** {@link #makeRoom}: nothing in the body can give way; the array grows. */
+    private static final int NO_ROOM = Integer.MIN_VALUE;
+    /** {@link #makeRoom}: two body entries were merged; an entry is free. */
+    private static final int MERGED = -1;
+
+    /**
+     * Keeps the histogram at {@link #MAX_ENTRIES} entries when a silence lands in bin {@code b}, which
+     * has none. The top of the history — the {@link #PROTECT} · k largest silences, k the tail size
+     * {@link #refit()} fits, and every bin above them — is kept bin by bin: that is where the tail
+     * threshold and the fit are read. Below it lies the body, which only φ below the threshold reads.
+     * There, a weight may move to a nearby bin: either the new silence joins the nearest body entry
+     * (bin 0, "on time", excepted), or the two adjacent body entries whose merging moves the least
+     * weight the fewest bins are merged into the heavier one's bin and {@code b} gets an entry of its
+     * own — whichever moves less weight × bins. A bin in the protected top always gets an entry.
+     *
+     * @return the index of the entry the silence joins, {@link #MERGED} if an entry was freed, or
+     *         {@link #NO_ROOM} if the body has no two entries to merge (nor one to join)
+     */
+    private int makeRoom(int b, int n) {
+        int guard = tailStart(PROTECT * tailSize(), n);
+        if (guard < 0) {
+            return NO_ROOM; // the whole history is the protected top
+        }
+        if (n > r.maxEntries) {
+            // Grown past the cap while the whole history was the top: merge back down to the cap, less
+            // one for b, and give back the array's room beyond it.
+            while (n >= r.maxEntries && guard >= 2 && mergeCheapest(guard, n)) {
+                n--;
+                guard--;
+            }
+            if (n >= r.maxEntries) {
+                return NO_ROOM;
+            }
+            int bytes = ((ARRAY_HEADER + r.maxEntries * ENTRY + 7) & ~7) - ARRAY_HEADER;
+            int room = bytes / ENTRY;
+            if (room < hist.length / ENTRY) {
+                byte[] h = new byte[room * ENTRY];
+                System.arraycopy(hist, 0, h, 0, n << 2);
+                System.arraycopy(hist, hist.length / ENTRY * 4, h, room * 4, n);
+                hist = h;
+            }
+            return MERGED;
+        }
+        if (b > 0 && b < binAt(guard)) {
+            // A body bin: the new silence may join its nearest body entry instead of a merge.
+            int near = -1;
+            int distance = Integer.MAX_VALUE;
+            for (int i = 0; i < guard; i++) {
+                int c = binAt(i);
+                int d = Math.abs(c - b);
+                if (c > 0 && (d < distance || d == distance && c > b)) {
+                    near = i;
+                    distance = d;
+                }
+            }
+            if (near >= 0 && increment * distance <= cheapestMerge(guard)) {
+                return near;
+            }
+        }
+        return mergeCheapest(guard, n) ? MERGED : NO_ROOM;
+    }
+
+    /**
+     * The weight × bins that merging the cheapest two adjacent entries below {@code guard} (bin 0 kept
+     * apart) moves, or infinity if there are none; {@link #cheapestPair} is its lower entry.
+     */
+    private double cheapestMerge(int guard) {
+        int i = cheapestPair(guard);
+        return i < 0 ? Double.POSITIVE_INFINITY : Math.min(weightAt(i), weightAt(i + 1)) * (binAt(i + 1) - binAt(i));
+    }
+
+    /** The lower entry of the adjacent pair below {@code guard} whose merging moves least, or −1. */
+    private int cheapestPair(int guard) {
+        int pair = -1;
+        double pairCost = Double.POSITIVE_INFINITY;
+        for (int i = 0; i + 1 < guard; i++) {
+            int lo = binAt(i);
+            if (lo == 0) {
+                continue;
+            }
+            double cost = Math.min(weightAt(i), weightAt(i + 1)) * (binAt(i + 1) - lo);
+            if (cost < pairCost) {
+                pairCost = cost;
+                pair = i;
+            }
+        }
+        return pair;
+    }
+
+    /**
+     * Merges the cheapest adjacent pair below {@code guard} into the heavier entry's bin (the upper one
+     * on a tie: a silence never looks shorter for it). False if there is no such pair.
+     */
+    private boolean mergeCheapest(int guard, int n) {
+        int pair = cheapestPair(guard);
+        if (pair < 0) {
+            return false;
+        }
+        float lower = weightAt(pair);
+        float upper = weightAt(pair + 1);
+        int keep = upper >= lower ? pair + 1 : pair;
+        int gone = keep == pair ? pair + 1 : pair;
+        setWeightAt(keep, lower + upper);
+        // the entries above the one gone move down by one (weights, then bin numbers)
+        int bins = hist.length / ENTRY * 4;
+        System.arraycopy(hist, (gone + 1) << 2, hist, gone << 2, (n - gone - 1) << 2);
+        System.arraycopy(hist, bins + gone + 1, hist, bins + gone, n - gone - 1);
+        used = (byte) (n - 1);
+        return true;
+    }
+
+    /** The size of the fitted tail: the k = 30 p n largest of the n remembered silences, 10..400. */
+    private double tailSize() {
+        double n = total / increment;
+        return Math.max(Math.min(10, n), Math.min(400, TAIL_REACH * r.pDead * n));
+    }
+
     /** Refits the tail and recomputes both timeouts. O(occupied bins). */
     private void refit() {
         sinceRefresh = 0;
@@ -445,7 +611,7 @@ public final class AdaptiveDetector implements LivenessDetector {
         if (n >= 1) {
             // The tail: the k = 30 p n largest silences (between 10 and 400 of them), so that the fit
             // extrapolates at most 30-fold in probability.
-            double k = Math.max(Math.min(10, n), Math.min(400, TAIL_REACH * r.pDead * n));
+            double k = tailSize();
             int first = tailStart(k, used); // the first entry of the tail
             boolean cut = false;
             if (first >= 0 && misfit(first, used, false) > MISFIT) {
@@ -799,8 +965,15 @@ public final class AdaptiveDetector implements LivenessDetector {
         final double phiDead;
         final double phiSuspect;
         final double growth;
+        /** Entries of the histogram before it makes room ({@link #MAX_ENTRIES}; other values in tests). */
+        final int maxEntries;
 
         Rhythm(Config config, long expectedIntervalNanos) {
+            this(config, expectedIntervalNanos, MAX_ENTRIES);
+        }
+
+        Rhythm(Config config, long expectedIntervalNanos, int maxEntries) {
+            this.maxEntries = maxEntries;
             this.config = config;
             this.expectedIntervalNanos = expectedIntervalNanos;
             this.pDead = Math.min(0.5, config.mistakesPerHour * expectedIntervalNanos / 3.6e12);

@@ -178,10 +178,11 @@ class AdaptiveDetectorTest {
     }
 
     /**
-     * The sparse histogram (weights and bin numbers in one array, room for 8 entries at first, then
-     * no slack but the 8-byte alignment's) holds exactly the float weights a dense table of all 221
-     * bins would: bins reached in any order, new ones inserted before, between and after the others,
-     * in room the array has and in a new one; and a reset empties it.
+     * Up to its cap of {@value AdaptiveDetector#MAX_ENTRIES} entries, the sparse histogram (weights and
+     * bin numbers in one array, room for 8 entries at first, then no slack but the 8-byte alignment's)
+     * holds exactly the float weights a dense table of all 221 bins would: bins reached in any order,
+     * new ones inserted before, between and after the others, in room the array has and in a new one;
+     * and a reset empties it.
      */
     @Test
     void theSparseHistogramHoldsADenseTablesWeightsInAboutFiveBytesPerBin() {
@@ -190,10 +191,14 @@ class AdaptiveDetectorTest {
         float[] dense = new float[221];
         double increment = 1;
         SplittableRandom r = new SplittableRandom(3);
+        // 15 bins spread over 22 octaves, and on time
+        long[] values = new long[15];
+        for (int v = 0; v < values.length; v++) {
+            values[v] = v == 0 ? 0 : (long) (50_000 * Math.pow(2, 22.0 * v / values.length));
+        }
         assertThat(d.histogramBytes()).isZero();
         for (int i = 0; i < 5_000; i++) {
-            // on time mostly, else anywhere from 50 µs to 3 min past due, log-uniform
-            long x = r.nextInt(4) == 0 ? 0 : (long) (50_000 * Math.pow(2, 22 * r.nextDouble()));
+            long x = values[r.nextInt(values.length)];
             d.learn(x);
             int b = AdaptiveDetector.bin(x);
             dense[b] = (float) (dense[b] + increment);
@@ -211,18 +216,106 @@ class AdaptiveDetectorTest {
             }
         }
         assertThat(d.weightsByBin()).containsExactly(dense);
-        int occupied = 0;
-        for (float w : dense) {
-            occupied += w > 0 ? 1 : 0;
-        }
-        assertThat(occupied).isGreaterThan(150);
-        assertThat(d.histogramBytes()).isBetween(5 * occupied, (16 + 5 * occupied + 7) / 8 * 8 - 16);
         d.reset();
         assertThat(d.histogramBytes()).isZero();
         assertThat(d.weightsByBin()).containsOnly(0f);
         d.learn(7 * MS);
         assertThat(d.histogramBytes()).isEqualTo(5 * 8);
         assertThat(d.weightsByBin()[AdaptiveDetector.bin(7 * MS)]).isEqualTo(1f);
+    }
+
+    /**
+     * Silences over all 221 bins (log-uniform over 22 octaves, and on time): the histogram stays at its
+     * cap, keeps every silence's weight (merged body entries add up), and the top — the bins holding
+     * the 4 k largest silences, k = 10 here — and the on-time bin hold exactly a dense table's weights.
+     */
+    @Test
+    void aHistoryOverEveryBinStaysAtTheCapWithItsTopExact() {
+        AdaptiveDetector d = detector();
+        double growth = AdaptiveDetector.Config.ofDefaults().rhythm(T).growth;
+        float[] dense = new float[221];
+        double increment = 1;
+        double sum = 0;
+        SplittableRandom r = new SplittableRandom(3);
+        int cap = AdaptiveDetector.MAX_ENTRIES;
+        for (int i = 0; i < 5_000; i++) {
+            long x = r.nextInt(4) == 0 ? 0 : (long) (50_000 * Math.pow(2, 22 * r.nextDouble()));
+            d.learn(x);
+            int b = AdaptiveDetector.bin(x);
+            dense[b] = (float) (dense[b] + increment);
+            sum += increment;
+            increment *= growth;
+        }
+        float[] kept = d.weightsByBin();
+        int occupied = 0;
+        double keptSum = 0;
+        for (float w : kept) {
+            occupied += w > 0 ? 1 : 0;
+            keptSum += w;
+        }
+        // While the 40 largest silences spread over more bins than the cap, the array grew; now it is back.
+        assertThat(occupied).isEqualTo(cap);
+        assertThat(d.histogramBytes()).isLessThanOrEqualTo((16 + 5 * cap + 7) / 8 * 8 - 16);
+        assertThat(keptSum).isCloseTo(sum, within(1e-5 * sum));
+        assertThat(kept[0]).isEqualTo(dense[0]);
+        double above = 0;
+        int exact = 0;
+        for (int b = 220; b > 0 && above / increment < 36; b--) {
+            assertThat(kept[b]).as("bin %d", b).isEqualTo(dense[b]);
+            exact += dense[b] > 0 ? 1 : 0;
+            above += dense[b];
+        }
+        assertThat(exact).isGreaterThan(1);
+    }
+
+    /**
+     * A stationary path whose silences reach about 60 bins — on time, scheduling jitter of 0.1–10 ms,
+     * lost beats one interval past due, rare stalls of 0.2–2 s — gives the same timeouts and the same φ
+     * in the tail with the histogram capped at 16 entries as with every bin kept: what the cap merges
+     * lies below the protected top, which the fit never reads.
+     */
+    @Test
+    void theCapChangesNoTimeout() {
+        AdaptiveDetector capped = detector();
+        AdaptiveDetector full = new AdaptiveDetector(AdaptiveDetector.Config.ofDefaults(), T, 221);
+        SplittableRandom r = new SplittableRandom(17);
+        long t = 0;
+        for (int i = 0; i < 60_000; i++) {
+            double u = r.nextDouble();
+            long overdue = u < 0.5 ? 0
+                    : u < 0.995 ? (long) (100_000 * Math.pow(100, r.nextDouble()))
+                    : u < 0.9995 ? T + (long) (r.nextDouble() * MS)
+                    : (long) (200 * MS * Math.pow(10, r.nextDouble()));
+            long due = t + T;
+            t = due + overdue;
+            capped.heartbeat(t, t - 1, t + T, true);
+            full.heartbeat(t, t - 1, t + T, true);
+            if (i % 500 == 0) {
+                assertThat(capped.deadAfterNanos()).as("after %d", i).isEqualTo(full.deadAfterNanos());
+                assertThat(capped.suspectAfterNanos()).as("after %d", i).isEqualTo(full.suspectAfterNanos());
+                long x = t + T + (long) full.suspectAfterNanos();
+                assertThat(capped.suspicion(x)).as("after %d", i).isEqualTo(full.suspicion(x));
+            }
+        }
+        // the top here (4 k = 200 silences: the stalls and lost beats) takes 30-odd entries itself
+        assertThat(full.histogramBytes()).isGreaterThan(5 * 55);
+        assertThat(capped.histogramBytes()).isLessThan(full.histogramBytes() * 3 / 4);
+    }
+
+    /** Silences that are all the protected top (fewer than 4 k of them) are never merged: the array grows. */
+    @Test
+    void aHistoryThatIsAllTopGrowsPastTheCap() {
+        AdaptiveDetector d = detector();
+        for (int i = 1; i <= 30; i++) {
+            d.learn((long) (50_000 * Math.pow(2, i / 2.0)));
+        }
+        float[] kept = d.weightsByBin();
+        int occupied = 0;
+        for (float w : kept) {
+            occupied += w > 0 ? 1 : 0;
+        }
+        assertThat(occupied).isEqualTo(30);
+        assertThat(d.histogramBytes()).isGreaterThanOrEqualTo(5 * 30);
     }
 
     /** A silence far past the verdict (a frozen peer) is learned only up to twice the timeout. */
