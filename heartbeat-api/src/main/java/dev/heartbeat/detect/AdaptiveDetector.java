@@ -157,25 +157,25 @@ import java.util.Locale;
  * Left alone, the histogram would keep every bin a peer ever reached: on a loaded loopback, peers
  * at 1 Hz reach a dozen bins in the first half minute, forty-odd in five, sixty and more in hours —
  * 300 bytes and growing, for a peer whose timeout is read from a handful of them. So it holds at
- * most {@value #MAX_ENTRIES} entries (96 bytes with the array's header) and keeps them where they
+ * most {@value #MAX_ENTRIES} entries (56 bytes with the array's header) and keeps them where they
  * are read. The fit reads only the top of the history: the threshold u and everything above it,
  * the k largest silences (k ≤ 90 at the default memory, as N ≤ 3/p), and the smaller samples the
  * misfit test tries within them. The top {@code 4 k} silences — in bins holding them and every bin
  * above — are <em>protected</em>: kept bin by bin, exactly. Below them lies the body, which only φ
  * below the threshold reads (and the empirical quantile, when p ≥ ζ). When a silence reaches a new
- * bin and the histogram is full, weight moves in the body, whichever way moves less weight × bins:
- * the new silence joins its nearest body entry, or the two adjacent body entries whose merging moves
- * least are merged into the heavier one's bin and the new bin gets an entry. The on-time bin 0 is
- * never merged. A bin in the protected top always gets an entry; if the whole history is the top
+ * bin and the histogram is full, weight moves up in the body, whichever way moves less weight ×
+ * bins: the new silence joins the body entry just above it, or the body entry whose weight moves
+ * least into the next one's bin is merged into it and the new bin gets an entry. Weight only ever
+ * moves up — a silence never looks shorter for the cap — and the on-time bin 0 is never merged. A bin in the protected top always gets an entry; if the whole history is the top
  * (fewer than 4 k silences above on-time, or a top spread over more bins than the cap, as a
  * heavy-tailed path's stalls are), the array grows, and shrinks back to the cap once the body can
  * give way. On a path whose distribution does not move, the region protected only shrinks as the
  * history grows (the top 4 k is the top 120 p of it once k = 30 p n, and the top 40 silences before),
  * so the tail fitted is never one the cap merged: the timeouts are exactly those of an uncapped
  * histogram (unit test {@code theCapChangesNoTimeout}, 60,000 beats over 60 bins). A path that
- * drifts to shorter silences may see its tail descend, hours later, into bins merged to within a
- * bin or two of where they were. With the fitted model and the timeouts in a 96-byte object, a
- * detector takes at most 192 bytes once its body gives way (2.7 KB for a dense table of doubles).
+ * drifts to shorter silences may see its tail descend, hours later, into bins merged upwards: its
+ * silences then look longer than they were, which costs detection time, not mistakes. With the fitted model and the timeouts in a 96-byte object, a
+ * detector takes at most 152 bytes once its body gives way (2.7 KB for a dense table of doubles).
  * It allocates only when a silence lands in a bin never reached before while there is room or the
  * top needs it. Not thread-safe; one instance per peer.
  *
@@ -236,7 +236,7 @@ public final class AdaptiveDetector implements LivenessDetector {
      * the body (below the protected top, {@link #PROTECT} · k silences); it grows past this only when
      * there is no body left to merge.
      */
-    static final int MAX_ENTRIES = 16;
+    static final int MAX_ENTRIES = 8;
     /** The top this many times the tail size k (the largest silences) is never merged or snapped. */
     private static final double PROTECT = 4;
     /** Bytes of an array's header (HotSpot, compressed class pointers); arrays take 8-byte multiples. */
@@ -488,16 +488,15 @@ public final class AdaptiveDetector implements LivenessDetector {
 
     /**
      * Keeps the histogram at {@link #MAX_ENTRIES} entries when a silence lands in bin {@code b}, which
-     * has none. The top of the history — the {@link #PROTECT} · k largest silences, k the tail size
-     * {@link #refit()} fits, and every bin above them — is kept bin by bin: that is where the tail
-     * threshold and the fit are read. Below it lies the body, which only φ below the threshold reads.
-     * There, a weight may move to a nearby bin: either the new silence joins the nearest body entry
-     * (bin 0, "on time", excepted), or the two adjacent body entries whose merging moves the least
-     * weight the fewest bins are merged into the heavier one's bin and {@code b} gets an entry of its
-     * own — whichever moves less weight × bins. A bin in the protected top always gets an entry.
+     * has none (the class comment's "A bounded histogram"). The top of the history — the
+     * {@link #PROTECT} · k largest silences, k the tail size {@link #refit()} fits, and every bin above
+     * them — is kept bin by bin. Below it, in the body, weight moves up: the new silence joins the body
+     * entry just above it, or the body entry whose weight moves least (weight × bins) is merged into the
+     * next one and {@code b} gets an entry — whichever moves less. A histogram grown past the cap
+     * while it was all top is merged back to it, and its array shrunk.
      *
-     * @return the index of the entry the silence joins, {@link #MERGED} if an entry was freed, or
-     *         {@link #NO_ROOM} if the body has no two entries to merge (nor one to join)
+     * @return the index of the entry the silence joins, {@link #MERGED} if entries were freed, or
+     *         {@link #NO_ROOM} if the body has nothing to give (the array grows)
      */
     private int makeRoom(int b, int n) {
         int guard = tailStart(PROTECT * tailSize(), n);
@@ -525,34 +524,33 @@ public final class AdaptiveDetector implements LivenessDetector {
             return MERGED;
         }
         if (b > 0 && b < binAt(guard)) {
-            // A body bin: the new silence may join its nearest body entry instead of a merge.
-            int near = -1;
-            int distance = Integer.MAX_VALUE;
+            // A body bin: the new silence may join the body entry just above it instead of a merge.
             for (int i = 0; i < guard; i++) {
                 int c = binAt(i);
-                int d = Math.abs(c - b);
-                if (c > 0 && (d < distance || d == distance && c > b)) {
-                    near = i;
-                    distance = d;
+                if (c > b) {
+                    if (increment * (c - b) <= cheapestMerge(guard)) {
+                        return i;
+                    }
+                    break;
                 }
-            }
-            if (near >= 0 && increment * distance <= cheapestMerge(guard)) {
-                return near;
             }
         }
         return mergeCheapest(guard, n) ? MERGED : NO_ROOM;
     }
 
     /**
-     * The weight × bins that merging the cheapest two adjacent entries below {@code guard} (bin 0 kept
-     * apart) moves, or infinity if there are none; {@link #cheapestPair} is its lower entry.
+     * The weight × bins that the cheapest merge below {@code guard} moves (see {@link #cheapestPair}),
+     * or infinity if there is none.
      */
     private double cheapestMerge(int guard) {
         int i = cheapestPair(guard);
-        return i < 0 ? Double.POSITIVE_INFINITY : Math.min(weightAt(i), weightAt(i + 1)) * (binAt(i + 1) - binAt(i));
+        return i < 0 ? Double.POSITIVE_INFINITY : weightAt(i) * (binAt(i + 1) - binAt(i));
     }
 
-    /** The lower entry of the adjacent pair below {@code guard} whose merging moves least, or −1. */
+    /**
+     * The body entry below {@code guard} whose weight, moved up into the next entry's bin, moves least
+     * weight × bins (bin 0 kept apart), or −1 if none.
+     */
     private int cheapestPair(int guard) {
         int pair = -1;
         double pairCost = Double.POSITIVE_INFINITY;
@@ -561,7 +559,7 @@ public final class AdaptiveDetector implements LivenessDetector {
             if (lo == 0) {
                 continue;
             }
-            double cost = Math.min(weightAt(i), weightAt(i + 1)) * (binAt(i + 1) - lo);
+            double cost = weightAt(i) * (binAt(i + 1) - lo);
             if (cost < pairCost) {
                 pairCost = cost;
                 pair = i;
@@ -571,19 +569,15 @@ public final class AdaptiveDetector implements LivenessDetector {
     }
 
     /**
-     * Merges the cheapest adjacent pair below {@code guard} into the heavier entry's bin (the upper one
-     * on a tie: a silence never looks shorter for it). False if there is no such pair.
+     * Merges the cheapest body entry into the one above it (see {@link #cheapestPair}): weight only
+     * ever moves up, so a silence never looks shorter for the cap. False if there is no such entry.
      */
     private boolean mergeCheapest(int guard, int n) {
-        int pair = cheapestPair(guard);
-        if (pair < 0) {
+        int gone = cheapestPair(guard);
+        if (gone < 0) {
             return false;
         }
-        float lower = weightAt(pair);
-        float upper = weightAt(pair + 1);
-        int keep = upper >= lower ? pair + 1 : pair;
-        int gone = keep == pair ? pair + 1 : pair;
-        setWeightAt(keep, lower + upper);
+        setWeightAt(gone + 1, weightAt(gone) + weightAt(gone + 1));
         // the entries above the one gone move down by one (weights, then bin numbers)
         int bins = hist.length / ENTRY * 4;
         System.arraycopy(hist, (gone + 1) << 2, hist, gone << 2, (n - gone - 1) << 2);

@@ -226,7 +226,7 @@ class AdaptiveDetectorTest {
 
     /**
      * Silences over all 221 bins (log-uniform over 22 octaves, and on time): the histogram stays at its
-     * cap, keeps every silence's weight (merged body entries add up), and the top — the bins holding
+     * cap, keeps every silence's weight (merged body entries add up, moved only upwards), and the top — the bins holding
      * the 4 k largest silences, k = 10 here — and the on-time bin hold exactly a dense table's weights.
      */
     @Test
@@ -258,6 +258,14 @@ class AdaptiveDetectorTest {
         assertThat(d.histogramBytes()).isLessThanOrEqualTo((16 + 5 * cap + 7) / 8 * 8 - 16);
         assertThat(keptSum).isCloseTo(sum, within(1e-5 * sum));
         assertThat(kept[0]).isEqualTo(dense[0]);
+        // weight only moved up: at or above every bin, at least the weight a dense table has there
+        double keptAbove = 0;
+        double denseAbove = 0;
+        for (int b = 220; b >= 0; b--) {
+            keptAbove += kept[b];
+            denseAbove += dense[b];
+            assertThat(keptAbove).as("at or above bin %d", b).isGreaterThanOrEqualTo(denseAbove * (1 - 1e-6));
+        }
         double above = 0;
         int exact = 0;
         for (int b = 220; b > 0 && above / increment < 36; b--) {
@@ -271,7 +279,7 @@ class AdaptiveDetectorTest {
     /**
      * A stationary path whose silences reach about 60 bins — on time, scheduling jitter of 0.1–10 ms,
      * lost beats one interval past due, rare stalls of 0.2–2 s — gives the same timeouts and the same φ
-     * in the tail with the histogram capped at 16 entries as with every bin kept: what the cap merges
+     * in the tail with the histogram capped ({@value AdaptiveDetector#MAX_ENTRIES} entries) as with every bin kept: what the cap merges
      * lies below the protected top, which the fit never reads.
      */
     @Test
