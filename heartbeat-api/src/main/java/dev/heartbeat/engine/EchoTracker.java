@@ -90,7 +90,11 @@ abstract class EchoTracker extends RttWindow {
     private int lastSent;
     /** The last PING answered; before the first answer, the one before the first PING sent. */
     private int lastMatched;
-    private float lossRate;
+    /**
+     * {@link #missRate()}: written on the peer's thread only, volatile so that a monitor's readers
+     * on other threads may read it as the peer's published loss rate (no copy of it kept per peer).
+     */
+    private volatile float lossRate;
     /**
      * PINGs missed since {@link #takeMisses()} was last called, up to 127 (a monitor takes them
      * after each PING it sends: at most the {@value #WINDOW} outstanding and one more).
@@ -418,7 +422,7 @@ abstract class EchoTracker extends RttWindow {
         return anySent;
     }
 
-    /** The recent miss fraction, 0..1. */
+    /** The recent miss fraction, 0..1; from any thread (the latest the peer's thread wrote). */
     double missRate() {
         return lossRate;
     }
