@@ -1034,11 +1034,13 @@ sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runna
         return r;
     }
 
+    /** Reports the misses the tracker's call just found (kept per thread: read once, before any observer runs). */
     private void reportMisses() {
-        int n = missedCount();
+        long misses = lastMisses();
+        int n = Integer.bitCount((int) misses);
         for (int i = 0; i < n; i++) {
             try {
-                owner.observer().onMiss(this, missedSequence(i));
+                owner.observer().onMiss(this, missedSequence(misses, i));
             } catch (RuntimeException e) {
                 observerFailed(e);
             }

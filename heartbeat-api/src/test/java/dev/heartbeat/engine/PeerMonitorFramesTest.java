@@ -240,4 +240,32 @@ class PeerMonitorFramesTest {
         Frame p = s.lastPing();
         s.deliver(new Frame().pong(7, 1, 0, "b", p.sequence(), p.sendTimeNanos(), ServingStatus.SERVING, 0, load));
     }
+
+    @Test
+    void missesAreReportedWholeEvenWhenAnObserverMakesAnotherPeerMatchAPongOnThisThread() {
+        java.util.List<Integer> missed = new java.util.ArrayList<>();
+        Scripted[] other = new Scripted[1];
+        PeerObserver reentrant = new PeerObserver() {
+            @Override
+            public void onMiss(dev.heartbeat.peer.Peer peer, int sequence) {
+                missed.add(sequence);
+                Scripted o = other[0];
+                if (o != null) { // the other peer's PONG finds a miss of its own, on this thread
+                    other[0] = null;
+                    o.nextPing();
+                    o.deliver(Scripted.pong(o.nextPing(), 9, ServingStatus.SERVING, 0));
+                }
+            }
+        };
+        try (Scripted a = new Scripted(MonitorConfig.ofDefaults(), reentrant)) {
+            s.answer(s.lastPing(), 9);
+            a.answer(a.lastPing(), 7);
+            Frame m1 = a.nextPing();
+            Frame m2 = a.nextPing();
+            other[0] = s;
+            a.deliver(Scripted.pong(a.nextPing(), 7, ServingStatus.SERVING, 0));
+            assertThat(other[0]).as("the observer ran").isNull();
+            assertThat(missed).containsExactly(m1.sequence(), m2.sequence());
+        }
+    }
 }
