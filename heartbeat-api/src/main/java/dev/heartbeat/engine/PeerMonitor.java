@@ -945,21 +945,24 @@ sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runna
         int w = loadWrites;
         loadWrites = w + 1; // odd: a reader that sees it, or sees it change, tries again
         VarHandle.storeStoreFence(); // the figures' writes below stay after that mark
-        if (c == null && l.customCount() > 0) {
-            c = new LoadFigures();
-            loadCustom = c;
+        try {
+            if (c == null && l.customCount() > 0) {
+                c = new LoadFigures();
+                loadCustom = c;
+            }
+            if (c != null) {
+                c.copyFrom(l);
+            } else {
+                loadFractions = LoadFigures.fractionsOf(l);
+                loadInFlight = LoadFigures.countOf(l.inFlight());
+                loadQueueDepth = LoadFigures.countOf(l.queueDepth());
+                loadLatencyMicros = LoadFigures.countOf(l.latencyMicros());
+                loadRate = (float) l.requestsPerSecond();
+            }
+        } finally {
+            loadWrites = w + 2; // a volatile write: the figures' writes come before it (and readers never wait for ever)
+            loadReport = null;
         }
-        if (c != null) {
-            c.copyFrom(l);
-        } else {
-            loadFractions = LoadFigures.fractionsOf(l);
-            loadInFlight = LoadFigures.countOf(l.inFlight());
-            loadQueueDepth = LoadFigures.countOf(l.queueDepth());
-            loadLatencyMicros = LoadFigures.countOf(l.latencyMicros());
-            loadRate = (float) l.requestsPerSecond();
-        }
-        loadWrites = w + 2; // a volatile write: the figures' writes come before it
-        loadReport = null;
     }
 
     /**
