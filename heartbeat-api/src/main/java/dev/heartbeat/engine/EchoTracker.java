@@ -45,6 +45,23 @@ abstract class EchoTracker extends RttWindow {
      * path may add ({@link PeerMonitor#confirmations(int, double, long)}).
      */
     static final int PROBES = 13;
+    /**
+     * The misses the last {@link #recordSent} or {@link #match} called on this thread found, for its
+     * caller to report right after (before anything else runs on the thread): one holder per
+     * thread, not two fields per peer — a tracker runs on its peer's thread only.
+     */
+    private static final ThreadLocal<Misses> MISSES = ThreadLocal.withInitial(Misses::new);
+
+    /**
+     * Missed sequences found by one call, for observers: bit k of the mask is sequence
+     * {@code base + k}. One call's misses all lie within one window of {@value #WINDOW} sequences,
+     * so 32 bits hold them (instead of an int[32]).
+     */
+    private static final class Misses {
+        int base;
+        int mask;
+    }
+
     /** Weight of one PING in the loss average: about the last 32 PINGs count. */
     private static final float LOSS_ALPHA = 1f / 32;
     /** The slot, among the 16 codes of {@code gaps0..gaps3}, of {@link #fillAt}'s code. */
@@ -90,20 +107,17 @@ abstract class EchoTracker extends RttWindow {
     private int lastSent;
     /** The last PING answered; before the first answer, the one before the first PING sent. */
     private int lastMatched;
-    private float lossRate;
+    /**
+     * {@link #missRate()}: written on the peer's thread only, volatile so that a monitor's readers
+     * on other threads may read it as the peer's published loss rate (no copy of it kept per peer).
+     */
+    private volatile float lossRate;
     /**
      * PINGs missed since {@link #takeMisses()} was last called, up to 127 (a monitor takes them
      * after each PING it sends: at most the {@value #WINDOW} outstanding and one more).
      */
     private byte untakenMisses;
 
-    /**
-     * Missed sequences reported by the last {@link #recordSent} or {@link #match}, for observers:
-     * bit k of the mask is sequence {@code missedBase + k}. One call's misses all lie within one
-     * window of {@value #WINDOW} sequences, so 32 bits hold them (instead of an int[32] per peer).
-     */
-    private int missedBase;
-    private int missedMask;
     private boolean anySent;
     private boolean anyMatched;
     /** PINGs {@code lastMatched + 1 ..} {@code lastMatched + recorded} have their send times kept (0..{@value #PROBES}). */
@@ -129,12 +143,13 @@ abstract class EchoTracker extends RttWindow {
      * be skipped, the slots in between are emptied, their outstanding PINGs counted as missed.
      */
     void recordSent(int seq, long now) {
-        missedMask = 0;
+        Misses found = MISSES.get();
+        found.mask = 0;
         if (anySent) {
             for (int s = lastSent + 1, k = 0; seq - s > 0 && k < WINDOW; s++, k++) {
                 int j = s & MASK;
                 if ((outstanding & bit(j)) != 0) {
-                    miss(j, s - WINDOW);
+                    miss(j, s - WINDOW, found);
                 }
                 clear(j);
             }
@@ -144,7 +159,7 @@ abstract class EchoTracker extends RttWindow {
         }
         int i = seq & MASK;
         if ((outstanding & bit(i)) != 0) {
-            miss(i, seq - WINDOW);
+            miss(i, seq - WINDOW, found);
         }
         clear(i);
         outstanding |= bit(i);
@@ -230,7 +245,8 @@ abstract class EchoTracker extends RttWindow {
      *     send time, decoded from the token), else why it does not
      */
     FrameRejection match(int echoSeq, long echoToken) {
-        missedMask = 0;
+        Misses found = MISSES.get();
+        found.mask = 0;
         if (!anySent || lastSent - echoSeq < 0 || lastSent - echoSeq >= WINDOW) {
             return FrameRejection.NOT_OUTSTANDING;
         }
@@ -257,7 +273,7 @@ abstract class EchoTracker extends RttWindow {
         for (int s = anyMatched ? lastMatched + 1 : echoSeq - WINDOW + 1; echoSeq - s > 0; s++) {
             int j = s & MASK;
             if ((outstanding & bit(j)) != 0 && lastSent - s < WINDOW) {
-                miss(j, s);
+                miss(j, s, found);
             }
         }
         clear(i);
@@ -332,20 +348,20 @@ abstract class EchoTracker extends RttWindow {
         missed &= keep;
     }
 
-    /** Counts slot {@code i}'s outstanding PING, sequence {@code s}, as missed. */
-    private void miss(int i, int s) {
+    /** Counts slot {@code i}'s outstanding PING, sequence {@code s}, as missed, and adds it to the call's {@code found}. */
+    private void miss(int i, int s, Misses found) {
         outstanding &= ~bit(i);
         missed |= bit(i);
         if (untakenMisses < Byte.MAX_VALUE) {
             untakenMisses++;
         }
         lossRate += (1 - lossRate) * LOSS_ALPHA;
-        if (missedMask == 0) {
-            missedBase = s;
+        if (found.mask == 0) {
+            found.base = s;
         }
-        int k = s - missedBase; // ascending within one call, less than WINDOW apart
+        int k = s - found.base; // ascending within one call, less than WINDOW apart
         if (k >= 0 && k < WINDOW) {
-            missedMask |= 1 << k;
+            found.mask |= 1 << k;
         }
     }
 
@@ -418,7 +434,7 @@ abstract class EchoTracker extends RttWindow {
         return anySent;
     }
 
-    /** The recent miss fraction, 0..1. */
+    /** The recent miss fraction, 0..1; from any thread (the latest the peer's thread wrote). */
     double missRate() {
         return lossRate;
     }
@@ -430,17 +446,33 @@ abstract class EchoTracker extends RttWindow {
         return n;
     }
 
+    /**
+     * The misses the last {@link #recordSent} or {@link #match} on this thread found: the first
+     * missed sequence in the high 32 bits, and in the low 32 a mask whose bit k is that sequence
+     * plus k (0: none). Read right after the call: the next call on this thread, this tracker's or
+     * another's, replaces it.
+     */
+    static long lastMisses() {
+        Misses m = MISSES.get();
+        return (long) m.base << 32 | (m.mask & 0xFFFF_FFFFL);
+    }
+
     /** How many misses the last call found; their sequences are {@link #missedSequence(int)}. */
     int missedCount() {
-        return Integer.bitCount(missedMask);
+        return Integer.bitCount((int) lastMisses());
     }
 
     /** The {@code k}-th (from 0, ascending) missed sequence of the last call. */
     int missedSequence(int k) {
-        int m = missedMask;
+        return missedSequence(lastMisses(), k);
+    }
+
+    /** The {@code k}-th (from 0, ascending) missed sequence of {@link #lastMisses()} {@code misses}. */
+    static int missedSequence(long misses, int k) {
+        int m = (int) misses;
         for (int j = 0; j < k; j++) {
             m &= m - 1; // drop the lowest set bit
         }
-        return missedBase + Integer.numberOfTrailingZeros(m);
+        return (int) (misses >>> 32) + Integer.numberOfTrailingZeros(m);
     }
 }

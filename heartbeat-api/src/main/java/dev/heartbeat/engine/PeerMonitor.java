@@ -27,6 +27,8 @@ import dev.heartbeat.protocol.LoadFigures;
 import dev.heartbeat.protocol.LoadReport;
 import dev.heartbeat.protocol.LoadView;
 import dev.heartbeat.protocol.ServingStatus;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Locale;
@@ -57,6 +59,15 @@ import org.slf4j.LoggerFactory;
 sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnable permits PeerMonitor.Listened {
 
     private static final Logger log = LoggerFactory.getLogger(PeerMonitor.class);
+    private static final VarHandle LOAD_REPORT;
+
+    static {
+        try {
+            LOAD_REPORT = MethodHandles.lookup().findVarHandle(PeerMonitor.class, "loadReport", LoadReport.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     /** Epochs remembered after they were replaced. */
     private static final int RETIRED_EPOCHS = 4;
     private static final FrameRejection[] REJECTIONS = FrameRejection.values();
@@ -154,15 +165,29 @@ sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runna
     /** The status of the last accepted PONG as its ordinal (a byte, not a reference), -1 before the first. */
     private volatile byte status = -1;
     /**
-     * The load figures of the last accepted PONG, kept as plain fields: the immutable report is made
-     * only when someone reads {@link #load()}, and kept until the figures change. Written on the
-     * peer's thread and read to make the report under this holder's monitor (never held while
-     * calling out).
+     * The load figures of the last accepted PONG, kept as plain fields of the peer, as
+     * {@link LoadFigures} keeps them ({@link LoadFigures#fractionsOf}, {@link LoadFigures#countOf}, a
+     * float): no object per peer, and the immutable report is made only when someone reads
+     * {@link #load()}, and kept until the figures change. Written on the peer's thread between two
+     * increments of {@link #loadWrites}; see {@link #load()} for how readers on other threads take
+     * a consistent copy without a lock.
      */
-    private final LoadFigures loadFigures = new LoadFigures();
+    private long loadFractions = LoadFigures.UNKNOWN_FRACTIONS;
+    private int loadInFlight = -1;
+    private int loadQueueDepth = -1;
+    private int loadLatencyMicros = -1;
+    private float loadRate = Float.NaN;
     /**
-     * {@link #loadFigures} as a report, or null when they changed since it was last made: written
-     * under loadFigures' monitor, read without it (a router reads it on every request).
+     * Made at the first PONG that carries custom metrics (most responders send none): from then on
+     * it holds all the figures, the fixed ones included, and the fields above are no longer used.
+     * Written like them.
+     */
+    private LoadFigures loadCustom;
+    /** Odd while the peer's thread writes the figures, even otherwise: a count of half-writes. */
+    private volatile int loadWrites;
+    /**
+     * The figures as a report, or null when they changed since it was last made: set by a reader
+     * that made it, cleared by the peer's thread after each change (a router reads it on every request).
      */
     private volatile LoadReport loadReport = LoadReport.UNKNOWN;
     private volatile long epoch;
@@ -171,8 +196,6 @@ sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runna
      * that made it, never modified): no string object kept per peer, one is made for readers.
      */
     private volatile byte[] nodeIdUtf8;
-    /** {@link EchoTracker#missRate()} as last read, for readers (a float: ample for a fraction shown). */
-    private volatile float lossRate;
     /**
      * When the peer entered its current liveness/usability combination, as nanoseconds since the
      * epoch (no Instant kept per peer); {@link #FAR} when that instant does not fit, which is then
@@ -713,7 +736,7 @@ sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runna
         boolean shared = !scratch.busy;
         // This peer's node id and metric names as last accepted: a frame repeating them decodes
         // to that very array and those very strings, allocating nothing (and the peer keeps no cache of its own).
-        Frame frame = (shared ? scratch.frame : new Frame()).reuseStrings(nodeIdUtf8, loadFigures);
+        Frame frame = (shared ? scratch.frame : new Frame()).reuseStrings(nodeIdUtf8, loadCustom);
         scratch.busy = true;
         try {
             handle(link, buf, frame, shared ? scratch.verdict : new UsabilityVerdict());
@@ -861,7 +884,6 @@ sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runna
         status = (byte) s.ordinal();
         publishLoad(l);
         nodeIdUtf8 = frame.nodeIdUtf8();
-        lossRate = (float) missRate();
         applyAdvice(now, frame.minIntervalMillis(), nextDue);
         phi = (float) detector.suspicion(now);
         String usabilityWhy = offerUsability(verdict); // its reason, before anything is called out
@@ -910,13 +932,36 @@ sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runna
         return UsabilityHysteresis.changed(before, after) ? UsabilityHysteresis.reason(after, v) : null;
     }
 
-    /** Keeps a PONG's load figures; the report {@link #load()} returns is made again only when they changed. */
+    /**
+     * Keeps a PONG's load figures; the report {@link #load()} returns is made again only when they
+     * changed. Only this thread writes the figures: reading them here needs no care.
+     */
     private void publishLoad(LoadView l) {
-        if (!loadFigures.sameAs(l)) { // only this thread writes the figures: reading them here needs no lock
-            synchronized (loadFigures) {
-                loadFigures.copyFrom(l);
-                loadReport = null;
+        LoadFigures c = loadCustom;
+        if (c != null ? c.sameAs(l) : l.customCount() == 0
+                && LoadFigures.sameFixed(l, loadFractions, loadInFlight, loadQueueDepth, loadRate, loadLatencyMicros)) {
+            return;
+        }
+        int w = loadWrites;
+        loadWrites = w + 1; // odd: a reader that sees it, or sees it change, tries again
+        VarHandle.storeStoreFence(); // the figures' writes below stay after that mark
+        try {
+            if (c == null && l.customCount() > 0) {
+                c = new LoadFigures();
+                loadCustom = c;
             }
+            if (c != null) {
+                c.copyFrom(l);
+            } else {
+                loadFractions = LoadFigures.fractionsOf(l);
+                loadInFlight = LoadFigures.countOf(l.inFlight());
+                loadQueueDepth = LoadFigures.countOf(l.queueDepth());
+                loadLatencyMicros = LoadFigures.countOf(l.latencyMicros());
+                loadRate = (float) l.requestsPerSecond();
+            }
+        } finally {
+            loadWrites = w + 2; // a volatile write: the figures' writes come before it (and readers never wait for ever)
+            loadReport = null;
         }
     }
 
@@ -992,17 +1037,16 @@ sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runna
         return r;
     }
 
+    /** Reports the misses the tracker's call just found (kept per thread: read once, before any observer runs). */
     private void reportMisses() {
-        int n = missedCount();
+        long misses = lastMisses();
+        int n = Integer.bitCount((int) misses);
         for (int i = 0; i < n; i++) {
             try {
-                owner.observer().onMiss(this, missedSequence(i));
+                owner.observer().onMiss(this, missedSequence(misses, i));
             } catch (RuntimeException e) {
                 observerFailed(e);
             }
-        }
-        if (n > 0) {
-            lossRate = (float) missRate();
         }
     }
 
@@ -1169,19 +1213,46 @@ sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runna
         return phi;
     }
 
+    /**
+     * {@inheritDoc} The report made from the figures last kept, from any thread and without a lock
+     * (a lock held here could wait for the peer's thread, which publishes events under this object's
+     * monitor, and a registry asks for a peer's state under its own): a sequence lock. The reader
+     * notes {@link #loadWrites} (even: no write under way), copies the figures into a report, and
+     * keeps that copy only if the count has not moved meanwhile — else the peer's thread changed them
+     * during the copy, and it tries again. A report made so is published for the next readers, unless
+     * the figures changed once more in between (then the peer's thread clears it, or the reader
+     * takes it back). The peer's thread writes the figures at most once per PONG, and a copy takes
+     * microseconds, so a reader retries rarely; it spins only while a write is under way.
+     */
     @Override
     public LoadReport load() {
-        LoadReport r = loadReport;
-        if (r != null) {
-            return r;
-        }
-        synchronized (loadFigures) {
-            r = loadReport;
-            if (r == null) {
-                r = loadFigures.toReport();
-                loadReport = r;
+        while (true) {
+            LoadReport r = loadReport;
+            if (r != null) {
+                return r;
             }
-            return r;
+            int w = loadWrites;
+            if ((w & 1) == 0) {
+                RuntimeException torn = null;
+                try {
+                    LoadFigures c = loadCustom;
+                    r = c != null ? c.toReport()
+                            : LoadFigures.report(loadFractions, loadInFlight, loadQueueDepth, loadRate, loadLatencyMicros);
+                } catch (RuntimeException e) {
+                    torn = e; // figures read while they changed may mix two reports: refused, unless nothing changed
+                }
+                VarHandle.loadLoadFence(); // the figures' reads above come before the count's
+                if (loadWrites == w) {
+                    if (torn != null) {
+                        throw torn;
+                    }
+                    if (LOAD_REPORT.compareAndSet(this, null, r) && loadWrites != w) {
+                        LOAD_REPORT.compareAndSet(this, r, null); // they changed meanwhile: not the latest to keep
+                    }
+                    return r;
+                }
+            }
+            Thread.onSpinWait();
         }
     }
 
@@ -1198,7 +1269,7 @@ sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runna
 
     @Override
     public double lossRate() {
-        return lossRate;
+        return missRate(); // the tracker's field, published: safe from any thread
     }
 
     @Override

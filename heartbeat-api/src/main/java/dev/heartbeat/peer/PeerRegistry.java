@@ -101,24 +101,43 @@ public final class PeerRegistry implements AutoCloseable {
      *
      * <p>It stays in the registry's {@link SlotTable} while a peer is registered under the name or the name has a
      * published event that was not a REMOVED; it leaves only under its monitor, marked
-     * {@link #retired} first, so whoever finds a retired slot takes the name's next one.
+     * {@link #retired() retired} first, so whoever finds a retired slot takes the name's next one.
      */
     static final class Slot {
+        /** Bits of {@link #last} that hold the sequence: 2^56 sequences, two thousand years at a million events a second. */
+        private static final int SEQUENCE_BITS = 56;
+        private static final long SEQUENCE_MASK = (1L << SEQUENCE_BITS) - 1;
+        /** Where {@link #last} keeps the {@code to} values: ordinal + 1, 0 for null, 3 bits each. */
+        private static final int LIVENESS_AT = SEQUENCE_BITS;
+        private static final int USABILITY_AT = SEQUENCE_BITS + 3;
+        /** {@link #last}'s mark of a slot that left the table. */
+        private static final long RETIRED = Long.MIN_VALUE;
+        /** {@link #stamp} of an event without a timestamp. */
+        private static final long NO_STAMP = Long.MIN_VALUE;
+        /** {@link #stamp} of a timestamp that does not fit in it, kept in a {@link FarStamp} as {@link #reason}. */
+        private static final long FAR = Long.MIN_VALUE + 1;
+
         /** The name it is the slot of. */
         final String name;
         /** The registered peer, or null: written under the monitor, read without it. */
         volatile Peer peer;
-        /** The name's last sequence, 0 when nothing is to be continued (none yet, or REMOVED). */
-        long lastSequence;
-        /** The last published event's reason (the same reference), its {@code to} values as ordinals (-1: null). */
-        String reason;
-        byte liveness;
-        byte usability;
-        /** The last published event's timestamp; {@code stampNanos} -1 when it had none. */
-        int stampNanos;
-        long stampSeconds;
-        /** The slot left the table; a later registration or event of the name takes a new one. */
-        boolean retired;
+        /**
+         * In one word: the name's last sequence ({@link #lastSequence()}, 0 when nothing is to be
+         * continued: none yet, or REMOVED), the last published event's {@code to} values, and the
+         * mark of a slot that left the table ({@link #retired()}).
+         */
+        private long last;
+        /**
+         * The last published event's reason (the same reference); or, when its timestamp does not
+         * fit in {@link #stamp} (years before 1678 or after 2261), a {@link FarStamp} with both.
+         */
+        private Object reason;
+        /** The last published event's timestamp in nanoseconds since the epoch; {@link #NO_STAMP} or {@link #FAR}. */
+        private long stamp;
+
+        /** A reason with a timestamp {@link #stamp} cannot hold. */
+        private record FarStamp(String reason, Instant at) {
+        }
 
         Slot(String name) {
             this.name = name;
@@ -126,24 +145,40 @@ public final class PeerRegistry implements AutoCloseable {
 
         /** Keeps what defines {@code e}, a published event other than REMOVED. */
         void remember(PeerEvent e) {
-            lastSequence = e.sequence();
-            reason = e.reason();
-            liveness = (byte) (e.toLiveness() == null ? -1 : e.toLiveness().ordinal());
-            usability = (byte) (e.toUsability() == null ? -1 : e.toUsability().ordinal());
+            long sequence = e.sequence();
+            if ((sequence & ~SEQUENCE_MASK) != 0) {
+                throw new IllegalStateException("sequence : " + sequence + " (expected: 1.." + SEQUENCE_MASK + ")");
+            }
+            last = sequence | (long) code(e.toLiveness()) << LIVENESS_AT | (long) code(e.toUsability()) << USABILITY_AT;
             Instant at = e.timestamp();
-            stampSeconds = at == null ? 0 : at.getEpochSecond();
-            stampNanos = at == null ? -1 : at.getNano();
+            stamp = at == null ? NO_STAMP : epochNanos(at);
+            reason = stamp == FAR ? new FarStamp(e.reason(), at) : e.reason();
         }
 
         /** After REMOVED: nothing to replay, and the name's next event starts above every sequence. */
         void forget() {
-            lastSequence = 0;
+            last = 0;
             reason = null;
+        }
+
+        /** The name's last sequence; 0 when nothing is to be continued (none yet, or REMOVED). */
+        long lastSequence() {
+            return last & SEQUENCE_MASK;
+        }
+
+        /** True once the slot left the table: a later registration or event of the name takes a new one. */
+        boolean retired() {
+            return (last & RETIRED) != 0;
+        }
+
+        /** Marks the slot as having left the table (it is idle: nothing else is kept in it). */
+        void retire() {
+            last |= RETIRED;
         }
 
         /** Removable: no peer, nothing to continue. */
         boolean idle() {
-            return peer == null && lastSequence == 0;
+            return peer == null && lastSequence() == 0;
         }
 
         /**
@@ -152,16 +187,39 @@ public final class PeerRegistry implements AutoCloseable {
          * nothing to replay.
          */
         PeerEvent replay(Peer peer) {
-            if (lastSequence == 0) {
+            long sequence = lastSequence();
+            if (sequence == 0) {
                 return null;
             }
-            Liveness l = liveness < 0 ? null : LIVENESS[liveness];
-            Usability u = usability < 0 ? null : USABILITY[usability];
-            Instant at = stampNanos < 0 ? null : Instant.ofEpochSecond(stampSeconds, stampNanos);
+            int lc = (int) (last >>> LIVENESS_AT) & 7;
+            int uc = (int) (last >>> USABILITY_AT) & 7;
+            Liveness l = lc == 0 ? null : LIVENESS[lc - 1];
+            Usability u = uc == 0 ? null : USABILITY[uc - 1];
+            Object r = reason;
+            String why = r instanceof FarStamp ? ((FarStamp) r).reason() : (String) r;
+            Instant at = stamp == NO_STAMP ? null : stamp == FAR ? ((FarStamp) r).at() : instantOf(stamp);
             PeerState now = peer.state();
-            PeerState state = now == null ? null : new PeerState(now.name(), now.address(), l, u, reason, now.phi(),
+            PeerState state = now == null ? null : new PeerState(now.name(), now.address(), l, u, why, now.phi(),
                     now.rttNanos(), now.rttBaselineNanos(), now.status(), now.load(), now.epoch(), now.nodeId(), at);
-            return new PeerEvent(PeerEvent.Kind.ADDED, name, l, l, u, u, reason, at, state, lastSequence, 0);
+            return new PeerEvent(PeerEvent.Kind.ADDED, name, l, l, u, u, why, at, state, sequence, 0);
+        }
+
+        private static int code(Enum<?> value) {
+            return value == null ? 0 : value.ordinal() + 1;
+        }
+
+        /** {@code at} in nanoseconds since the epoch, or {@link #FAR} when that is not a long other than the two marks. */
+        static long epochNanos(Instant at) {
+            try {
+                long n = Math.addExact(Math.multiplyExact(at.getEpochSecond(), 1_000_000_000L), at.getNano());
+                return n == NO_STAMP || n == FAR ? FAR : n;
+            } catch (ArithmeticException tooFar) {
+                return FAR;
+            }
+        }
+
+        static Instant instantOf(long epochNanos) {
+            return Instant.ofEpochSecond(Math.floorDiv(epochNanos, 1_000_000_000L), Math.floorMod(epochNanos, 1_000_000_000L));
         }
     }
 
@@ -255,7 +313,7 @@ public final class PeerRegistry implements AutoCloseable {
                 PeerEvent replay;
                 synchronized (slot) {
                     Peer peer = slot.peer;
-                    replay = slot.retired || peer == null ? null : slot.replay(peer);
+                    replay = slot.retired() || peer == null ? null : slot.replay(peer);
                 }
                 if (replay != null) {
                     schedule[0] |= lane.offer(replay);
@@ -328,7 +386,7 @@ public final class PeerRegistry implements AutoCloseable {
         while (true) {
             Slot slot = slots.getOrAdd(name);
             synchronized (slot) {
-                if (slot.retired) {
+                if (slot.retired()) {
                     continue; // it just left the table; take the name's next slot
                 }
                 if (slot.peer != null) {
@@ -369,7 +427,7 @@ public final class PeerRegistry implements AutoCloseable {
                 return null;
             }
             synchronized (slot) {
-                if (slot.retired) {
+                if (slot.retired()) {
                     continue; // it left the table under this monitor: the table holds the name's next slot, or none
                 }
                 Peer p = slot.peer;
@@ -387,7 +445,7 @@ public final class PeerRegistry implements AutoCloseable {
     /** Takes {@code slot} out of the table when it holds nothing; call under its monitor. */
     private void retireIfIdle(Slot slot) {
         if (slot.idle()) {
-            slot.retired = true;
+            slot.retire();
             slots.remove(slot);
         }
     }
@@ -422,11 +480,12 @@ public final class PeerRegistry implements AutoCloseable {
             while (true) {
                 Slot slot = slots.getOrAdd(event.peer());
                 synchronized (slot) {
-                    if (slot.retired) {
+                    if (slot.retired()) {
                         continue; // a REMOVED just retired it; take the name's next slot
                     }
                     long global = stamps.incrementAndGet();
-                    long sequence = slot.lastSequence == 0 ? global : slot.lastSequence + 1;
+                    long last = slot.lastSequence();
+                    long sequence = last == 0 ? global : last + 1;
                     PeerEvent stamped = event.withSequence(sequence);
                     result = stamped;
                     if (stamped.kind() == PeerEvent.Kind.REMOVED) {

@@ -15,7 +15,7 @@ import java.util.function.Consumer;
  * becomes a tombstone, never empty, so a lookup that runs meanwhile still finds every slot behind
  * it; resizing copies the live slots into a new array and publishes it. A lookup that read the
  * array before a change may miss a slot added since or find one removed since: the registry marks
- * a slot {@linkplain PeerRegistry.Slot#retired retired} before removing it and looks again when
+ * a slot {@linkplain PeerRegistry.Slot#retired() retired} before removing it and looks again when
  * it finds one, and takes the lock ({@link #getOrAdd}) before it concludes that a name has none.
  */
 final class SlotTable {

@@ -506,4 +506,23 @@ class EchoTrackerTest {
         }
         assertThat(worst).isLessThan(3 * 220_000_000L / 1_024);
     }
+
+    @Test
+    void theMissesOfACallAreTheLastCallsOnThisThreadWhicheverTrackerMadeIt() {
+        EchoTracker a = tracker();
+        EchoTracker b = tracker();
+        for (int seq = 1; seq <= 3; seq++) {
+            a.recordSent(seq, seq * 1_000_000L);
+            b.recordSent(seq, seq * 1_000_000L);
+        }
+        assertThat(a.match(3, a.sealSendTime(3, 3_000_000L))).isNull();
+        long misses = EchoTracker.lastMisses();
+        assertThat(a.missedCount()).isEqualTo(2);
+        assertThat(EchoTracker.missedSequence(misses, 0)).isEqualTo(1);
+        assertThat(EchoTracker.missedSequence(misses, 1)).isEqualTo(2);
+        assertThat(b.match(1, b.sealSendTime(1, 1_000_000L))).isNull();
+        assertThat(b.missedCount()).as("b's call found none, and replaced a's").isZero();
+        assertThat(a.missedCount()).isZero();
+        assertThat(EchoTracker.missedSequence(misses, 1)).as("a copy taken before stays whole").isEqualTo(2);
+    }
 }

@@ -177,4 +177,95 @@ class PeerMonitorFramesTest {
         assertThat(s.peer.load()).isNotSameAs(first).isEqualTo(calmer);
         assertThat(first.cpu()).as("a report once made never changes").isEqualTo(0.5);
     }
+
+    @Test
+    void figuresWithoutCustomMetricsAreKeptByThePeerAndCustomOnesFromTheFirstThatCarriesThem() {
+        LoadReport plain = LoadReport.builder().cpu(0.5).memory(0.25).inFlight(3).queueDepth(4).requestsPerSecond(12.5)
+                .errorRate(0.01).latencyMicros(800).build();
+        LoadReport withCustom = plain.toBuilder().custom("pool.idle", 2).build();
+        deliverLoad(plain);
+        LoadReport first = s.peer.load();
+        assertThat(first).isEqualTo(plain);
+        deliverLoad(plain.toBuilder().build());
+        assertThat(s.peer.load()).as("same figures: the same report").isSameAs(first);
+        deliverLoad(withCustom);
+        assertThat(s.peer.load()).isEqualTo(withCustom);
+        deliverLoad(plain);
+        assertThat(s.peer.load()).as("no custom metric any more").isEqualTo(plain);
+        deliverLoad(LoadReport.UNKNOWN);
+        assertThat(s.peer.load()).isEqualTo(LoadReport.UNKNOWN);
+        assertThat(s.peer.state().load()).isEqualTo(LoadReport.UNKNOWN);
+    }
+
+    @Test
+    void aReaderOnAnotherThreadGetsOneReportOrAnotherNeverAMixOfTwo() throws InterruptedException {
+        LoadReport a = LoadReport.builder().cpu(0.1).memory(0.1).inFlight(1).queueDepth(1).requestsPerSecond(1)
+                .errorRate(0.001).latencyMicros(1).build();
+        LoadReport b = LoadReport.builder().cpu(0.2).memory(0.2).inFlight(2).queueDepth(2).requestsPerSecond(2)
+                .errorRate(0.002).latencyMicros(2).build();
+        // Then with custom metrics: from the first, the peer keeps its figures in another place.
+        LoadReport ca = a.toBuilder().custom("x", 1).build();
+        LoadReport cb = b.toBuilder().custom("x", 2).custom("y", 2).build();
+        java.util.Set<LoadReport> sent = java.util.Set.of(LoadReport.UNKNOWN, a, b, ca, cb);
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<LoadReport> mixed = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
+        Thread reader = new Thread(() -> {
+            while (!done.get()) {
+                LoadReport r = s.peer.load();
+                if (!sent.contains(r)) {
+                    mixed.compareAndSet(null, r);
+                }
+                reads.incrementAndGet();
+            }
+        }, "load-reader");
+        reader.start();
+        try {
+            for (int i = 0; i < 4_000; i++) {
+                deliverLoad(i < 2_000 ? (i % 2 == 0 ? a : b) : (i % 2 == 0 ? ca : cb));
+            }
+        } finally {
+            done.set(true);
+            reader.join(10_000);
+        }
+        assertThat(reader.isAlive()).isFalse();
+        assertThat(mixed.get()).as("a report no PONG carried").isNull();
+        assertThat(reads.get()).isPositive();
+        assertThat(s.peer.load()).isEqualTo(cb);
+    }
+
+    /** Answers the next PING with a PONG that carries {@code load}. */
+    private void deliverLoad(LoadReport load) {
+        s.scheduler.advance(Duration.ofMillis(250));
+        Frame p = s.lastPing();
+        s.deliver(new Frame().pong(7, 1, 0, "b", p.sequence(), p.sendTimeNanos(), ServingStatus.SERVING, 0, load));
+    }
+
+    @Test
+    void missesAreReportedWholeEvenWhenAnObserverMakesAnotherPeerMatchAPongOnThisThread() {
+        java.util.List<Integer> missed = new java.util.ArrayList<>();
+        Scripted[] other = new Scripted[1];
+        PeerObserver reentrant = new PeerObserver() {
+            @Override
+            public void onMiss(dev.heartbeat.peer.Peer peer, int sequence) {
+                missed.add(sequence);
+                Scripted o = other[0];
+                if (o != null) { // the other peer's PONG finds a miss of its own, on this thread
+                    other[0] = null;
+                    o.nextPing();
+                    o.deliver(Scripted.pong(o.nextPing(), 9, ServingStatus.SERVING, 0));
+                }
+            }
+        };
+        try (Scripted a = new Scripted(MonitorConfig.ofDefaults(), reentrant)) {
+            s.answer(s.lastPing(), 9);
+            a.answer(a.lastPing(), 7);
+            Frame m1 = a.nextPing();
+            Frame m2 = a.nextPing();
+            other[0] = s;
+            a.deliver(Scripted.pong(a.nextPing(), 7, ServingStatus.SERVING, 0));
+            assertThat(other[0]).as("the observer ran").isNull();
+            assertThat(missed).containsExactly(m1.sequence(), m2.sequence());
+        }
+    }
 }

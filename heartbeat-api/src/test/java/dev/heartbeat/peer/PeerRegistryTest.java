@@ -175,6 +175,41 @@ class PeerRegistryTest {
         assertThat(bareReplay.reason()).isEqualTo("no values");
     }
 
+    /**
+     * A slot keeps the timestamp as nanoseconds since the epoch when it fits, the {@code to} values
+     * and the sequence in one word: each comes back exactly, at the edges of what fits and beyond.
+     */
+    @Test
+    void aReplayKeepsEveryTimestampToValueAndSequenceExactly() {
+        PeerRegistry r = PeerRegistry.create(Runnable::run);
+        Instant[] stamps = {Instant.EPOCH, Instant.parse("2026-11-30T16:45:12.123456789Z"),
+            Instant.ofEpochSecond(0, Long.MIN_VALUE), Instant.ofEpochSecond(0, Long.MIN_VALUE + 1),
+            Instant.ofEpochSecond(0, Long.MIN_VALUE + 2), Instant.ofEpochSecond(0, Long.MAX_VALUE),
+            Instant.ofEpochSecond(0, Long.MAX_VALUE).plusNanos(1), Instant.MIN, Instant.ofEpochSecond(-1, 999_999_999)};
+        Liveness[] ls = Liveness.values();
+        Usability[] us = Usability.values();
+        for (int i = 0; i < stamps.length; i++) {
+            r.register(new TestPeer("p" + i));
+            Liveness l = i == 1 ? null : ls[i % ls.length];
+            Usability u = i == 2 ? null : us[(i + 1) % us.length];
+            for (int k = 0; k <= i; k++) { // sequences 1 apart from the first: a later one is kept
+                r.publish(new PeerEvent(Kind.TRANSITION, "p" + i, null, l, null, u, "why " + i + "/" + k, stamps[i], null));
+            }
+        }
+        Recorder late = new Recorder();
+        r.addListener(late);
+        for (int i = 0; i < stamps.length; i++) {
+            PeerEvent e = late.byPeer().get("p" + i).get(0);
+            assertThat(e.timestamp()).as("p%d", i).isEqualTo(stamps[i]);
+            assertThat(e.toLiveness()).isEqualTo(i == 1 ? null : ls[i % ls.length]);
+            assertThat(e.toUsability()).isEqualTo(i == 2 ? null : us[(i + 1) % us.length]);
+            assertThat(e.reason()).isEqualTo("why " + i + "/" + i);
+            assertThat(e.replayed()).isTrue();
+        }
+        long first = late.byPeer().get("p0").get(0).sequence();
+        assertThat(late.byPeer().get("p3").get(0).sequence()).as("three after its first").isGreaterThan(first);
+    }
+
     @Test
     void aPeerWhoseRemovedWasPublishedIsNotReplayedWhileItWaitsToBeUnregistered() {
         PeerRegistry r = PeerRegistry.create(Runnable::run);

@@ -66,4 +66,28 @@ class LoadFiguresTest {
         assertThat(into.load()).isEqualTo(TestFrames.quantised(FULL));
         assertThat(into.loadView()).as("the same holder, refilled by the next decode").isSameAs(view);
     }
+
+    @Test
+    void theFixedFiguresAsValuesCompareAndReportAsTheFiguresDo() {
+        LoadReport fixed = LoadReport.builder().cpu(0.4251).memory(0.6).inFlight(12).queueDepth(3)
+                .requestsPerSecond(1234.5).errorRate(0.0015).latencyMicros(8500).build();
+        LoadFigures f = new LoadFigures();
+        f.copyFrom(fixed);
+        long fractions = LoadFigures.fractionsOf(fixed);
+        assertThat(fractions).isEqualTo(LoadFigures.fractionsOf(f));
+        int inFlight = LoadFigures.countOf(fixed.inFlight());
+        int queue = LoadFigures.countOf(fixed.queueDepth());
+        int latency = LoadFigures.countOf(fixed.latencyMicros());
+        float rate = (float) fixed.requestsPerSecond();
+        assertThat(LoadFigures.sameFixed(fixed, fractions, inFlight, queue, rate, latency)).isTrue();
+        assertThat(LoadFigures.sameFixed(f, fractions, inFlight, queue, rate, latency)).isTrue();
+        assertThat(LoadFigures.sameFixed(fixed.toBuilder().queueDepth(4).build(), fractions, inFlight, queue, rate,
+                latency)).isFalse();
+        assertThat(LoadFigures.sameFixed(FULL, fractions, inFlight, queue, rate, latency))
+                .as("the custom metric count is part of the fractions").isFalse();
+        assertThat(LoadFigures.report(fractions, inFlight, queue, rate, latency)).isEqualTo(fixed).isEqualTo(f.toReport());
+        assertThat(LoadFigures.report(LoadFigures.UNKNOWN_FRACTIONS, -1, -1, Float.NaN, -1)).isEqualTo(LoadReport.UNKNOWN);
+        assertThat(LoadFigures.countOf(-5)).isEqualTo(-1);
+        assertThat(LoadFigures.countOf(Long.MAX_VALUE)).isEqualTo(Integer.MAX_VALUE);
+    }
 }

@@ -224,7 +224,7 @@ public final class UdpClientTransport implements ClientTransport {
             throw new IllegalStateException("transport " + name() + " is closed");
         }
         EventLoop loop = (EventLoop) group.next();
-        UdpLink link = new UdpLink(schedulers.computeIfAbsent(loop, l -> new LinkLoop(this, l)), address.trim(), handler);
+        UdpLink link = UdpLink.of(schedulers.computeIfAbsent(loop, l -> new LinkLoop(this, l)), address.trim(), handler);
         synchronized (links) {
             links.add(link);
         }

@@ -32,8 +32,15 @@ import org.slf4j.LoggerFactory;
  * One monitor's path to one peer over UDP. Everything but {@link #close()} and the volatile flags
  * runs on the link's event loop, which also owns the socket it sends from: the loop is the single
  * writer, and the {@link LinkHandler} is called only there.
+ *
+ * <p>Two kinds, made by {@link #of}: a link to an IP literal written as this transport writes
+ * addresses ({@code 10.0.0.7:7000}, {@code [2001:db8::7]:7000}; most peers) is this class, and keeps
+ * no text of the address — it is its resolved address, from which the text is made when shown
+ * ({@link #address()}); a link to a host name, or to a literal written otherwise
+ * ({@code udp://10.0.0.7:7000}, {@code [2001:db8:0:0::7]:7000}), is a {@link Named}, which keeps the
+ * text as given (and, for a name, the lookups' state).
  */
-final class UdpLink implements Link {
+sealed class UdpLink implements Link permits UdpLink.Named {
 
     private static final Logger log = LoggerFactory.getLogger(UdpLink.class);
     /** The type byte of a PONG (offset 3). */
@@ -50,10 +57,7 @@ final class UdpLink implements Link {
     // the padding rule, the event loop behind the scheduler) is asked of the owner, not copied here;
     // the owner is reached through the loop's scheduler, one reference for both.
     private final UdpClientTransport.LinkLoop scheduler;
-    private final String address;
     private final LinkHandler handler;
-    /** The name lookups' state, for a host name; null for an IP literal (most peers), which needs none. */
-    private final Lookup lookup;
     /** The transport's list of open links (guarded by the transport's lock on it). */
     UdpLink prevLink;
     UdpLink nextLink;
@@ -73,7 +77,8 @@ final class UdpLink implements Link {
     private volatile boolean connected;
     private volatile UdpClientTransport.Socket socket;
 
-    // Loop-confined.
+    // Loop-confined (but set before the link is started, for a literal).
+    /** Where the datagrams go; a literal's from the start, a name's once looked up. */
     private InetSocketAddress remote;
     /**
      * The inbound flood guard, made only when a datagram arrives less than one period (1 s / the
@@ -99,15 +104,69 @@ final class UdpLink implements Link {
     }
 
     /**
-     * @param address {@code host:port}, already checked by {@link Addresses#parse}; parsed again
-     *     when needed (at the start and at each lookup) rather than kept parsed per link
+     * A link to {@code address}: of the kind that keeps no text when the address is an IP literal
+     * whose text {@link Addresses#format(InetSocketAddress)} gives back exactly, else a {@link Named}.
+     *
+     * @param address {@code host:port}, already checked by {@link Addresses#parse}; a name's is
+     *     parsed again when needed (at each lookup) rather than kept parsed per link
      */
-    UdpLink(UdpClientTransport.LinkLoop scheduler, String address, LinkHandler handler) {
+    static UdpLink of(UdpClientTransport.LinkLoop scheduler, String address, LinkHandler handler) {
+        InetSocketAddress parsed = Addresses.parse(address);
+        String host = parsed.getHostString();
+        if (!Addresses.isLiteral(host)) {
+            return new Named(scheduler, address, handler, new Lookup(), null);
+        }
+        InetSocketAddress r = new InetSocketAddress(Addresses.literal(host), parsed.getPort());
+        return Addresses.format(r).equals(address) ? new UdpLink(scheduler, handler, r)
+                : new Named(scheduler, address, handler, null, r);
+    }
+
+    /** @param remote the resolved address of a literal, or null for a name (looked up when started) */
+    private UdpLink(UdpClientTransport.LinkLoop scheduler, LinkHandler handler, InetSocketAddress remote) {
         this.scheduler = scheduler;
-        this.address = address;
         this.handler = handler;
-        this.lookup = Addresses.isLiteral(Addresses.parse(address).getHostString()) ? null : new Lookup();
+        this.remote = remote;
         this.lastInbound = scheduler.ticker().nanoTime() - scheduler.transport.inboundPeriodNanos();
+    }
+
+    /**
+     * A link that keeps its address as given: to a host name (with its lookups' state), or to a
+     * literal written otherwise than {@link Addresses#format(InetSocketAddress)} writes it.
+     */
+    static final class Named extends UdpLink {
+        private final String address;
+        /** The name lookups' state, for a host name; null for a literal, which needs none. */
+        private final Lookup lookup;
+
+        private Named(UdpClientTransport.LinkLoop scheduler, String address, LinkHandler handler, Lookup lookup,
+                      InetSocketAddress literal) {
+            super(scheduler, handler, literal);
+            this.address = address;
+            this.lookup = lookup;
+        }
+
+        @Override
+        String address() {
+            return address;
+        }
+
+        @Override
+        Lookup lookup() {
+            return lookup;
+        }
+    }
+
+    /**
+     * The address as given to {@link UdpClientTransport#open} (trimmed), for messages: a literal's
+     * made from its resolved address, which gives that very text back (see {@link #of}).
+     */
+    String address() {
+        return Addresses.format(remote);
+    }
+
+    /** The name lookups' state, for a host name; null for an IP literal (most peers), which needs none. */
+    Lookup lookup() {
+        return null;
     }
 
     /** The transport, through the loop's scheduler. */
@@ -127,9 +186,8 @@ final class UdpLink implements Link {
         if (closed) {
             return;
         }
-        if (lookup == null) {
-            InetSocketAddress unresolved = Addresses.parse(address);
-            attach(new InetSocketAddress(Addresses.literal(unresolved.getHostString()), unresolved.getPort()));
+        if (lookup() == null) {
+            attach(remote); // a literal: resolved when the link was made
         } else {
             resolve();
         }
@@ -137,11 +195,12 @@ final class UdpLink implements Link {
 
     /** Looks the name up on the resolver thread (a lookup may block for seconds), never on the loop. */
     private void resolve() {
+        Lookup lookup = lookup();
         lookup.timer = null;
         if (closed) {
             return;
         }
-        InetSocketAddress unresolved = Addresses.parse(address);
+        InetSocketAddress unresolved = Addresses.parse(address());
         String host = unresolved.getHostString();
         int port = unresolved.getPort();
         try {
@@ -162,6 +221,8 @@ final class UdpLink implements Link {
         if (closed) {
             return;
         }
+        Lookup lookup = lookup();
+        String address = address();
         if (r.isUnresolved()) {
             String why = "lookup of " + address + " failed: unknown host " + r.getHostString();
             if (connected) {
@@ -197,7 +258,7 @@ final class UdpLink implements Link {
         EventLoop loop = loop();
         UdpClientTransport.Socket s = owner().shared(loop, family);
         if (s == null) {
-            String why = "no " + (family == SocketProtocolFamily.INET ? "IPv4" : "IPv6") + " UDP socket for " + address
+            String why = "no " + (family == SocketProtocolFamily.INET ? "IPv4" : "IPv6") + " UDP socket for " + address()
                     + ": " + owner().problem(loop, family);
             call(() -> handler.onDisconnected(this, DisconnectCause.CONNECT_FAILED, why));
             return;
@@ -224,7 +285,7 @@ final class UdpLink implements Link {
         if (s.channel.isActive()) {
             up();
         } else {
-            String why = "no socket of its own for " + address + " (it shares the address with another peer)";
+            String why = "no socket of its own for " + address() + " (it shares the address with another peer)";
             call(() -> handler.onDisconnected(this, DisconnectCause.CONNECT_FAILED, why));
         }
     }
@@ -294,7 +355,7 @@ final class UdpLink implements Link {
         try {
             handler.onFrame(this, nio);
         } catch (RuntimeException e) {
-            log.warn("{}: link handler threw; ignored", address, e);
+            log.warn("{}: link handler threw; ignored", address(), e);
         }
     }
 
@@ -333,7 +394,7 @@ final class UdpLink implements Link {
             long c = owner().oversizeRefused.sum();
             if (LogLimit.loud(c)) {
                 FrameType type = frame.get(frame.position() + 3) == PONG ? FrameType.PONG : FrameType.PING;
-                log.warn("{}: frame refused: {}; {} refused so far", address,
+                log.warn("{}: frame refused: {}; {} refused so far", address(),
                         new FrameTooLargeException(type, n, maxDatagram).getMessage(), c);
             }
             return false;
@@ -380,7 +441,7 @@ final class UdpLink implements Link {
 
     @Override
     public String describe() {
-        return owner().name() + " " + address;
+        return owner().name() + " " + address();
     }
 
     @Override
@@ -397,6 +458,7 @@ final class UdpLink implements Link {
     }
 
     private void closeOnLoop() {
+        Lookup lookup = lookup();
         if (lookup != null && lookup.timer != null) {
             lookup.timer.cancel();
             lookup.timer = null;
@@ -410,7 +472,7 @@ final class UdpLink implements Link {
         try {
             r.run();
         } catch (RuntimeException e) {
-            log.warn("{}: link handler threw; ignored", address, e);
+            log.warn("{}: link handler threw; ignored", address(), e);
         }
     }
 

@@ -196,6 +196,33 @@ class LinkListTest {
     }
 
     /** A handler that ignores frames and hands {@code then} the detail of each disconnect by {@code cause}. */
+    /**
+     * A link to a literal written as the transport writes addresses keeps no text of it (the
+     * compact kind); any other keeps the text as given. Either way it describes itself with that text.
+     */
+    @Test
+    void aLinkDescribesItsAddressAsGivenWhetherItKeepsTheTextOrNot() {
+        LinkHandler handler = onDisconnect(DisconnectCause.CONNECT_FAILED, detail -> { });
+        UdpClientTransport t = UdpClientTransport.builder().eventLoopThreads(1).build();
+        try {
+            for (String a : new String[] {"127.0.0.1:20101", "[::1]:20102"}) {
+                Link l = t.open(a, handler);
+                assertThat(l.describe()).isEqualTo(t.name() + " " + a);
+                assertThat(l).as(a).isExactlyInstanceOf(UdpLink.class);
+            }
+            for (String a : new String[] {"udp://127.0.0.1:20103", "[0:0:0:0:0:0:0:1]:20104",
+                    "localhost:20106"}) {
+                Link l = t.open(a, handler);
+                assertThat(l.describe()).isEqualTo(t.name() + " " + a);
+                assertThat(l).as(a).isExactlyInstanceOf(UdpLink.Named.class);
+            }
+            assertThat(t.open("  127.0.0.1:20107 ", handler).describe()).as("trimmed, as before")
+                    .isEqualTo(t.name() + " 127.0.0.1:20107");
+        } finally {
+            t.close();
+        }
+    }
+
     private static LinkHandler onDisconnect(DisconnectCause cause, java.util.function.Consumer<String> then) {
         return new LinkHandler() {
             @Override
