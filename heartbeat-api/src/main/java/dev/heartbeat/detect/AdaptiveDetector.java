@@ -232,13 +232,20 @@ public final class AdaptiveDetector implements LivenessDetector {
      */
     private static final int ROOM = 8;
     /**
-     * Entries the sparse histogram holds before a new bin must make room by merging two entries of
-     * the body (below the protected top, {@link #PROTECT} · k silences); it grows past this only when
-     * there is no body left to merge.
+     * Entries the sparse histogram holds before a new bin must make room by moving weight in the body
+     * (below the protected top, {@link #PROTECT} · k silences); it grows past this while the top
+     * itself needs more entries, up to {@link #HARD_MAX_ENTRIES}.
      */
     static final int MAX_ENTRIES = 8;
-    /** The top this many times the tail size k (the largest silences) is never merged or snapped. */
-    private static final double PROTECT = 4;
+    /**
+     * Entries the histogram never exceeds: past them, weight moves up within the top as well — first
+     * below the k silences the tail is fitted to, then anywhere (longer timeouts, never shorter).
+     */
+    static final int HARD_MAX_ENTRIES = 32;
+    /** The top this many times the tail size k (the largest silences) is kept bin by bin up to the hard cap. */
+    private static final double PROTECT = 2;
+    /** A weight below this fraction of the total is nothing a float sum can show: its entry may go. */
+    private static final double NEGLIGIBLE = 0x1p-24;
     /** Bytes of an array's header (HotSpot, compressed class pointers); arrays take 8-byte multiples. */
     private static final int ARRAY_HEADER = 16;
     /** The histogram of a detector with no silence learned (shared: it holds nothing). */
@@ -481,85 +488,82 @@ public final class AdaptiveDetector implements LivenessDetector {
         return at;
     }
 
-    /** {@link #makeRoom}: nothing in the body can give way; the array grows. */
+    /** {@link #makeRoom}: nothing can give way; the array grows. */
     private static final int NO_ROOM = Integer.MIN_VALUE;
-    /** {@link #makeRoom}: two body entries were merged; an entry is free. */
+    /** {@link #makeRoom}: entries were merged; one is free. */
     private static final int MERGED = -1;
 
     /**
-     * Keeps the histogram at {@link #MAX_ENTRIES} entries when a silence lands in bin {@code b}, which
-     * has none (the class comment's "A bounded histogram"). The top of the history — the
-     * {@link #PROTECT} · k largest silences, k the tail size {@link #refit()} fits, and every bin above
-     * them — is kept bin by bin. Below it, in the body, weight moves up: the new silence joins the body
-     * entry just above it, or the body entry whose weight moves least (weight × bins) is merged into the
-     * next one and {@code b} gets an entry — whichever moves less. A histogram grown past the cap
-     * while it was all top is merged back to it, and its array shrunk.
+     * Keeps the histogram within its caps when a silence lands in bin {@code b}, which has no entry (the
+     * class comment's "A bounded histogram"). Weight only ever moves up, into the next entry's bin.
+     * At {@link #MAX_ENTRIES}: the body — below the {@link #PROTECT} · k largest silences, k the tail
+     * size {@link #refit()} fits — gives way: the new silence joins the body entry just above it, or the
+     * body entry whose weight moves least (weight × bins) is merged into the next one, whichever moves
+     * less; so does any entry whose weight has faded below what the total can show. At
+     * {@link #HARD_MAX_ENTRIES}, what lies below the k largest gives way too, then any entry. A
+     * histogram over {@link #MAX_ENTRIES} is merged back to it when the body can give way, and its array
+     * shrunk.
      *
      * @return the index of the entry the silence joins, {@link #MERGED} if entries were freed, or
-     *         {@link #NO_ROOM} if the body has nothing to give (the array grows)
+     *         {@link #NO_ROOM} if nothing may give way (the array grows)
      */
     private int makeRoom(int b, int n) {
-        int guard = tailStart(PROTECT * tailSize(), n);
-        if (guard < 0) {
-            return NO_ROOM; // the whole history is the protected top
-        }
-        if (n > r.maxEntries) {
-            // Grown past the cap while the whole history was the top: merge back down to the cap, less
-            // one for b, and give back the array's room beyond it.
-            while (n >= r.maxEntries && guard >= 2 && mergeCheapest(guard, n)) {
-                n--;
-                guard--;
-            }
-            if (n >= r.maxEntries) {
-                return NO_ROOM;
-            }
-            int bytes = ((ARRAY_HEADER + r.maxEntries * ENTRY + 7) & ~7) - ARRAY_HEADER;
-            int room = bytes / ENTRY;
-            if (room < hist.length / ENTRY) {
-                byte[] h = new byte[room * ENTRY];
-                System.arraycopy(hist, 0, h, 0, n << 2);
-                System.arraycopy(hist, hist.length / ENTRY * 4, h, room * 4, n);
-                hist = h;
-            }
-            return MERGED;
-        }
-        if (b > 0 && b < binAt(guard)) {
+        double k = tailSize();
+        int guard = Math.max(0, tailStart(PROTECT * k, n)); // entries below it are the body
+        if (n <= r.maxEntries && guard > 0 && b > 0 && b < binAt(guard)) {
             // A body bin: the new silence may join the body entry just above it instead of a merge.
             for (int i = 0; i < guard; i++) {
                 int c = binAt(i);
                 if (c > b) {
-                    if (increment * (c - b) <= cheapestMerge(guard)) {
+                    if (increment * (c - b) <= moveCost(cheapestBelow(guard, n))) {
                         return i;
                     }
                     break;
                 }
             }
         }
-        return mergeCheapest(guard, n) ? MERGED : NO_ROOM;
+        int before = n;
+        // Down to the cap, less one for b, from the body (and faded entries anywhere)...
+        while (n >= r.maxEntries && freeOne(tailStart(PROTECT * k, n), n)) {
+            n--;
+        }
+        // ...and in any case below the hard cap: from below the tail, then from anywhere.
+        while (n >= r.hardMaxEntries && (freeOne(tailStart(k, n), n) || freeOne(n, n))) {
+            n--;
+        }
+        if (n == before) {
+            return NO_ROOM;
+        }
+        int room = (((ARRAY_HEADER + Math.max(r.maxEntries, n + 1) * ENTRY + 7) & ~7) - ARRAY_HEADER) / ENTRY;
+        if (room < hist.length / ENTRY) {
+            byte[] h = new byte[room * ENTRY];
+            System.arraycopy(hist, 0, h, 0, n << 2);
+            System.arraycopy(hist, hist.length / ENTRY * 4, h, room * 4, n);
+            hist = h;
+        }
+        return MERGED;
     }
 
-    /**
-     * The weight × bins that the cheapest merge below {@code guard} moves (see {@link #cheapestPair}),
-     * or infinity if there is none.
-     */
-    private double cheapestMerge(int guard) {
-        int i = cheapestPair(guard);
+    /** The weight × bins that merging entry {@code i} into the next moves; infinity for −1. */
+    private double moveCost(int i) {
         return i < 0 ? Double.POSITIVE_INFINITY : weightAt(i) * (binAt(i + 1) - binAt(i));
     }
 
     /**
-     * The body entry below {@code guard} whose weight, moved up into the next entry's bin, moves least
-     * weight × bins (bin 0 kept apart), or −1 if none.
+     * The entry below {@code limit} (bin 0 kept apart) whose weight, moved up into the next entry's
+     * bin, moves least weight × bins — or any entry (but the top one) whose weight has faded below what
+     * the total can show, at no cost — or −1 if there is none.
      */
-    private int cheapestPair(int guard) {
+    private int cheapestBelow(int limit, int n) {
         int pair = -1;
         double pairCost = Double.POSITIVE_INFINITY;
-        for (int i = 0; i + 1 < guard; i++) {
-            int lo = binAt(i);
-            if (lo == 0) {
+        double faded = total * NEGLIGIBLE;
+        for (int i = 0; i + 1 < n; i++) {
+            if (binAt(i) == 0) {
                 continue;
             }
-            double cost = weightAt(i) * (binAt(i + 1) - lo);
+            double w = weightAt(i);
+            double cost = w <= faded ? 0 : i + 1 < limit ? moveCost(i) : Double.POSITIVE_INFINITY;
             if (cost < pairCost) {
                 pairCost = cost;
                 pair = i;
@@ -569,15 +573,20 @@ public final class AdaptiveDetector implements LivenessDetector {
     }
 
     /**
-     * Merges the cheapest body entry into the one above it (see {@link #cheapestPair}): weight only
-     * ever moves up, so a silence never looks shorter for the cap. False if there is no such entry.
+     * Frees one entry: the cheapest below {@code limit} (see {@link #cheapestBelow}) merged into the
+     * one above it, or else the top entry if its weight has faded below what the total can show (it
+     * leaves the history). False if none may go.
      */
-    private boolean mergeCheapest(int guard, int n) {
-        int gone = cheapestPair(guard);
-        if (gone < 0) {
+    private boolean freeOne(int limit, int n) {
+        int gone = cheapestBelow(limit, n);
+        if (gone >= 0) {
+            setWeightAt(gone + 1, weightAt(gone) + weightAt(gone + 1));
+        } else if (n > 1 && binAt(n - 1) > 0 && weightAt(n - 1) <= total * NEGLIGIBLE) {
+            gone = n - 1;
+            total -= weightAt(gone);
+        } else {
             return false;
         }
-        setWeightAt(gone + 1, weightAt(gone) + weightAt(gone + 1));
         // the entries above the one gone move down by one (weights, then bin numbers)
         int bins = hist.length / ENTRY * 4;
         System.arraycopy(hist, (gone + 1) << 2, hist, gone << 2, (n - gone - 1) << 2);
@@ -961,6 +970,8 @@ public final class AdaptiveDetector implements LivenessDetector {
         final double growth;
         /** Entries of the histogram before it makes room ({@link #MAX_ENTRIES}; other values in tests). */
         final int maxEntries;
+        /** Entries it never exceeds ({@link #HARD_MAX_ENTRIES}, or {@code maxEntries} if that is more). */
+        final int hardMaxEntries;
 
         Rhythm(Config config, long expectedIntervalNanos) {
             this(config, expectedIntervalNanos, MAX_ENTRIES);
@@ -968,6 +979,7 @@ public final class AdaptiveDetector implements LivenessDetector {
 
         Rhythm(Config config, long expectedIntervalNanos, int maxEntries) {
             this.maxEntries = maxEntries;
+            this.hardMaxEntries = Math.max(maxEntries, HARD_MAX_ENTRIES);
             this.config = config;
             this.expectedIntervalNanos = expectedIntervalNanos;
             this.pDead = Math.min(0.5, config.mistakesPerHour * expectedIntervalNanos / 3.6e12);

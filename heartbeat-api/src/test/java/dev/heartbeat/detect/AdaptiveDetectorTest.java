@@ -179,10 +179,10 @@ class AdaptiveDetectorTest {
 
     /**
      * Up to its cap of {@value AdaptiveDetector#MAX_ENTRIES} entries, the sparse histogram (weights and
-     * bin numbers in one array, room for 8 entries at first, then no slack but the 8-byte alignment's)
-     * holds exactly the float weights a dense table of all 221 bins would: bins reached in any order,
-     * new ones inserted before, between and after the others, in room the array has and in a new one;
-     * and a reset empties it.
+     * bin numbers in one array, room for 8 entries at first) holds exactly the float weights a dense
+     * table of all 221 bins would: bins reached in any order, new ones inserted before, between and
+     * after the others; and a reset empties it. (Growing past the first array:
+     * {@code aHistoryThatIsAllTopGrowsPastTheCap}.)
      */
     @Test
     void theSparseHistogramHoldsADenseTablesWeightsInAboutFiveBytesPerBin() {
@@ -191,8 +191,8 @@ class AdaptiveDetectorTest {
         float[] dense = new float[221];
         double increment = 1;
         SplittableRandom r = new SplittableRandom(3);
-        // 15 bins spread over 22 octaves, and on time
-        long[] values = new long[15];
+        // 7 bins spread over 22 octaves, and on time: the cap's 8 entries
+        long[] values = new long[AdaptiveDetector.MAX_ENTRIES];
         for (int v = 0; v < values.length; v++) {
             values[v] = v == 0 ? 0 : (long) (50_000 * Math.pow(2, 22.0 * v / values.length));
         }
@@ -227,7 +227,7 @@ class AdaptiveDetectorTest {
     /**
      * Silences over all 221 bins (log-uniform over 22 octaves, and on time): the histogram stays at its
      * cap, keeps every silence's weight (merged body entries add up, moved only upwards), and the top — the bins holding
-     * the 4 k largest silences, k = 10 here — and the on-time bin hold exactly a dense table's weights.
+     * the 2 k largest silences, k = 10 here — and the on-time bin hold exactly a dense table's weights.
      */
     @Test
     void aHistoryOverEveryBinStaysAtTheCapWithItsTopExact() {
@@ -268,7 +268,7 @@ class AdaptiveDetectorTest {
         }
         double above = 0;
         int exact = 0;
-        for (int b = 220; b > 0 && above / increment < 36; b--) {
+        for (int b = 220; b > 0 && above / increment < 18; b--) {
             assertThat(kept[b]).as("bin %d", b).isEqualTo(dense[b]);
             exact += dense[b] > 0 ? 1 : 0;
             above += dense[b];
@@ -310,20 +310,24 @@ class AdaptiveDetectorTest {
         assertThat(capped.histogramBytes()).isLessThan(full.histogramBytes() * 3 / 4);
     }
 
-    /** Silences that are all the protected top (fewer than 4 k of them) are never merged: the array grows. */
+    /**
+     * Silences that are all the protected top (fewer than 2 k of them) are never merged: the array
+     * grows past the cap, in 8-byte steps, keeping every bin's weight exactly.
+     */
     @Test
     void aHistoryThatIsAllTopGrowsPastTheCap() {
         AdaptiveDetector d = detector();
-        for (int i = 1; i <= 30; i++) {
+        for (int i = 1; i <= 18; i++) {
             d.learn((long) (50_000 * Math.pow(2, i / 2.0)));
+            float[] kept = d.weightsByBin();
+            int occupied = 0;
+            for (float w : kept) {
+                occupied += w > 0 ? 1 : 0;
+            }
+            assertThat(occupied).isEqualTo(i);
+            int exactFit = (16 + 5 * i + 7) / 8 * 8 - 16;
+            assertThat(d.histogramBytes()).isBetween(5 * i, Math.max(5 * 8, exactFit));
         }
-        float[] kept = d.weightsByBin();
-        int occupied = 0;
-        for (float w : kept) {
-            occupied += w > 0 ? 1 : 0;
-        }
-        assertThat(occupied).isEqualTo(30);
-        assertThat(d.histogramBytes()).isGreaterThanOrEqualTo(5 * 30);
     }
 
     /** A silence far past the verdict (a frozen peer) is learned only up to twice the timeout. */

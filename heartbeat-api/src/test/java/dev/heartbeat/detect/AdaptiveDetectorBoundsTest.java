@@ -1,0 +1,198 @@
+package dev.heartbeat.detect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The detector's histogram stays bounded whatever the silences (they come from the network): at most
+ * {@value AdaptiveDetector#HARD_MAX_ENTRIES} entries at any interval and budget, back to
+ * {@value AdaptiveDetector#MAX_ENTRIES} once faded entries and the body can give way, and the caps
+ * never make a timeout shorter nor move weight down.
+ */
+class AdaptiveDetectorBoundsTest {
+
+    private static final long MS = 1_000_000L;
+    /** Array bytes of a histogram at the cap: 8 entries of 5 bytes. */
+    private static final int CAP_BYTES = AdaptiveDetector.MAX_ENTRIES * 5;
+    /** Array bytes of a histogram at the hard cap. */
+    private static final int HARD_BYTES = AdaptiveDetector.HARD_MAX_ENTRIES * 5;
+
+    /**
+     * At the default configuration and a 60 s interval, p = 1/60, the remembered history is about
+     * 3/p = 180 silences and the tail k = 30 p n is half of it: the whole history is the protected top,
+     * and only the hard cap bounds the entries (about 100 bins reached).
+     */
+    @Test
+    void atASixtySecondIntervalTheHardCapHolds() {
+        long t60 = 60_000 * MS;
+        AdaptiveDetector d = new AdaptiveDetector(AdaptiveDetector.Config.ofDefaults(), t60);
+        SplittableRandom r = new SplittableRandom(5);
+        long t = 0;
+        for (int i = 0; i < 3_000; i++) {
+            // ordinary jitter: 50 µs .. 50 ms late, log-uniform (about 100 bins)
+            long overdue = (long) (50_000 * Math.pow(2, r.nextDouble() * 10));
+            t += t60 + overdue;
+            d.heartbeat(t, t - 1, t + t60, true);
+        }
+        assertThat(d.histogramBytes()).as("array bytes after 3,000 beats of ordinary jitter").isLessThanOrEqualTo(HARD_BYTES);
+    }
+
+    /**
+     * The default configuration at 1 s: a peer whose answers come within 50 µs of their due time (bin
+     * 0) 97% of the time, the other 3% spread log-uniformly over 50 µs .. 50 ms (about 100 bins): the
+     * top 2 k silences alone reach more bins than the hard cap, which holds.
+     */
+    @Test
+    void aMostlyOnTimePeerAtOneSecondStaysWithinTheHardCap() {
+        long t1 = 1_000 * MS;
+        AdaptiveDetector d = new AdaptiveDetector(AdaptiveDetector.Config.ofDefaults(), t1);
+        SplittableRandom r = new SplittableRandom(11);
+        long t = 0;
+        for (int i = 0; i < 20_000; i++) { // five and a half hours
+            long overdue = r.nextDouble() < 0.97 ? 0 : (long) (50_000 * Math.pow(2, r.nextDouble() * 10));
+            t += t1 + overdue;
+            d.heartbeat(t, t - 1, t + t1, true);
+        }
+        assertThat(d.histogramBytes()).as("array bytes after 20,000 beats").isLessThanOrEqualTo(HARD_BYTES);
+    }
+
+    /**
+     * A few long stalls, each in its own bin, then hours of ordinary silences in a handful of bins:
+     * the stalls' weights fade to nothing (about e^-37 of a new silence), and their entries, above the
+     * protected top, go as new bins come: the array is back at the cap.
+     * (mistakesPerHour 20 at 1 s only shortens the memory, 3/p = 540 silences, to keep the test
+     * short.)
+     */
+    @Test
+    void fadedStallsLeaveTheHistogram() {
+        AdaptiveDetector d = stallsThenHours(true);
+        float[] w = d.weightsByBin();
+        float max = 0;
+        for (float x : w) {
+            max = Math.max(max, x);
+        }
+        float stalls = 0;
+        for (int b = AdaptiveDetector.bin(1_000 * MS * 0.99); b < w.length; b++) {
+            stalls += w[b];
+        }
+        assertThat(stalls / max).as("what the stalls still weigh, against the fullest bin").isLessThan(1e-12f);
+        assertThat(d.histogramBytes()).as("array bytes, hours after the stalls faded").isLessThanOrEqualTo(CAP_BYTES);
+    }
+
+    /** The same stream without the 30 stalls stays at the cap. */
+    @Test
+    void withoutTheStallsTheSameStreamStaysAtTheCap() {
+        assertThat(stallsThenHours(false).histogramBytes()).isLessThanOrEqualTo(CAP_BYTES);
+    }
+
+    private static AdaptiveDetector stallsThenHours(boolean withStalls) {
+        long t1 = 1_000 * MS;
+        AdaptiveDetector.Config cfg = AdaptiveDetector.Config.custom().mistakesPerHour(20).build();
+        AdaptiveDetector d = new AdaptiveDetector(cfg, t1);
+        SplittableRandom r = new SplittableRandom(9);
+        long t = 0;
+        for (int i = 0; i < 4_000; i++) {
+            long overdue = ordinary(r);
+            if (withStalls && i >= 1_000 && i < 1_030) {
+                overdue = (long) (t1 * (1.0 + (i - 1_000) * 0.08)); // 30 stalls, 1..3.3 s: about 17 bins
+            }
+            t += t1 + overdue;
+            d.heartbeat(t, t - 1, t + t1, true);
+        }
+        for (int i = 0; i < 20_000; i++) {
+            long overdue = ordinary(r);
+            t += t1 + overdue;
+            d.heartbeat(t, t - 1, t + t1, true);
+        }
+        return d;
+    }
+
+    /**
+     * A property the class comment claims, checked against an uncapped histogram over four families
+     * of input (log-uniform hostile spread, a drift from long to short silences, a clustered path, a
+     * sweep bringing a new bin with nearly every silence): the capped histogram's weight at or above
+     * every bin is never less than the uncapped one's (weight only moves up), and neither timeout is
+     * ever shorter.
+     */
+    @Test
+    void theCapNeverMakesATimeoutShorterNorMovesWeightDown() {
+        long t100 = 100 * MS;
+        for (int seed = 1; seed <= 24; seed++) {
+            SplittableRandom r = new SplittableRandom(seed);
+            AdaptiveDetector capped = new AdaptiveDetector(AdaptiveDetector.Config.ofDefaults(), t100);
+            AdaptiveDetector full = new AdaptiveDetector(AdaptiveDetector.Config.ofDefaults(), t100, 221);
+            long t = 0;
+            int family = seed % 4;
+            for (int i = 0; i < 10_000; i++) {
+                double u = r.nextDouble();
+                long overdue;
+                if (family == 0) {
+                    overdue = u < 0.3 ? 0 : (long) (50_000 * Math.pow(2, r.nextDouble() * 12.6));
+                } else if (family == 1) {
+                    overdue = i > 5_000 ? (u < 0.5 ? 0 : (long) (60_000 * Math.pow(2, r.nextDouble() * 4)))
+                            : (u < 0.3 ? 0 : (long) (50_000 * Math.pow(2, r.nextDouble() * 12)));
+                } else if (family == 2) {
+                    overdue = u < 0.9 ? (long) (r.nextDouble() * 200_000)
+                            : u < 0.99 ? t100 + (long) (r.nextDouble() * 3 * MS) : (long) (t100 * (1 + 2 * r.nextDouble()));
+                } else {
+                    overdue = i % 3 == 0 ? 0 : (long) (50_000 * Math.pow(2, (i % 130) / 10.0) * 1.03);
+                }
+                t += t100 + overdue;
+                capped.heartbeat(t, t - 1, t + t100, true);
+                full.heartbeat(t, t - 1, t + t100, true);
+                assertThat(capped.deadAfterNanos()).as("seed %d, beat %d", seed, i).isGreaterThanOrEqualTo(full.deadAfterNanos());
+                assertThat(capped.suspectAfterNanos()).as("seed %d, beat %d", seed, i).isGreaterThanOrEqualTo(full.suspectAfterNanos());
+                if (i % 97 == 0) {
+                    float[] a = capped.weightsByBin();
+                    float[] b = full.weightsByBin();
+                    double aboveA = 0;
+                    double aboveB = 0;
+                    for (int k = a.length - 1; k >= 0; k--) {
+                        aboveA += a[k];
+                        aboveB += b[k];
+                        assertThat(aboveA).as("seed %d, beat %d, bin %d", seed, i, k).isGreaterThanOrEqualTo(aboveB * (1 - 1e-5));
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Ordinary silences: nine in ten in four bins at 200..264 µs late (the top 2 k lies there), one
+     * in ten spread over the twenty bins below (a body that keeps bringing new bins, so makeRoom()
+     * runs and can merge).
+     */
+    private static long ordinary(SplittableRandom r) {
+        return r.nextDouble() < 0.9 ? (long) (200_000 * Math.pow(2, r.nextDouble() * 0.4))
+                : (long) (50_000 * Math.pow(2, r.nextDouble() * 2));
+    }
+
+    /**
+     * Silences anywhere from on time to 3.5 minutes past due, log-uniform (every one of the 221 bins),
+     * at intervals from 10 ms to 10 minutes and budgets from 0.01 to 3,600 mistakes per hour: the array
+     * never exceeds the hard cap, and the timeouts stay finite and positive.
+     */
+    @Test
+    void noSilencesGrowItPastTheHardCap() {
+        long[] intervals = {10 * MS, 1_000 * MS, 600_000 * MS};
+        double[] budgets = {0.01, 1, 3_600};
+        for (long interval : intervals) {
+            for (double budget : budgets) {
+                AdaptiveDetector d = new AdaptiveDetector(AdaptiveDetector.Config.custom().mistakesPerHour(budget).build(), interval);
+                SplittableRandom r = new SplittableRandom(interval ^ (long) budget);
+                long t = 0;
+                for (int i = 0; i < 5_000; i++) {
+                    long overdue = r.nextInt(8) == 0 ? 0 : (long) (50_000 * Math.pow(2, 22 * r.nextDouble()));
+                    t += interval + overdue;
+                    d.heartbeat(t, t - 1, t + interval, true);
+                    assertThat(d.histogramBytes()).as("interval %d ns, budget %s, beat %d", interval, budget, i)
+                            .isLessThanOrEqualTo(HARD_BYTES);
+                }
+                assertThat(d.deadAfterNanos()).isFinite().isPositive();
+                assertThat(d.suspectAfterNanos()).isFinite().isPositive();
+            }
+        }
+    }
+}
