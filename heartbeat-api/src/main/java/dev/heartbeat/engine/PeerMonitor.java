@@ -27,7 +27,6 @@ import dev.heartbeat.protocol.LoadFigures;
 import dev.heartbeat.protocol.LoadReport;
 import dev.heartbeat.protocol.LoadView;
 import dev.heartbeat.protocol.ServingStatus;
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -59,15 +58,8 @@ import org.slf4j.LoggerFactory;
 sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runnable permits PeerMonitor.Listened {
 
     private static final Logger log = LoggerFactory.getLogger(PeerMonitor.class);
-    private static final VarHandle LOAD_REPORT;
-
-    static {
-        try {
-            LOAD_REPORT = MethodHandles.lookup().findVarHandle(PeerMonitor.class, "loadReport", LoadReport.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    /** The report of a peer with no figures yet, made before any write. */
+    private static final MadeLoad NO_LOAD = new MadeLoad(LoadReport.UNKNOWN, 0);
     /** Epochs remembered after they were replaced. */
     private static final int RETIRED_EPOCHS = 4;
     private static final FrameRejection[] REJECTIONS = FrameRejection.values();
@@ -186,10 +178,11 @@ sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runna
     /** Odd while the peer's thread writes the figures, even otherwise: a count of half-writes. */
     private volatile int loadWrites;
     /**
-     * The figures as a report, or null when they changed since it was last made: set by a reader
-     * that made it, cleared by the peer's thread after each change (a router reads it on every request).
+     * The figures as a report with the write count it was made at, or null: set by a reader that made
+     * it, good while the count has not moved, cleared by the peer's thread after each change (so a
+     * report of old figures is not kept). A router reads it on every request.
      */
-    private volatile LoadReport loadReport = LoadReport.UNKNOWN;
+    private volatile MadeLoad loadReport = NO_LOAD;
     private volatile long epoch;
     /**
      * The node id of the last accepted PONG as received (well-formed UTF-8, shared with the decode
@@ -1154,6 +1147,10 @@ sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runna
      * A peer with a listener of its own events ({@link HeartbeatMonitor#attach}): the reference
      * lives only in the peers that have one, not as a null field in every peer.
      */
+    /** A load report and the count of figure writes ({@code loadWrites}) it was made at. */
+    private record MadeLoad(LoadReport report, int writes) {
+    }
+
     static final class Listened extends PeerMonitor {
         private final dev.heartbeat.peer.PeerListener local;
 
@@ -1219,20 +1216,23 @@ sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runna
      * monitor, and a registry asks for a peer's state under its own): a sequence lock. The reader
      * notes {@link #loadWrites} (even: no write under way), copies the figures into a report, and
      * keeps that copy only if the count has not moved meanwhile — else the peer's thread changed them
-     * during the copy, and it tries again. A report made so is published for the next readers, unless
-     * the figures changed once more in between (then the peer's thread clears it, or the reader
-     * takes it back). The peer's thread writes the figures at most once per PONG, and a copy takes
-     * microseconds, so a reader retries rarely; it spins only while a write is under way.
+     * during the copy, and it tries again. A report made so is kept for the next readers with the
+     * count it was made at, and they take it only while the count is still that: a reader never gets
+     * figures older than the last write that completed before it began, even when a slow reader's
+     * report lands after a newer write. The peer's thread writes the figures at most once per PONG,
+     * and a copy takes microseconds, so a reader retries rarely; it spins only while a write is under
+     * way.
      */
     @Override
     public LoadReport load() {
         while (true) {
-            LoadReport r = loadReport;
-            if (r != null) {
-                return r;
-            }
             int w = loadWrites;
+            MadeLoad made = loadReport;
+            if (made != null && made.writes == w) {
+                return made.report; // made from the figures as they still are (as they were when w was read)
+            }
             if ((w & 1) == 0) {
+                LoadReport r = null;
                 RuntimeException torn = null;
                 try {
                     LoadFigures c = loadCustom;
@@ -1246,9 +1246,9 @@ sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runna
                     if (torn != null) {
                         throw torn;
                     }
-                    if (LOAD_REPORT.compareAndSet(this, null, r) && loadWrites != w) {
-                        LOAD_REPORT.compareAndSet(this, r, null); // they changed meanwhile: not the latest to keep
-                    }
+                    // Kept with its count: a reader after a later write never takes it, even if this
+                    // store lands after the peer's thread cleared the field.
+                    loadReport = new MadeLoad(r, w);
                     return r;
                 }
             }

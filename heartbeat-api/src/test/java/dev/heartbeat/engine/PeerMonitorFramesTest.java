@@ -234,6 +234,44 @@ class PeerMonitorFramesTest {
         assertThat(s.peer.load()).isEqualTo(cb);
     }
 
+    /**
+     * A reader never gets figures older than the last change that completed before it began — also
+     * when another reader's report of older figures is kept just after that change (two readers race
+     * the peer's thread here; the report is kept with the count of writes it was made from).
+     */
+    @Test
+    void aReaderNeverGetsFiguresOlderThanTheLastCompletedChange() throws InterruptedException {
+        java.util.concurrent.atomic.AtomicInteger completed = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<String> stale = new java.util.concurrent.atomic.AtomicReference<>();
+        Runnable read = () -> {
+            while (!done.get()) {
+                int c = completed.get();
+                long seen = s.peer.load().inFlight();
+                if (c > 0 && seen < c) {
+                    stale.compareAndSet(null, "after change " + c + " a reader got in-flight " + seen);
+                }
+            }
+        };
+        Thread r1 = new Thread(read, "load-reader-1");
+        Thread r2 = new Thread(read, "load-reader-2");
+        r1.start();
+        r2.start();
+        try {
+            for (int i = 1; i <= 3_000; i++) {
+                deliverLoad(LoadReport.builder().inFlight(i).build());
+                completed.set(i);
+            }
+        } finally {
+            done.set(true);
+            r1.join(10_000);
+            r2.join(10_000);
+        }
+        assertThat(r1.isAlive() || r2.isAlive()).isFalse();
+        assertThat(stale.get()).isNull();
+        assertThat(s.peer.load().inFlight()).isEqualTo(3_000);
+    }
+
     /** Answers the next PING with a PONG that carries {@code load}. */
     private void deliverLoad(LoadReport load) {
         s.scheduler.advance(Duration.ofMillis(250));
