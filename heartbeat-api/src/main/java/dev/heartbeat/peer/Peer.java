@@ -73,7 +73,9 @@ public interface Peer {
     /**
      * The recent fraction of PINGs that got no answer, 0..1: an exponentially weighted average
      * over about the last 32 PINGs (a PING counts as missed when a later one is answered first, or
-     * when it falls out of the window of outstanding PINGs).
+     * when it falls out of the window of outstanding PINGs). It moves as each answer is matched to its
+     * PING, before the answer's other checks: an answer refused afterwards (a retired epoch, say)
+     * still shows that the PING got through.
      */
     default double lossRate() {
         return 0;

@@ -330,9 +330,9 @@ class AdaptiveDetectorTest {
         }
     }
 
-    /** A silence far past the verdict (a frozen peer) is learned only up to twice the timeout. */
+    /** A silence far past the verdict (a frozen peer) is learned only up to four times the timeout. */
     @Test
-    void aVeryLongSilenceIsLearnedOnlyUpToTwiceTheTimeout() {
+    void aVeryLongSilenceIsLearnedOnlyUpToFourTimesTheTimeout() {
         AdaptiveDetector d = detector();
         long t = feed(d, 5_000, () -> MS, 0);
         double before = d.deadAfterNanos();

@@ -77,9 +77,13 @@ sealed class UdpLink implements Link permits UdpLink.Named {
     private volatile boolean connected;
     private volatile UdpClientTransport.Socket socket;
 
-    // Loop-confined (but set before the link is started, for a literal).
-    /** Where the datagrams go; a literal's from the start, a name's once looked up. */
-    private InetSocketAddress remote;
+    /**
+     * Where the datagrams go; a literal's from the start, a name's once looked up (written on the
+     * loop; volatile because {@link #address()} — logs, {@code describe()} — may read it from any thread).
+     */
+    private volatile InetSocketAddress remote;
+
+    // Loop-confined.
     /**
      * The inbound flood guard, made only when a datagram arrives less than one period (1 s / the
      * rate) after the one before: until then a bucket would have been full at every datagram, so
