@@ -156,28 +156,38 @@ import java.util.Locale;
  * <h2>A bounded histogram</h2>
  * Left alone, the histogram would keep every bin a peer ever reached: on a loaded loopback, peers
  * at 1 Hz reach a dozen bins in the first half minute, forty-odd in five, sixty and more in hours —
- * 300 bytes and growing, for a peer whose timeout is read from a handful of them. So it holds at
- * most {@value #MAX_ENTRIES} entries (56 bytes with the array's header) and keeps them where they
- * are read. The fit reads only the top of the history: the threshold u and everything above it,
- * the k largest silences (k ≤ 90 at the default memory, as N ≤ 3/p), and the smaller samples the
- * misfit test tries within them. The top {@code 4 k} silences — in bins holding them and every bin
- * above — are <em>protected</em>: kept bin by bin, exactly. Below them lies the body, which only φ
- * below the threshold reads (and the empirical quantile, when p ≥ ζ). When a silence reaches a new
- * bin and the histogram is full, weight moves up in the body, whichever way moves less weight ×
- * bins: the new silence joins the body entry just above it, or the body entry whose weight moves
- * least into the next one's bin is merged into it and the new bin gets an entry. Weight only ever
- * moves up — a silence never looks shorter for the cap — and the on-time bin 0 is never merged. A bin in the protected top always gets an entry; if the whole history is the top
- * (fewer than 4 k silences above on-time, or a top spread over more bins than the cap, as a
- * heavy-tailed path's stalls are), the array grows, and shrinks back to the cap once the body can
- * give way. On a path whose distribution does not move, the region protected only shrinks as the
- * history grows (the top 4 k is the top 120 p of it once k = 30 p n, and the top 40 silences before),
- * so the tail fitted is never one the cap merged: the timeouts are exactly those of an uncapped
- * histogram (unit test {@code theCapChangesNoTimeout}, 60,000 beats over 60 bins). A path that
- * drifts to shorter silences may see its tail descend, hours later, into bins merged upwards: its
- * silences then look longer than they were, which costs detection time, not mistakes. With the fitted model and the timeouts in a 96-byte object, a
- * detector takes at most 152 bytes once its body gives way (2.7 KB for a dense table of doubles).
- * It allocates only when a silence lands in a bin never reached before while there is room or the
- * top needs it. Not thread-safe; one instance per peer.
+ * 300 bytes and growing, for a peer whose timeout is read from a handful of them. The fit reads only
+ * the top of the history: the threshold u and everything above it, the k largest silences (k ≤ 90
+ * at the default memory, as N ≤ 3/p), and the smaller samples the misfit test tries within them. So
+ * the top {@code 4 k} silences — in bins holding them and every bin above — are <em>protected</em>:
+ * kept bin by bin, exactly. Below them lies the body, which only φ below the threshold reads (and the
+ * empirical quantile, when p ≥ ζ), and the body is kept small: when a silence reaches a new bin and
+ * the histogram holds {@value #MAX_ENTRIES} entries, weight moves up in the body, whichever way moves
+ * less weight × bins — the new silence joins the body entry just above it, or the body entry whose
+ * weight moves least into the next one's bin is merged into it and the new bin gets an entry. Weight
+ * moves only up, and the on-time bin 0 is never merged. A bin in the protected top always gets an
+ * entry, so where the top spans more bins than {@value #MAX_ENTRIES} the array grows (and shrinks
+ * back to {@value #MAX_ENTRIES} once the body can give way): a peer whose silences are narrow, like
+ * the scale benchmark's on a loaded loopback, keeps {@value #MAX_ENTRIES} entries (56 bytes with the
+ * array's header), while the detector alone on the quality benchmark's families keeps between
+ * about 12 and 56 (means over each trace, seed 2026; a quiet LAN's top holds its lost beats), and on
+ * heavy-tailed stalls at 1 s about 130. Entries of the top stay while they are the top, however faded
+ * their weight. Nothing bounds the array below the 221 bins (about 1.1 KB): a cap of 64 entries on
+ * the top itself (weight moved up within it, first below the k largest) bound on the GC-like family
+ * at 1 s and took the engine's false DEADs there from 0.94 to 1.19 per hour, and a cap of 32 the
+ * detector alone's at 100 ms from 0.89 to 1.87 — the fit reads every entry of the top.
+ * <p>On a path whose distribution does not move, the region protected only shrinks as the history
+ * grows (the top 4 k is the top 120 p of it once k = 30 p n, and the top 40 silences before), so the
+ * tail fitted is never one the cap merged: the timeouts are exactly those of an uncapped histogram
+ * (unit test {@code theCapChangesNoTimeout}, 60,000 beats over 60 bins; the benchmarks' quality
+ * tables, every family at both intervals, are identical with and without the cap). Protecting only
+ * the top 2 k was tried: at 1 s the top k of a later moment reached into bins merged earlier, and the
+ * GC-like family's false DEADs went from 0.94 to 1.06 per hour. A path that drifts to shorter
+ * silences may see its tail descend, hours later, into bins merged upwards: its silences then look
+ * longer than they were. With the fitted model and the timeouts in a 96-byte object, a detector
+ * takes 152 bytes at the cap (2.7 KB for a dense table of doubles). It allocates when a silence lands
+ * in a bin with no entry while the array has no room and the top needs one, and when it shrinks
+ * back. Not thread-safe; one instance per peer.
  *
  * <p>Without send times ({@link #heartbeat(long, boolean)}) the next heartbeat is taken to be due
  * one expected interval after the last.
@@ -234,18 +244,11 @@ public final class AdaptiveDetector implements LivenessDetector {
     /**
      * Entries the sparse histogram holds before a new bin must make room by moving weight in the body
      * (below the protected top, {@link #PROTECT} · k silences); it grows past this while the top
-     * itself needs more entries, up to {@link #HARD_MAX_ENTRIES}.
+     * itself needs more entries (never past the 221 bins).
      */
     static final int MAX_ENTRIES = 8;
-    /**
-     * Entries the histogram never exceeds: past them, weight moves up within the top as well — first
-     * below the k silences the tail is fitted to, then anywhere (longer timeouts, never shorter).
-     */
-    static final int HARD_MAX_ENTRIES = 32;
     /** The top this many times the tail size k (the largest silences) is kept bin by bin up to the hard cap. */
-    private static final double PROTECT = 2;
-    /** A weight below this fraction of the total is nothing a float sum can show: its entry may go. */
-    private static final double NEGLIGIBLE = 0x1p-24;
+    private static final double PROTECT = 4;
     /** Bytes of an array's header (HotSpot, compressed class pointers); arrays take 8-byte multiples. */
     private static final int ARRAY_HEADER = 16;
     /** The histogram of a detector with no silence learned (shared: it holds nothing). */
@@ -494,18 +497,16 @@ public final class AdaptiveDetector implements LivenessDetector {
     private static final int MERGED = -1;
 
     /**
-     * Keeps the histogram within its caps when a silence lands in bin {@code b}, which has no entry (the
-     * class comment's "A bounded histogram"). Weight only ever moves up, into the next entry's bin.
-     * At {@link #MAX_ENTRIES}: the body — below the {@link #PROTECT} · k largest silences, k the tail
-     * size {@link #refit()} fits — gives way: the new silence joins the body entry just above it, or the
-     * body entry whose weight moves least (weight × bins) is merged into the next one, whichever moves
-     * less; so does any entry whose weight has faded below what the total can show. At
-     * {@link #HARD_MAX_ENTRIES}, what lies below the k largest gives way too, then any entry. A
-     * histogram over {@link #MAX_ENTRIES} is merged back to it when the body can give way, and its array
-     * shrunk.
+     * Keeps the histogram at {@link #MAX_ENTRIES} entries, where the body allows, when a silence lands
+     * in bin {@code b}, which has no entry (the class comment's "A bounded histogram"). The body lies
+     * below the {@link #PROTECT} · k largest silences, k the tail size {@link #refit()} fits; there
+     * weight moves up, into the next entry's bin: the new silence joins the body entry just above it,
+     * or the body entry whose weight moves least (weight × bins) is merged into the next one, whichever
+     * moves less. A histogram over {@link #MAX_ENTRIES} is merged back to it when the body can give
+     * way, and its array shrunk.
      *
      * @return the index of the entry the silence joins, {@link #MERGED} if entries were freed, or
-     *         {@link #NO_ROOM} if nothing may give way (the array grows)
+     *         {@link #NO_ROOM} if the body has nothing to give (the array grows)
      */
     private int makeRoom(int b, int n) {
         double k = tailSize();
@@ -523,12 +524,8 @@ public final class AdaptiveDetector implements LivenessDetector {
             }
         }
         int before = n;
-        // Down to the cap, less one for b, from the body (and faded entries anywhere)...
+        // Down to the cap, less one for b, from the body.
         while (n >= r.maxEntries && freeOne(tailStart(PROTECT * k, n), n)) {
-            n--;
-        }
-        // ...and in any case below the hard cap: from below the tail, then from anywhere.
-        while (n >= r.hardMaxEntries && (freeOne(tailStart(k, n), n) || freeOne(n, n))) {
             n--;
         }
         if (n == before) {
@@ -551,19 +548,16 @@ public final class AdaptiveDetector implements LivenessDetector {
 
     /**
      * The entry below {@code limit} (bin 0 kept apart) whose weight, moved up into the next entry's
-     * bin, moves least weight × bins — or any entry (but the top one) whose weight has faded below what
-     * the total can show, at no cost — or −1 if there is none.
+     * bin, moves least weight × bins, or −1 if there is none.
      */
     private int cheapestBelow(int limit, int n) {
         int pair = -1;
         double pairCost = Double.POSITIVE_INFINITY;
-        double faded = total * NEGLIGIBLE;
-        for (int i = 0; i + 1 < n; i++) {
+        for (int i = 0; i + 1 < limit && i + 1 < n; i++) {
             if (binAt(i) == 0) {
                 continue;
             }
-            double w = weightAt(i);
-            double cost = w <= faded ? 0 : i + 1 < limit ? moveCost(i) : Double.POSITIVE_INFINITY;
+            double cost = moveCost(i);
             if (cost < pairCost) {
                 pairCost = cost;
                 pair = i;
@@ -574,19 +568,14 @@ public final class AdaptiveDetector implements LivenessDetector {
 
     /**
      * Frees one entry: the cheapest below {@code limit} (see {@link #cheapestBelow}) merged into the
-     * one above it, or else the top entry if its weight has faded below what the total can show (it
-     * leaves the history). False if none may go.
+     * one above it. False if there is none.
      */
     private boolean freeOne(int limit, int n) {
         int gone = cheapestBelow(limit, n);
-        if (gone >= 0) {
-            setWeightAt(gone + 1, weightAt(gone) + weightAt(gone + 1));
-        } else if (n > 1 && binAt(n - 1) > 0 && weightAt(n - 1) <= total * NEGLIGIBLE) {
-            gone = n - 1;
-            total -= weightAt(gone);
-        } else {
+        if (gone < 0) {
             return false;
         }
+        setWeightAt(gone + 1, weightAt(gone) + weightAt(gone + 1));
         // the entries above the one gone move down by one (weights, then bin numbers)
         int bins = hist.length / ENTRY * 4;
         System.arraycopy(hist, (gone + 1) << 2, hist, gone << 2, (n - gone - 1) << 2);
@@ -970,8 +959,7 @@ public final class AdaptiveDetector implements LivenessDetector {
         final double growth;
         /** Entries of the histogram before it makes room ({@link #MAX_ENTRIES}; other values in tests). */
         final int maxEntries;
-        /** Entries it never exceeds ({@link #HARD_MAX_ENTRIES}, or {@code maxEntries} if that is more). */
-        final int hardMaxEntries;
+
 
         Rhythm(Config config, long expectedIntervalNanos) {
             this(config, expectedIntervalNanos, MAX_ENTRIES);
@@ -979,7 +967,6 @@ public final class AdaptiveDetector implements LivenessDetector {
 
         Rhythm(Config config, long expectedIntervalNanos, int maxEntries) {
             this.maxEntries = maxEntries;
-            this.hardMaxEntries = Math.max(maxEntries, HARD_MAX_ENTRIES);
             this.config = config;
             this.expectedIntervalNanos = expectedIntervalNanos;
             this.pDead = Math.min(0.5, config.mistakesPerHour * expectedIntervalNanos / 3.6e12);

@@ -227,7 +227,7 @@ class AdaptiveDetectorTest {
     /**
      * Silences over all 221 bins (log-uniform over 22 octaves, and on time): the histogram stays at its
      * cap, keeps every silence's weight (merged body entries add up, moved only upwards), and the top — the bins holding
-     * the 2 k largest silences, k = 10 here — and the on-time bin hold exactly a dense table's weights.
+     * the 4 k largest silences, k = 10 here — and the on-time bin hold exactly a dense table's weights.
      */
     @Test
     void aHistoryOverEveryBinStaysAtTheCapWithItsTopExact() {
@@ -268,7 +268,7 @@ class AdaptiveDetectorTest {
         }
         double above = 0;
         int exact = 0;
-        for (int b = 220; b > 0 && above / increment < 18; b--) {
+        for (int b = 220; b > 0 && above / increment < 36; b--) {
             assertThat(kept[b]).as("bin %d", b).isEqualTo(dense[b]);
             exact += dense[b] > 0 ? 1 : 0;
             above += dense[b];
@@ -311,7 +311,7 @@ class AdaptiveDetectorTest {
     }
 
     /**
-     * Silences that are all the protected top (fewer than 2 k of them) are never merged: the array
+     * Silences that are all the protected top (fewer than 4 k of them) are never merged: the array
      * grows past the cap, in 8-byte steps, keeping every bin's weight exactly.
      */
     @Test
