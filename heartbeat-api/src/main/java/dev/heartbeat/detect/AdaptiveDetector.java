@@ -502,16 +502,17 @@ public final class AdaptiveDetector implements LivenessDetector {
      * below the {@link #PROTECT} · k largest silences, k the tail size {@link #refit()} fits; there
      * weight moves up, into the next entry's bin: the new silence joins the body entry just above it,
      * or the body entry whose weight moves least (weight × bins) is merged into the next one, whichever
-     * moves less. A histogram over {@link #MAX_ENTRIES} is merged back to it when the body can give
-     * way, and its array shrunk.
+     * moves less (also above {@link #MAX_ENTRIES}, where the top needs more: a body silence never
+     * grows the array while the body has an entry above it). A histogram over {@link #MAX_ENTRIES} is
+     * merged back to it when the body can give way, and its array shrunk then.
      *
      * @return the index of the entry the silence joins, {@link #MERGED} if entries were freed, or
      *         {@link #NO_ROOM} if the body has nothing to give (the array grows)
      */
     private int makeRoom(int b, int n) {
         double k = tailSize();
-        int guard = Math.max(0, tailStart(PROTECT * k, n)); // entries below it are the body
-        if (n <= r.maxEntries && guard > 0 && b > 0 && b < binAt(guard)) {
+        int guard = tailStart(PROTECT * k, n); // entries below it are the body (none if −1)
+        if (guard > 0 && b > 0 && b < binAt(guard)) {
             // A body bin: the new silence may join the body entry just above it instead of a merge.
             for (int i = 0; i < guard; i++) {
                 int c = binAt(i);
@@ -531,8 +532,10 @@ public final class AdaptiveDetector implements LivenessDetector {
         if (n == before) {
             return NO_ROOM;
         }
-        int room = (((ARRAY_HEADER + Math.max(r.maxEntries, n + 1) * ENTRY + 7) & ~7) - ARRAY_HEADER) / ENTRY;
-        if (room < hist.length / ENTRY) {
+        // Back under the cap: give back the room grown beyond it (above the cap the array keeps its
+        // size, so that a top that needs it is not shrunk and grown again at every new bin).
+        int room = (((ARRAY_HEADER + r.maxEntries * ENTRY + 7) & ~7) - ARRAY_HEADER) / ENTRY;
+        if (n < r.maxEntries && room < hist.length / ENTRY) {
             byte[] h = new byte[room * ENTRY];
             System.arraycopy(hist, 0, h, 0, n << 2);
             System.arraycopy(hist, hist.length / ENTRY * 4, h, room * 4, n);

@@ -216,4 +216,28 @@ class AdaptiveDetectorBoundsTest {
             }
         }
     }
+
+    /**
+     * A top that needs more entries than the cap (1% of silences spread over 20–80 ms, about 20 bins)
+     * above a body that keeps landing in bins with no entry (0.1–1 ms, about 33 bins): once the top's
+     * bins are reached, body silences join or merge body entries and the array keeps its size — it is
+     * neither grown nor shrunk and grown again at every new body bin.
+     */
+    @Test
+    void aboveTheCapBodySilencesLeaveTheArrayAlone() {
+        AdaptiveDetector d = new AdaptiveDetector(AdaptiveDetector.Config.ofDefaults(), 100 * MS);
+        SplittableRandom r = new SplittableRandom(23);
+        int min = Integer.MAX_VALUE;
+        int max = 0;
+        for (int i = 0; i < 30_000; i++) {
+            d.learn(r.nextInt(100) == 0 ? (long) (20 * MS * Math.pow(4, r.nextDouble()))
+                    : (long) (100_000 * Math.pow(10, r.nextDouble())));
+            if (i >= 20_000) {
+                min = Math.min(min, d.histogramBytes());
+                max = Math.max(max, d.histogramBytes());
+            }
+        }
+        assertThat(occupied(d)).isGreaterThan(AdaptiveDetector.MAX_ENTRIES);
+        assertThat(min).isEqualTo(max);
+    }
 }
