@@ -15,7 +15,8 @@
 #                            R further realisations of each family (each as long as the main trace,
 #                            N crashes on each, seeds derived from S), and the detector alone at its
 #                            defaults on the same realisations; two more columns and the engine's
-#                            ratio to it in the targets cell. Default 12; 0 = off (the tables as before)
+#                            ratio to it in the targets cell, which judges T_D against it. Default 60;
+#                            0 = off (T_D judged against the single trace's oracle)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cp="$here/target/classes:$(cat "$here/target/classpath.txt")"

@@ -38,7 +38,7 @@ import javax.imageio.ImageIO;
  * Options: {@code --hours H} (trace length at 100 ms; 5 × H at 1 s; default 8), {@code --crashes N}
  * (trace-level crash trials, default 1000), {@code --engine-runs N} (engine crash runs, default
  * 240), {@code --families A,B}, {@code --seed S}, {@code --out DIR} (writes the PNG plots there),
- * {@code --family-oracle-runs R} (default 12; 0 leaves the family oracle out, see below).
+ * {@code --family-oracle-runs R} (default 60; 0 leaves the family oracle out, see below).
  *
  * <p>The <em>oracle</em> is the best fixed timeout (at most 1 mistake per hour) on the one trace of
  * the seed, where the engine's T_D is a mean over many runs, each with its own history; on a
@@ -47,6 +47,9 @@ import javax.imageio.ImageIO;
  * further realisations of the family (seeds derived from the run's seed, each as long as the main
  * trace, {@code --crashes} crash trials on each), are at most 1, with its T_D pooled over the same
  * crashes. The detector alone at its defaults is measured on the same realisations, pooled alike.
+ * The targets cell judges the engine's T_D against the family oracle (the one the targets name), and
+ * gives its ratio to the single trace's oracle beside it; 60 realisations by default, because with 12
+ * the family oracle of the heavy-tailed family was itself uncertain by a few per cent.
  */
 public final class DetectionQuality {
 
@@ -94,7 +97,7 @@ public final class DetectionQuality {
         int crashes = Integer.parseInt(opt.getOrDefault("crashes", "1000"));
         int engineRuns = Integer.parseInt(opt.getOrDefault("engine-runs", "240"));
         long seed = Long.parseLong(opt.getOrDefault("seed", "2026"));
-        int familyRuns = Integer.parseInt(opt.getOrDefault("family-oracle-runs", "12"));
+        int familyRuns = Integer.parseInt(opt.getOrDefault("family-oracle-runs", "60"));
         if (familyRuns < 0) {
             throw new IllegalArgumentException("--family-oracle-runs : " + familyRuns + " (expected: >= 0)");
         }
@@ -139,8 +142,9 @@ public final class DetectionQuality {
             if (familyRuns > 0) {
                 System.out.printf(Locale.ROOT, "Family oracle: the shortest fixed timeout with at most 1 mistake per hour pooled over %d "
                         + "further realisations of the family (%.0f h each, seeds derived from --seed), T_D over their %d × %d crash "
-                        + "trials; the detector alone (budget 1/h) is fed the same realisations and crashes. The ratio in brackets in the "
-                        + "targets cell is the engine's T_D over the family oracle's.%n%n", familyRuns, duration / 3.6e12, familyRuns,
+                        + "trials; the detector alone (budget 1/h) is fed the same realisations and crashes. The targets cell judges "
+                        + "the engine's T_D against the family oracle's; the ratio in brackets is against the single trace's oracle.%n%n",
+                        familyRuns, duration / 3.6e12, familyRuns,
                         crashes);
             }
             System.out.println("All points (detector, configuration: mistakes/h, T_D mean ms, T_D p99 ms, P_A):");
@@ -402,10 +406,13 @@ public final class DetectionQuality {
         Qos alone = s.get("ours (detector alone)").stream().filter(q -> q.config.equals("budget 1.0/h")).findFirst().orElseThrow();
         Qos oracle = s.get("fixed timeout").stream().filter(q -> q.config.startsWith("oracle")).findFirst().orElseThrow();
         Qos pekkoDefault = s.get("Pekko φ").get(0);
+        // T_D is judged against the oracle tuned for the family when there is one (the issue's "best
+        // fixed timeout tuned for that family alone"), else against the single trace's.
+        double judged = pool != null ? pool.oracle.tdMeanMs : oracle.tdMeanMs;
         String targets = String.format(Locale.ROOT, "%s %.2f/h · %s %.2f×%s · %s",
                 engine.mistakesPerHour <= 1 ? "met" : "**missed**", engine.mistakesPerHour,
-                engine.tdMeanMs <= 1.1 * oracle.tdMeanMs ? "met" : "**missed**", engine.tdMeanMs / oracle.tdMeanMs,
-                pool == null ? "" : String.format(Locale.ROOT, " (family oracle %.2f×)", engine.tdMeanMs / pool.oracle.tdMeanMs),
+                engine.tdMeanMs <= 1.1 * judged ? "met" : "**missed**", engine.tdMeanMs / judged,
+                pool == null ? "" : String.format(Locale.ROOT, " family oracle (single trace %.2f×)", engine.tdMeanMs / oracle.tdMeanMs),
                 engine.tdMeanMs < pekkoDefault.tdMeanMs && engine.mistakesPerHour <= Math.max(1, pekkoDefault.mistakesPerHour)
                         ? "met" : "**missed**");
         String oracles = cell(oracle);
