@@ -150,8 +150,8 @@ import java.util.Locale;
  * the fit is O(occupied bins) every 16 samples, times up to four when the misfit test tries
  * smaller samples. The histogram is sparse: it holds only the bins a peer's silences
  * reached, 5 bytes each (a float weight and a bin number) in one array: none before the first
- * silence, room for 8 bins at first, then no slack but the 8-byte alignment's. The weights are the
- * same as a dense table's to a float's precision.
+ * silence, room for 8 bins at first, then as many more as the next 8-byte step of the array holds
+ * (below). The weights are the same as a dense table's to a float's precision.
  *
  * <h2>A bounded histogram</h2>
  * Left alone, the histogram would keep every bin a peer ever reached: on a loaded loopback, peers
@@ -166,8 +166,9 @@ import java.util.Locale;
  * less weight × bins — the new silence joins the body entry just above it, or the body entry whose
  * weight moves least into the next one's bin is merged into it and the new bin gets an entry. Weight
  * moves only up, and the on-time bin 0 is never merged. A bin in the protected top always gets an
- * entry, so where the top spans more bins than {@value #MAX_ENTRIES} the array grows (and shrinks
- * back to {@value #MAX_ENTRIES} once the body can give way): a peer whose silences are narrow, like
+ * entry, so where the top spans more bins than {@value #MAX_ENTRIES} the array grows, keeps the
+ * largest size it reached while it holds more than {@value #MAX_ENTRIES} entries, and shrinks back to
+ * {@value #MAX_ENTRIES} once the body can give way: a peer whose silences are narrow, like
  * the scale benchmark's on a loaded loopback, keeps {@value #MAX_ENTRIES} entries (56 bytes with the
  * array's header), while the detector alone on the quality benchmark's families keeps between
  * about 12 and 56 (means over each trace, seed 2026; a quiet LAN's top holds its lost beats), and on
@@ -247,7 +248,7 @@ public final class AdaptiveDetector implements LivenessDetector {
      * itself needs more entries (never past the 221 bins).
      */
     static final int MAX_ENTRIES = 8;
-    /** The top this many times the tail size k (the largest silences) is kept bin by bin up to the hard cap. */
+    /** The top this many times the tail size k (the largest silences) is kept bin by bin. */
     private static final double PROTECT = 4;
     /** Bytes of an array's header (HotSpot, compressed class pointers); arrays take 8-byte multiples. */
     private static final int ARRAY_HEADER = 16;
@@ -269,8 +270,9 @@ public final class AdaptiveDetector implements LivenessDetector {
     // fill a few dozen of the 221 bins), in one array of ENTRY bytes per entry: room for cap =
     // hist.length / ENTRY entries, their weights first, floats at bytes 4 i (weightAt(i)), then their
     // bin numbers, unsigned bytes at 4 cap + i (binAt(i)). None before the first silence, ROOM
-    // entries at first, then as many more as fit in the next 8-byte step of the array's size: no
-    // slack but the alignment's (see slot()).
+    // entries at first, then as many more as fit in the next 8-byte step of the array's size (see
+    // slot()). Above MAX_ENTRIES the array keeps the largest size it reached until merges bring the
+    // entries back under the cap, when it is shrunk to the cap's size (see makeRoom()).
     // The same bins, summed in the same order, as a dense table would hold: only the empty ones are
     // left out. Weights are floats, the running total a double (see learn()).
     private byte[] hist = EMPTY;

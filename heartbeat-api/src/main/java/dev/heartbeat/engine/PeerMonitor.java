@@ -1143,14 +1143,14 @@ sealed class PeerMonitor extends EchoTracker implements Peer, LinkHandler, Runna
     void published(PeerEvent event) {
     }
 
-    /**
-     * A peer with a listener of its own events ({@link HeartbeatMonitor#attach}): the reference
-     * lives only in the peers that have one, not as a null field in every peer.
-     */
     /** A load report and the count of figure writes ({@code loadWrites}) it was made at. */
     private record MadeLoad(LoadReport report, int writes) {
     }
 
+    /**
+     * A peer with a listener of its own events ({@link HeartbeatMonitor#attach}): the reference
+     * lives only in the peers that have one, not as a null field in every peer.
+     */
     static final class Listened extends PeerMonitor {
         private final dev.heartbeat.peer.PeerListener local;
 
