@@ -29,17 +29,8 @@ class AdaptiveDetectorBoundsTest {
         long t60 = 60_000 * MS;
         AdaptiveDetector d = new AdaptiveDetector(AdaptiveDetector.Config.ofDefaults(), t60);
         SplittableRandom r = new SplittableRandom(5);
-        java.util.BitSet reached = new java.util.BitSet();
-        long t = 0;
-        for (int i = 0; i < 3_000; i++) {
-            // ordinary jitter: 50 µs .. 50 ms late, log-uniform (about 100 bins)
-            long overdue = (long) (50_000 * Math.pow(2, r.nextDouble() * 10));
-            t += t60 + overdue;
-            d.heartbeat(t, t - 1, t + t60, true);
-            if (i > 0) { // the first heartbeat ends no silence
-                reached.set(AdaptiveDetector.bin(overdue));
-            }
-        }
+        // ordinary jitter: 50 µs .. 50 ms late, log-uniform (about 100 bins)
+        java.util.BitSet reached = feed(d, t60, 3_000, () -> (long) (50_000 * Math.pow(2, r.nextDouble() * 10)));
         assertThat(occupied(d)).isEqualTo(reached.cardinality()).isGreaterThan(80);
         assertThat(d.histogramBytes()).isLessThanOrEqualTo(ALL_BINS_BYTES);
     }
@@ -54,32 +45,35 @@ class AdaptiveDetectorBoundsTest {
         long t1 = 1_000 * MS;
         AdaptiveDetector d = new AdaptiveDetector(AdaptiveDetector.Config.ofDefaults(), t1);
         SplittableRandom r = new SplittableRandom(11);
-        java.util.BitSet reached = new java.util.BitSet();
-        long t = 0;
-        for (int i = 0; i < 20_000; i++) { // five and a half hours
-            long overdue = r.nextDouble() < 0.97 ? 0 : (long) (50_000 * Math.pow(2, r.nextDouble() * 10));
-            t += t1 + overdue;
-            d.heartbeat(t, t - 1, t + t1, true);
-            if (i > 0) {
-                reached.set(AdaptiveDetector.bin(overdue));
-            }
-        }
+        java.util.BitSet reached = feed(d, t1, 20_000, // five and a half hours
+                () -> r.nextDouble() < 0.97 ? 0 : (long) (50_000 * Math.pow(2, r.nextDouble() * 10)));
         assertThat(occupied(d)).isEqualTo(reached.cardinality()).isGreaterThan(AdaptiveDetector.MAX_ENTRIES);
     }
 
-    private static int occupied(AdaptiveDetector d) {
-        int n = 0;
-        for (float w : d.weightsByBin()) {
-            n += w > 0 ? 1 : 0;
+    /** Feeds {@code beats} answers, each {@code overdue} past its due time; returns the bins the silences reached. */
+    private static java.util.BitSet feed(AdaptiveDetector d, long interval, int beats, java.util.function.LongSupplier overdue) {
+        java.util.BitSet reached = new java.util.BitSet();
+        long t = 0;
+        for (int i = 0; i < beats; i++) {
+            long x = overdue.getAsLong();
+            t += interval + x;
+            d.heartbeat(t, t - 1, t + interval, true);
+            if (i > 0) { // the first heartbeat ends no silence
+                reached.set(AdaptiveDetector.bin(x));
+            }
         }
-        return n;
+        return reached;
+    }
+
+    private static int occupied(AdaptiveDetector d) {
+        return AdaptiveDetectorTest.occupied(d.weightsByBin());
     }
 
     /**
      * A few long stalls, each in its own bin, then hours of ordinary silences in a handful of bins:
      * the stalls' weights fade to nothing (about e^-37 of a new silence), but their entries are the top
-     * of the history and stay: they are all the array holds beyond the cap. (mistakesPerHour 20 at 1 s only shortens the memory, 3/p = 540 silences, to keep the
-     * test short.)
+     * of the history and stay: they are all the array holds beyond the cap. (mistakesPerHour 20 at
+     * 1 s only shortens the memory, 3/p = 540 silences, to keep the test short.)
      */
     @Test
     void fadedStallsAreAllItHoldsBeyondTheCap() {
@@ -97,7 +91,7 @@ class AdaptiveDetectorBoundsTest {
         }
         assertThat(stalls / max).as("what the stalls still weigh, against the fullest bin").isLessThan(1e-12f);
         assertThat(d.histogramBytes()).as("array bytes, hours after the stalls faded")
-                .isLessThanOrEqualTo((16 + 5 * (AdaptiveDetector.MAX_ENTRIES + stallBins) + 7) / 8 * 8 - 16);
+                .isLessThanOrEqualTo(AdaptiveDetectorTest.exactFit(AdaptiveDetector.MAX_ENTRIES + stallBins));
     }
 
     /** The same stream without the 30 stalls stays at the cap. */

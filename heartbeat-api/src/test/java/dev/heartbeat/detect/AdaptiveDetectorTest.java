@@ -22,6 +22,20 @@ class AdaptiveDetectorTest {
         return new AdaptiveDetector(AdaptiveDetector.Config.ofDefaults(), Duration.ofNanos(T));
     }
 
+    /** The bins holding weight, in a dense table of weights. */
+    static int occupied(float[] weights) {
+        int n = 0;
+        for (float w : weights) {
+            n += w > 0 ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** The bytes of histogram data in an array that exactly fits {@code entries}: 16 + 5 per entry, in 8-byte steps, less the header. */
+    static int exactFit(int entries) {
+        return (16 + 5 * entries + 7) / 8 * 8 - 16;
+    }
+
     /** Feeds {@code n} beats whose overdue times come from {@code overdue}; returns the time after the last. */
     private static long feed(AdaptiveDetector d, int n, java.util.function.LongSupplier overdue, long t) {
         for (int i = 0; i < n; i++) {
@@ -205,14 +219,9 @@ class AdaptiveDetectorTest {
             increment *= growth;
             if (i % 97 == 0 || i < 300) {
                 assertThat(d.weightsByBin()).as("after %d silences", i + 1).containsExactly(dense);
-                int occupied = 0;
-                for (float w : dense) {
-                    occupied += w > 0 ? 1 : 0;
-                }
-                // 16 + bytes rounded up to 8 is what an exact fit takes (and 8 entries at first)
-                int exactFit = (16 + 5 * occupied + 7) / 8 * 8 - 16;
+                int occupied = occupied(dense);
                 assertThat(d.histogramBytes()).as("after %d silences", i + 1)
-                        .isBetween(5 * occupied, Math.max(5 * 8, exactFit));
+                        .isBetween(5 * occupied, Math.max(5 * 8, exactFit(occupied)));
             }
         }
         assertThat(d.weightsByBin()).containsExactly(dense);
@@ -247,15 +256,13 @@ class AdaptiveDetectorTest {
             increment *= growth;
         }
         float[] kept = d.weightsByBin();
-        int occupied = 0;
         double keptSum = 0;
         for (float w : kept) {
-            occupied += w > 0 ? 1 : 0;
             keptSum += w;
         }
         // While the 40 largest silences spread over more bins than the cap, the array grew; now it is back.
-        assertThat(occupied).isEqualTo(cap);
-        assertThat(d.histogramBytes()).isLessThanOrEqualTo((16 + 5 * cap + 7) / 8 * 8 - 16);
+        assertThat(occupied(kept)).isEqualTo(cap);
+        assertThat(d.histogramBytes()).isLessThanOrEqualTo(exactFit(cap));
         assertThat(keptSum).isCloseTo(sum, within(1e-5 * sum));
         assertThat(kept[0]).isEqualTo(dense[0]);
         // weight only moved up: at or above every bin, at least the weight a dense table has there
@@ -319,14 +326,8 @@ class AdaptiveDetectorTest {
         AdaptiveDetector d = detector();
         for (int i = 1; i <= 18; i++) {
             d.learn((long) (50_000 * Math.pow(2, i / 2.0)));
-            float[] kept = d.weightsByBin();
-            int occupied = 0;
-            for (float w : kept) {
-                occupied += w > 0 ? 1 : 0;
-            }
-            assertThat(occupied).isEqualTo(i);
-            int exactFit = (16 + 5 * i + 7) / 8 * 8 - 16;
-            assertThat(d.histogramBytes()).isBetween(5 * i, Math.max(5 * 8, exactFit));
+            assertThat(occupied(d.weightsByBin())).isEqualTo(i);
+            assertThat(d.histogramBytes()).isBetween(5 * i, Math.max(5 * 8, exactFit(i)));
         }
     }
 
